@@ -1,0 +1,70 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { ErrorCode } from './errors.js';
+import { AppError } from './errors.js';
+
+export interface AuthContext {
+  userId: string;
+  sessionId: string;
+  tokenId: string;
+  email: string;
+  username: string;
+  expiresAt: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: AuthContext | null;
+  }
+  interface FastifyInstance {
+    /** preHandler that requires a valid, unrevoked Bearer access token. */
+    authenticate: (request: FastifyRequest) => Promise<void>;
+  }
+}
+
+export interface BearerAuthOptions {
+  verify: (token: string) => Promise<{ sub: string; sid: string; jti: string; email: string; username: string; exp: number }>;
+}
+
+const passThroughCodes = new Set<string>(['TOKEN_EXPIRED', 'TOKEN_INVALID', 'TOKEN_REVOKED', 'DEPENDENCY_UNAVAILABLE']);
+
+/** Extracts `Authorization: Bearer <token>`; anything else is "no credentials". */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string') return undefined;
+  const match = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i.exec(header);
+  return match?.[1];
+}
+
+export function toTokenAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && passThroughCodes.has(code)) {
+    return new AppError(code as ErrorCode, code === 'DEPENDENCY_UNAVAILABLE' ? { retryAfter: 2, cause: error } : { cause: error });
+  }
+  return new AppError('TOKEN_INVALID', { cause: error });
+}
+
+async function bearerAuthPlugin(app: FastifyInstance, opts: BearerAuthOptions) {
+  app.decorateRequest('auth', null);
+  app.decorate('authenticate', async (request: FastifyRequest) => {
+    const token = bearerToken(request);
+    if (!token) throw new AppError('UNAUTHENTICATED', { detail: 'A Bearer access token is required' });
+    let claims: Awaited<ReturnType<BearerAuthOptions['verify']>>;
+    try {
+      claims = await opts.verify(token);
+    } catch (error) {
+      throw toTokenAppError(error);
+    }
+    request.auth = {
+      userId: claims.sub,
+      sessionId: claims.sid,
+      tokenId: claims.jti,
+      email: claims.email,
+      username: claims.username,
+      expiresAt: claims.exp,
+    };
+  });
+}
+
+export const bearerAuth = fp(bearerAuthPlugin, { name: 'authmeet-bearer-auth', fastify: '5.x' });

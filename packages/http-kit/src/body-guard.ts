@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError } from './errors.js';
+
+/**
+ * JSON in, JSON out. Only `application/json` bodies are parsed (anything else is a 415), an
+ * empty body is "no body" rather than a parse error, and a route whose schema takes no body
+ * refuses one with 415 before reading it.
+ */
+async function bodyGuardPlugin(app: FastifyInstance) {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(/^application\/(.+\+)?json$/, { parseAs: 'string' }, (_req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new AppError('MALFORMED_REQUEST', { detail: 'The body is not valid JSON' }), undefined);
+    }
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const hasBody =
+      (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0') ||
+      request.headers['transfer-encoding'] !== undefined;
+    if (!hasBody) return;
+    const schema = request.routeOptions.schema;
+    if (request.routeOptions.url !== undefined && !schema?.body) {
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', { detail: 'This route takes no request body' });
+    }
+  });
+}
+
+export const bodyGuard = fp(bodyGuardPlugin, { name: 'authmeet-body-guard', fastify: '5.x' });

@@ -1,0 +1,65 @@
+import Fastify from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { LoggerOptions } from 'pino';
+import { bodyGuard } from './body-guard.js';
+import type { DocsOptions } from './docs.js';
+import { docs } from './docs.js';
+import type { AppError } from './errors.js';
+import { errorHandler } from './error-handler.js';
+import { metrics } from './metrics.js';
+import { genReqId, requestId } from './request-id.js';
+import { security } from './security.js';
+
+export type HttpApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export interface HttpAppOptions {
+  service: string;
+  logger: LoggerOptions | false;
+  trustProxy: false | number | string[];
+  bodyLimit: number;
+  corsOrigins: string[];
+  docs: DocsOptions;
+  mapError?: (error: unknown) => AppError | undefined;
+}
+
+function toTrustProxy(value: false | number | string[]) {
+  if (value === false) return false;
+  // A hop count trusts exactly that many proxies nearest to us, never the client's own claims.
+  if (typeof value === 'number') return (_address: string, hop: number) => hop < value;
+  return value;
+}
+
+/**
+ * The cross-cutting part of every service: request ids, JSON-only bodies, problem-details
+ * errors, security headers, CORS, metrics and OpenAPI docs. Routes are added by the caller.
+ */
+export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
+  const app = Fastify({
+    logger: opts.logger,
+    genReqId,
+    trustProxy: toTrustProxy(opts.trustProxy),
+    bodyLimit: opts.bodyLimit,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(requestId);
+  await app.register(errorHandler, { realm: opts.service, ...(opts.mapError ? { mapError: opts.mapError } : {}) });
+  await app.register(bodyGuard);
+  await app.register(security, { corsOrigins: opts.corsOrigins });
+  await app.register(metrics, { service: opts.service });
+  await app.register(docs, opts.docs);
+  return app;
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/** Comma-separated list, blanks dropped. */
+export const csv = z
+  .string()
+  .default('')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v.length > 0),
+  );
+
+export const boolish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .default('false')
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/**
+ * `TRUST_PROXY`: empty (trust nobody: the socket address is the client), a hop count, or a
+ * comma-separated list of proxy addresses/CIDRs. Never `true`: trusting every hop would let a
+ * client choose its own rate-limit bucket with a forged X-Forwarded-For.
+ */
+export const trustProxy = z
+  .string()
+  .default('')
+  .transform((s, ctx): false | number | string[] => {
+    const v = s.trim();
+    if (v === '' || v === 'false' || v === '0') return false;
+    if (/^\d+$/.test(v)) return Number(v);
+    if (v === 'true') {
+      ctx.addIssue({ code: 'custom', message: 'use a hop count or a CIDR list, not "true"' });
+      return z.NEVER;
+    }
+    return v.split(',').map((p) => p.trim()).filter(Boolean);
+  });
+
+/** Variables both services read, with the same names and meaning. */
+export const commonEnv = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: boolish,
+  TRUST_PROXY: trustProxy,
+  CORS_ORIGINS: csv,
+  BODY_LIMIT: z.coerce.number().int().min(1024).default(64 * 1024),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  REDIS_MODE: z.enum(['standalone', 'cluster']).default('standalone'),
+  REDIS_KEY_PREFIX: z.string().default('am:'),
+  SERVICE_KEYS: csv,
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once; on failure names every bad variable, not just the first. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.output<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+}

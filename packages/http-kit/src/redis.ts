@@ -1,0 +1,84 @@
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { Cluster, Redis } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { AppError } from './errors.js';
+
+export type RedisClient = Redis | Cluster;
+
+export interface RedisConfig {
+  url: string;
+  mode: 'standalone' | 'cluster';
+  keyPrefix: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    redis: RedisClient;
+  }
+}
+
+/**
+ * Commands fail fast while Redis is unreachable (no offline queue, one retry): callers turn
+ * that into a 503 instead of hanging a request until Redis returns. Reconnection continues in
+ * the background, so the service recovers by itself.
+ */
+export function createRedisClient(config: RedisConfig, opts: { subscriber?: boolean } = {}): RedisClient {
+  const common: RedisOptions = {
+    keyPrefix: opts.subscriber ? '' : config.keyPrefix,
+    lazyConnect: true,
+    enableOfflineQueue: opts.subscriber === true,
+    maxRetriesPerRequest: opts.subscriber ? null : 1,
+    commandTimeout: opts.subscriber ? undefined : 2000,
+    connectTimeout: 2000,
+    retryStrategy: (times) => Math.min(50 * 2 ** times, 2000),
+  };
+  if (config.mode === 'cluster') {
+    const nodes = config.url.split(',').map((u) => {
+      const parsed = new URL(u.trim());
+      return { host: parsed.hostname, port: Number(parsed.port || 6379) };
+    });
+    return new Cluster(nodes, { redisOptions: common, enableOfflineQueue: common.enableOfflineQueue });
+  }
+  return new Redis(config.url, common);
+}
+
+/** Connect, but do not refuse to start when Redis is down: readiness reports it instead. */
+export async function connectRedis(client: RedisClient, log: FastifyBaseLogger): Promise<void> {
+  client.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));
+  try {
+    await client.connect();
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'redis not reachable at start; retrying in the background');
+  }
+}
+
+const unavailableMessages = [
+  "Stream isn't writeable",
+  'Connection is closed',
+  'Command timed out',
+  'Reached the max retries per request limit',
+  'connect ECONNREFUSED',
+  'None of startup nodes is available',
+];
+
+export function isRedisUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'MaxRetriesPerRequestError') return true;
+  return unavailableMessages.some((m) => error.message.includes(m));
+}
+
+export function redisUnavailable(cause: unknown): AppError {
+  return new AppError('DEPENDENCY_UNAVAILABLE', { detail: 'Redis is unavailable', retryAfter: 2, cause });
+}
+
+async function redisPlugin(app: FastifyInstance, config: RedisConfig) {
+  const client = createRedisClient(config);
+  await connectRedis(client, app.log);
+  app.decorate<RedisClient>('redis', client);
+  app.addHook('onClose', async () => {
+    await client.quit().catch(() => client.disconnect());
+  });
+}
+
+export const redisClient = fp(redisPlugin, { name: 'authmeet-redis', fastify: '5.x' });
