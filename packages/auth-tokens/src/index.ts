@@ -1,0 +1,30 @@
+export { createTokenVerifier } from './token-verifier.js';
+export { TokenVerificationError, RevocationUnavailableError } from './errors.js';
+export type { TokenVerificationErrorCode } from './errors.js';
+export type {
+  KeysOptions,
+  LocalKeysOptions,
+  RemoteKeysOptions,
+  RevocationChecker,
+  RevocationClaims,
+  TokenVerifier,
+  TokenVerifierOptions,
+  TokenVerifierStats,
+  VerifiedAccessToken,
+} from './types.js';
+export {
+  REVOCATION_CHANNEL,
+  isValidRevocationId,
+  parseRevocationMessage,
+  publishRevocation,
+  revocationChannelFor,
+  revokedSessionKey,
+} from './revocation-layout.js';
+export type { PublishRevocationInput, RevocationMessage, RevocationRedisClient } from './revocation-layout.js';
+export { createRedisRevocationView } from './redis-revocation-view.js';
+export type {
+  RedisRevocationView,
+  RedisRevocationViewOptions,
+  RevocationLogger,
+  RevocationViewStats,
+} from './redis-revocation-view.js';

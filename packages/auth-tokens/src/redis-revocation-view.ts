@@ -1,0 +1,261 @@
+import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
+import { RevocationUnavailableError } from './errors.js';
+import {
+  assertKeyPrefixMatches,
+  parseRevocationMessage,
+  revocationChannelFor,
+  revokedSessionKey,
+} from './revocation-layout.js';
+import type { RevocationRedisClient } from './revocation-layout.js';
+import { withTimeout } from './timeout.js';
+import type { RevocationChecker, RevocationClaims } from './types.js';
+
+/** pino-compatible subset. */
+export interface RevocationLogger {
+  warn(obj: Record<string, unknown>, msg: string): void;
+  info?(obj: Record<string, unknown>, msg: string): void;
+}
+
+export interface RedisRevocationViewOptions {
+  /** Client for EXISTS, created with `keyPrefix`. */
+  readonly redis: RevocationRedisClient;
+  /**
+   * Dedicated standalone connection for SUBSCRIBE; its own keyPrefix is irrelevant. Not closed
+   * by the view. With Redis Cluster, pass a plain `Redis` connected to any node (PUBLISH is
+   * broadcast cluster-wide): the view must see that exact connection's close/ready events.
+   */
+  readonly subscriber: Redis;
+  readonly keyPrefix: string;
+  readonly logger?: RevocationLogger;
+  /** Give up on an EXISTS (or health-check PING) after this long. Default 1000. */
+  readonly confirmTimeoutMs?: number;
+  /** Sessions remembered as confirmed-not-revoked (LRU; eviction only costs a re-check). Default 100000. */
+  readonly confirmedMaxEntries?: number;
+  /** PING the subscriber and sweep expired entries this often; 0 disables. Default 5000. */
+  readonly healthCheckIntervalMs?: number;
+}
+
+export interface RevocationViewStats {
+  readonly subscribed: boolean;
+  readonly epoch: number;
+  readonly revokedInMemory: number;
+  readonly confirmedSessions: number;
+  /** EXISTS round trips made so far. */
+  readonly redisChecks: number;
+}
+
+export interface RedisRevocationView extends RevocationChecker {
+  /** Subscribe; resolves once Redis acknowledged the subscription. */
+  start(): Promise<void>;
+  /** Stop listening; afterwards isRevoked throws. Leaves the caller's connections open. */
+  close(): Promise<void>;
+  stats(): RevocationViewStats;
+}
+
+/** Keep in-memory revocations a little past their exp to absorb clock skew between hosts. */
+const EXPIRY_GRACE_SEC = 60;
+/** Client states in which a command cannot be answered soon; fail fast instead of queueing. */
+const UNAVAILABLE_STATUSES = new Set(['reconnecting', 'close', 'end', 'disconnecting']);
+
+const nowSec = (): number => Math.floor(Date.now() / 1000);
+
+/**
+ * RevocationChecker backed by Redis, answering from memory on the hot path.
+ *
+ * Correctness argument: a revocation is SET before it is PUBLISHed (one MULTI). While our
+ * subscription is continuously up, every later revocation reaches `revoked` via pub/sub. So a
+ * session confirmed absent by EXISTS *while subscribed in epoch E* stays correctly "not revoked"
+ * for as long as the epoch is still E. Any interruption (connection close, failed health check)
+ * clears `subscribed`; the next successful SUBSCRIBE starts a new epoch, which invalidates every
+ * earlier confirmation, so sessions revoked during the gap are found by a fresh EXISTS.
+ * When neither memory nor Redis can answer, isRevoked throws (the verifier fails closed).
+ */
+export function createRedisRevocationView(options: RedisRevocationViewOptions): RedisRevocationView {
+  const { redis, subscriber, keyPrefix, logger } = options;
+  // Only the command client's prefix matters: channels are never prefixed by ioredis, so the
+  // subscriber may be created with or without one (http-kit creates it without).
+  assertKeyPrefixMatches(redis, keyPrefix);
+  const channel = revocationChannelFor(keyPrefix);
+  const confirmTimeoutMs = options.confirmTimeoutMs ?? 1_000;
+  const healthCheckIntervalMs = options.healthCheckIntervalMs ?? 5_000;
+
+  /** memory id (the unprefixed Redis key) → epoch seconds until which it must stay revoked. */
+  const revoked = new Map<string, number>();
+  /** memory id → subscription epoch in which EXISTS confirmed "not revoked". */
+  const confirmed = new LRUCache<string, number>({ max: options.confirmedMaxEntries ?? 100_000 });
+  const inFlight = new Map<string, Promise<boolean>>();
+  let epoch = 0;
+  let subscribed = false;
+  let started = false;
+  let closed = false;
+  let pendingSubscribes = 0;
+  let redisChecks = 0;
+  let timer: NodeJS.Timeout | undefined;
+
+  function markRevoked(id: string, until: number): void {
+    revoked.set(id, Math.max(revoked.get(id) ?? 0, until));
+    confirmed.delete(id);
+  }
+
+  function forget(id: string): void {
+    revoked.delete(id);
+    // Without its memory entry the session must be re-checked, never assumed clean.
+    confirmed.delete(id);
+  }
+
+  function sweep(): void {
+    const now = nowSec();
+    for (const [id, until] of revoked) {
+      if (until + EXPIRY_GRACE_SEC < now) forget(id);
+    }
+  }
+
+  function interrupted(reason: string): void {
+    if (!subscribed) return;
+    subscribed = false;
+    logger?.warn({ reason, epoch }, 'revocation subscription interrupted; confirming sessions with Redis');
+  }
+
+  async function subscribe(): Promise<void> {
+    pendingSubscribes += 1;
+    try {
+      await subscriber.subscribe(channel);
+      // The ack arrived on the live connection, so from here on no message can be missed.
+      if (closed || subscriber.status !== 'ready') return;
+      epoch += 1;
+      subscribed = true;
+      logger?.info?.({ epoch }, 'revocation subscription active');
+    } finally {
+      pendingSubscribes -= 1;
+    }
+  }
+
+  function resubscribe(): void {
+    subscribe().catch((err: unknown) => {
+      logger?.warn({ err }, 'revocation subscribe failed; will retry');
+    });
+  }
+
+  const onMessage = (from: string, raw: string): void => {
+    if (from !== channel) return;
+    const message = parseRevocationMessage(raw);
+    if (message === undefined) {
+      logger?.warn({ channel }, 'ignoring malformed revocation message');
+      return;
+    }
+    markRevoked(revokedSessionKey(message.sub, message.sid), message.exp);
+  };
+  let reconnected = false;
+  const onClose = (): void => {
+    reconnected = true;
+    interrupted('connection closed');
+  };
+  // Subscribe ourselves on every reconnect rather than relying on ioredis autoResubscribe:
+  // only our own SUBSCRIBE's acknowledgement tells us when the new epoch really starts.
+  const onReady = (): void => {
+    if (!started || closed || !reconnected) return;
+    reconnected = false;
+    resubscribe();
+  };
+
+  async function healthCheck(): Promise<void> {
+    sweep();
+    if (subscribed) {
+      const epochAtPing = epoch;
+      try {
+        await withTimeout(subscriber.ping(), confirmTimeoutMs, 'subscriber ping timed out');
+      } catch {
+        // A silently dead socket delivers no messages; stop vouching until re-subscribed.
+        if (epoch === epochAtPing) {
+          interrupted('health check failed');
+          resubscribe();
+        }
+      }
+    } else if (pendingSubscribes === 0 && subscriber.status === 'ready') {
+      resubscribe();
+    }
+  }
+
+  async function confirm(id: string, tokenExp: number): Promise<boolean> {
+    if (UNAVAILABLE_STATUSES.has(redis.status)) {
+      throw new RevocationUnavailableError('revocation store unreachable');
+    }
+    const epochAtStart = epoch;
+    const subscribedAtStart = subscribed;
+    redisChecks += 1;
+    let count: number;
+    try {
+      count = await withTimeout(redis.exists(id), confirmTimeoutMs, 'revocation check timed out');
+    } catch (err) {
+      throw new RevocationUnavailableError('revocation store unreachable', { cause: err });
+    }
+    if (count > 0) {
+      // We do not know the key's TTL; holding it until this token's exp is enough for this
+      // token, and dropping it also drops any confirmation, so later tokens re-check.
+      markRevoked(id, tokenExp);
+      return true;
+    }
+    // Only a subscription that was up before EXISTS was sent and never broke since can vouch
+    // for the future; otherwise answer this call only and re-check next time.
+    // A message that arrived while EXISTS was in flight wins.
+    if (revoked.has(id)) return true;
+    if (subscribedAtStart && subscribed && epoch === epochAtStart) confirmed.set(id, epochAtStart);
+    return false;
+  }
+
+  return {
+    async isRevoked(claims: RevocationClaims): Promise<boolean> {
+      if (closed) throw new RevocationUnavailableError('revocation view closed');
+      const id = revokedSessionKey(claims.sub, claims.sid);
+      const until = revoked.get(id);
+      if (until !== undefined) {
+        if (until + EXPIRY_GRACE_SEC >= nowSec()) return true;
+        forget(id);
+      }
+      if (subscribed && confirmed.get(id) === epoch) return false;
+      // Concurrent first-time checks of one session share a single EXISTS.
+      const pending = inFlight.get(id);
+      if (pending !== undefined) return pending;
+      const check = confirm(id, claims.exp).finally(() => inFlight.delete(id));
+      inFlight.set(id, check);
+      return check;
+    },
+
+    async start(): Promise<void> {
+      if (closed) throw new Error('revocation view closed');
+      if (started) throw new Error('revocation view already started');
+      started = true;
+      subscriber.on('message', onMessage);
+      subscriber.on('close', onClose);
+      subscriber.on('ready', onReady);
+      if (healthCheckIntervalMs > 0) {
+        timer = setInterval(() => void healthCheck(), healthCheckIntervalMs);
+        timer.unref();
+      }
+      await subscribe();
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      subscribed = false;
+      clearInterval(timer);
+      subscriber.off('message', onMessage);
+      subscriber.off('close', onClose);
+      subscriber.off('ready', onReady);
+      revoked.clear();
+      confirmed.clear();
+      if (started && subscriber.status === 'ready') {
+        await withTimeout(subscriber.unsubscribe(channel), confirmTimeoutMs, 'unsubscribe timed out').catch(
+          () => undefined,
+        );
+      }
+    },
+
+    stats(): RevocationViewStats {
+      sweep();
+      return { subscribed, epoch, revokedInMemory: revoked.size, confirmedSessions: confirmed.size, redisChecks };
+    },
+  };
+}

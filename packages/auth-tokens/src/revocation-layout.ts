@@ -1,0 +1,123 @@
+import type { Cluster, Redis } from 'ioredis';
+
+/**
+ * Revocation layout shared by the auth-service (writer) and every verifying service (reader).
+ * This module is the single source of truth; do not re-type these strings elsewhere.
+ *
+ * - Key `revoked:{u:<userId>}:<sessionId>` → "1", SET with a TTL at least as long as an access
+ *   token can still be accepted (token lifetime + verifier clock tolerance). Its presence means
+ *   "every access token of this session is refused". The `{u:<userId>}` hash tag puts all of a
+ *   user's keys in one Redis Cluster slot, so per-user multi-key operations stay possible.
+ * - Channel `revocations` carries JSON `{ "sub": string, "sid": string, "exp": number }`
+ *   (`exp`: epoch seconds after which the revocation no longer matters) so views update in
+ *   memory without polling.
+ *
+ * Clients are created by callers with ioredis `keyPrefix` set; the functions here return keys
+ * WITHOUT that prefix (ioredis adds it). ioredis does NOT prefix pub/sub channel names, so the
+ * channel actually used on the wire is `keyPrefix + REVOCATION_CHANNEL`, on both sides.
+ */
+export const REVOCATION_CHANNEL = 'revocations';
+
+/** A client accepted for key commands (SET/EXISTS/PUBLISH). */
+export type RevocationRedisClient = Redis | Cluster;
+
+export interface RevocationMessage {
+  readonly sub: string;
+  readonly sid: string;
+  readonly exp: number;
+}
+
+const MAX_ID_LENGTH = 256;
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+/**
+ * A `}` in the user id would end the hash tag early and let `(user "a}:x", session "y")` and
+ * `(user "a", session "x}:y")` share one key; braces and control characters are refused in
+ * both parts so every (user, session) pair maps to exactly one key.
+ */
+export function isValidRevocationId(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= MAX_ID_LENGTH &&
+    !CONTROL_CHARS.test(value) &&
+    !value.includes('{') &&
+    !value.includes('}')
+  );
+}
+
+/** `revoked:{u:<userId>}:<sessionId>`, without the client's keyPrefix. */
+export function revokedSessionKey(userId: string, sessionId: string): string {
+  if (!isValidRevocationId(userId)) throw new TypeError('invalid user id for revocation key');
+  if (!isValidRevocationId(sessionId)) throw new TypeError('invalid session id for revocation key');
+  return `revoked:{u:${userId}}:${sessionId}`;
+}
+
+/** The channel name to SUBSCRIBE/PUBLISH on for a client created with `keyPrefix`. */
+export function revocationChannelFor(keyPrefix: string): string {
+  return keyPrefix + REVOCATION_CHANNEL;
+}
+
+/**
+ * Keys would silently go to one namespace and channels to another if the prefix passed here
+ * differed from the client's own `keyPrefix`; that mismatch must fail loudly at start-up.
+ */
+export function assertKeyPrefixMatches(client: RevocationRedisClient, keyPrefix: string): void {
+  const configured = client.options.keyPrefix ?? '';
+  if (configured !== keyPrefix) {
+    throw new TypeError('keyPrefix does not match the keyPrefix the ioredis client was created with');
+  }
+}
+
+/** Parse a channel message; anything malformed is `undefined` (the caller logs and ignores it). */
+export function parseRevocationMessage(raw: string): RevocationMessage | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { sub, sid, exp } = value as Record<string, unknown>;
+  if (!isValidRevocationId(sub) || !isValidRevocationId(sid)) return undefined;
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) return undefined;
+  return { sub, sid, exp };
+}
+
+export interface PublishRevocationInput {
+  readonly sub: string;
+  readonly sid: string;
+  /** Seconds the revocation must hold: ≥ access-token lifetime + verifier clock tolerance. */
+  readonly ttlSec: number;
+}
+
+/**
+ * Revoke a session (used by the auth-service). SET and PUBLISH go in one MULTI so they happen
+ * together: a SET without its PUBLISH would leave views that already confirmed the session as
+ * "not revoked" answering from memory until the token expires. SET comes first so any view
+ * that confirms with EXISTS after seeing (or missing) the message finds the key.
+ * Rejects on failure; the caller must retry or fail the logout/revoke request.
+ */
+export async function publishRevocation(
+  redis: RevocationRedisClient,
+  keyPrefix: string,
+  input: PublishRevocationInput,
+): Promise<void> {
+  assertKeyPrefixMatches(redis, keyPrefix);
+  const key = revokedSessionKey(input.sub, input.sid);
+  if (!Number.isInteger(input.ttlSec) || input.ttlSec <= 0) throw new TypeError('ttlSec must be a positive integer');
+  const message: RevocationMessage = {
+    sub: input.sub,
+    sid: input.sid,
+    exp: Math.floor(Date.now() / 1000) + input.ttlSec,
+  };
+  const results = await redis
+    .multi()
+    .set(key, '1', 'EX', input.ttlSec)
+    .publish(revocationChannelFor(keyPrefix), JSON.stringify(message))
+    .exec();
+  if (results === null) throw new Error('revocation transaction aborted');
+  for (const [err] of results) {
+    if (err !== null) throw err;
+  }
+}
