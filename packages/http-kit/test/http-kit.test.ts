@@ -1,0 +1,105 @@
+import Fastify from 'fastify';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  AppError,
+  ConfigError,
+  commonEnv,
+  createHttpApp,
+  decodeCursor,
+  encodeCursor,
+  parseEnv,
+  serviceKeyGuard,
+  toAppError,
+  toTokenAppError,
+} from '../src/index.js';
+
+async function guardedApp(keys: string[]) {
+  const app = await createHttpApp({
+    service: 'kit-test',
+    logger: false,
+    trustProxy: false,
+    bodyLimit: 1024,
+    corsOrigins: [],
+    docs: { title: 't', version: '0', description: 'd' },
+  });
+  app.get('/internal/x', { onRequest: serviceKeyGuard(keys) }, async () => ({ ok: true }));
+  return app;
+}
+
+describe('serviceKeyGuard', () => {
+  it('accepts any listed key and refuses everything else with 401', async () => {
+    const app = await guardedApp(['old-key', 'new-key']);
+    for (const key of ['old-key', 'new-key']) {
+      expect((await app.inject({ method: 'GET', url: '/internal/x', headers: { 'x-service-key': key } })).statusCode).toBe(200);
+    }
+    for (const headers of [{}, { 'x-service-key': '' }, { 'x-service-key': 'old-keyX' }, { 'x-service-key': 'old' }, { authorization: 'Bearer old-key' }]) {
+      const res = await app.inject({ method: 'GET', url: '/internal/x', headers });
+      expect(res.statusCode).toBe(401);
+      expect(res.json().code).toBe('UNAUTHENTICATED');
+    }
+    await app.close();
+  });
+
+  it('with no keys configured refuses every caller', async () => {
+    const app = await guardedApp([]);
+    expect((await app.inject({ method: 'GET', url: '/internal/x', headers: { 'x-service-key': '' } })).statusCode).toBe(401);
+    await app.close();
+  });
+});
+
+describe('parseEnv', () => {
+  const schema = z.object({ ...commonEnv, PORT: z.coerce.number().int() });
+
+  it('names every bad variable', () => {
+    expect(() => parseEnv(schema, { PORT: 'x', NODE_ENV: 'staging', TRUST_PROXY: 'true' })).toThrow(ConfigError);
+    try {
+      parseEnv(schema, { PORT: 'x', NODE_ENV: 'staging', TRUST_PROXY: 'true' });
+    } catch (e) {
+      expect((e as ConfigError).problems.map((p) => p.split(':')[0]).sort()).toEqual(['NODE_ENV', 'PORT', 'TRUST_PROXY']);
+    }
+  });
+
+  it('parses lists and proxies', () => {
+    const env = parseEnv(schema, { PORT: '1', SERVICE_KEYS: ' a, ,b ', TRUST_PROXY: '1' });
+    expect(env.SERVICE_KEYS).toEqual(['a', 'b']);
+    expect(env.TRUST_PROXY).toBe(1);
+  });
+});
+
+describe('cursors', () => {
+  const shape = z.object({ id: z.string() });
+  it('round-trip and refuse garbage with a 400', () => {
+    expect(decodeCursor(encodeCursor({ id: 'x' }), shape)).toEqual({ id: 'x' });
+    expect(decodeCursor(undefined, shape)).toBeUndefined();
+    for (const bad of ['!!', encodeCursor({ nope: 1 }), 'e30']) {
+      expect(() => decodeCursor(bad, shape)).toThrow(AppError);
+    }
+  });
+});
+
+describe('error mapping', () => {
+  it('turns unknown errors into a 500 without leaking the message', async () => {
+    const app = Fastify();
+    expect(toAppError(new Error('db password is hunter2')).code).toBe('INTERNAL_ERROR');
+    await app.close();
+  });
+
+  it('maps token verification codes', () => {
+    expect(toTokenAppError(Object.assign(new Error('x'), { code: 'TOKEN_EXPIRED' })).code).toBe('TOKEN_EXPIRED');
+    expect(toTokenAppError(Object.assign(new Error('x'), { code: 'DEPENDENCY_UNAVAILABLE' })).status).toBe(503);
+    expect(toTokenAppError(new Error('weird')).code).toBe('TOKEN_INVALID');
+  });
+
+  it('an internal error answers a generic problem', async () => {
+    const app = await guardedApp(['k']);
+    app.get('/boom', async () => {
+      throw new Error('secret detail');
+    });
+    const res = await app.inject({ method: 'GET', url: '/boom' });
+    expect(res.statusCode).toBe(500);
+    expect(res.body).not.toContain('secret detail');
+    expect(res.json()).toMatchObject({ code: 'INTERNAL_ERROR', status: 500 });
+    await app.close();
+  });
+});
