@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { runMigrations } from '@authmeet/db-migrate';
+
+/** Postgres server the tests use; each test file gets its own database on it. */
+export const TEST_PG_SERVER = 'postgresql://postgres@127.0.0.1:5432';
+export const TEST_REDIS_URL = 'redis://127.0.0.1:6379';
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+const uniqueSuffix = () => `${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+
+/** A fresh, fully migrated database, so test files never see each other's rows. */
+export async function createTestDatabase(prefix: string, migrationsDir: string, server = TEST_PG_SERVER): Promise<TestDatabase> {
+  const name = `${prefix}_${uniqueSuffix()}`;
+  const url = `${server}/${name}`;
+  await runMigrations({ databaseUrl: url, migrationsDir, createDatabase: true });
+  return {
+    url,
+    name,
+    async drop() {
+      const admin = new pg.Client({ connectionString: `${server}/postgres` });
+      await admin.connect();
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await admin.end();
+      }
+    },
+  };
+}
+
+/** A Redis key prefix no other test file uses. */
+export const uniqueRedisPrefix = (label: string) => `test:${label}:${uniqueSuffix()}:`;
+
+/** Polls until `check` passes or the time is up; bounded, so a broken feature fails the test. */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 5000, intervalMs = 20): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      return await check();
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw lastError instanceof Error ? lastError : new Error('condition not met in time');
+}
+
+export const median = (values: number[]) => {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+};

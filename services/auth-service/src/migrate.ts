@@ -1,0 +1,14 @@
+import { fileURLToPath } from 'node:url';
+import { runMigrations } from '@authmeet/db-migrate';
+import { loadConfig } from './config.js';
+
+// One-shot migration entry point (`pnpm db:migrate`, the Kubernetes migration Job).
+const config = loadConfig();
+const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
+const result = await runMigrations({
+  databaseUrl: config.database.url,
+  migrationsDir,
+  createDatabase: config.env !== 'production',
+  log: (msg) => console.log(`[auth-service migrate] ${msg}`),
+});
+console.log(`[auth-service migrate] applied ${result.applied.length}, already applied ${result.alreadyApplied.length}`);

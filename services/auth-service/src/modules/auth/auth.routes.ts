@@ -1,0 +1,166 @@
+import type { HttpApp } from '@authmeet/http-kit';
+import { AppError, problemResponses } from '@authmeet/http-kit';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { userSchema } from '../users/users.schemas.js';
+import type { AuthService, DeviceInfo } from './auth.service.js';
+import {
+  deleteMeBody,
+  loginBody,
+  refreshBody,
+  registerBody,
+  tokensSchema,
+  updateMeBody,
+  verifyTokenBody,
+  verifyTokenResponse,
+} from './auth.schemas.js';
+
+export interface AuthRoutesOptions {
+  auth: AuthService;
+  verifyToken: (token: string) => Promise<z.infer<typeof verifyTokenResponse>['claims']>;
+  limits: { loginMax: number; registerMax: number; refreshMax: number; windowSec: number };
+}
+
+const device = (request: FastifyRequest): DeviceInfo => ({
+  ip: request.ip,
+  userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : '',
+});
+
+const bearer = [{ bearerAuth: [] }];
+
+function requireAuth(request: FastifyRequest) {
+  if (!request.auth) throw new AppError('UNAUTHENTICATED');
+  return request.auth;
+}
+
+export function authRoutes(opts: AuthRoutesOptions) {
+  const { auth } = opts;
+  const limit = (max: number) => ({ rateLimit: { max, timeWindow: opts.limits.windowSec * 1000 } });
+
+  return async function routes(app: HttpApp) {
+    app.post(
+      '/register',
+      {
+        config: limit(opts.limits.registerMax),
+        schema: {
+          tags: ['auth'],
+          summary: 'Create an account',
+          body: registerBody,
+          response: { 201: z.object({ user: userSchema }), ...problemResponses(400, 409, 413, 415, 429) },
+        },
+      },
+      async (request, reply) => reply.code(201).send({ user: await auth.register(request.body) }),
+    );
+
+    app.post(
+      '/login',
+      {
+        config: limit(opts.limits.loginMax),
+        schema: {
+          tags: ['auth'],
+          summary: 'Log in with email or username',
+          body: loginBody,
+          response: { 200: tokensSchema, ...problemResponses(400, 401, 403, 429, 503) },
+        },
+      },
+      async (request) => auth.login(request.body.identifier, request.body.password, device(request)),
+    );
+
+    app.post(
+      '/refresh',
+      {
+        config: limit(opts.limits.refreshMax),
+        schema: {
+          tags: ['auth'],
+          summary: 'Rotate a refresh token into a new token pair',
+          body: refreshBody,
+          response: { 200: tokensSchema, ...problemResponses(400, 401, 429, 503) },
+        },
+      },
+      async (request) => auth.refresh(request.body.refreshToken),
+    );
+
+    app.post(
+      '/logout',
+      {
+        preHandler: app.authenticate,
+        schema: { tags: ['auth'], summary: 'Revoke the current session', security: bearer, response: { 204: z.null(), ...problemResponses(401) } },
+      },
+      async (request, reply) => {
+        const { userId, sessionId } = requireAuth(request);
+        await auth.logout(userId, sessionId);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.post(
+      '/logout-all',
+      {
+        preHandler: app.authenticate,
+        schema: { tags: ['auth'], summary: 'Revoke every session of the user', security: bearer, response: { 204: z.null(), ...problemResponses(401) } },
+      },
+      async (request, reply) => {
+        await auth.logoutAll(requireAuth(request).userId);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.get(
+      '/me',
+      {
+        preHandler: app.authenticate,
+        schema: { tags: ['account'], summary: 'The current user', security: bearer, response: { 200: userSchema, ...problemResponses(401) } },
+      },
+      async (request) => auth.me(requireAuth(request).userId),
+    );
+
+    app.patch(
+      '/me',
+      {
+        preHandler: app.authenticate,
+        schema: {
+          tags: ['account'],
+          summary: 'Update the current user',
+          security: bearer,
+          body: updateMeBody,
+          response: { 200: userSchema, ...problemResponses(400, 401, 409) },
+        },
+      },
+      async (request) => auth.updateMe(requireAuth(request).userId, request.body),
+    );
+
+    app.delete(
+      '/me',
+      {
+        preHandler: app.authenticate,
+        schema: {
+          tags: ['account'],
+          summary: 'Close the account',
+          security: bearer,
+          body: deleteMeBody,
+          response: { 204: z.null(), ...problemResponses(400, 401) },
+        },
+      },
+      async (request, reply) => {
+        await auth.deleteMe(requireAuth(request).userId, request.body.password);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.post(
+      '/verify-token',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Check an access token: signature, expiry, issuer, audience, revocation',
+          body: verifyTokenBody,
+          response: { 200: verifyTokenResponse, ...problemResponses(400, 401, 503) },
+        },
+      },
+      async (request) => {
+        const claims = await opts.verifyToken(request.body.token);
+        return { valid: true as const, claims, user: await auth.verifiedUser(claims.sub) };
+      },
+    );
+  };
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { passwordShape } from '../passwords/password-policy.js';
+import { emailSchema, nameSchema, userSchema, usernameSchema } from '../users/users.schemas.js';
+
+export const registerBody = z.object({
+  email: emailSchema,
+  username: usernameSchema,
+  password: passwordShape,
+  firstName: nameSchema.optional(),
+  lastName: nameSchema.optional(),
+});
+
+const identifierField = z.string().trim().min(1, 'is required').max(254);
+
+/** `identifier` is an email or a username; `email` or `username` are accepted as aliases. */
+export const loginBody = z
+  .object({
+    identifier: identifierField.optional(),
+    email: identifierField.optional(),
+    username: identifierField.optional(),
+    password: z.string().min(1, 'is required').max(1024),
+  })
+  .refine((b) => (b.identifier ?? b.email ?? b.username) !== undefined, {
+    path: ['identifier'],
+    message: 'is required (an email or a username)',
+    // Run even when another field failed, so every missing field is reported at once.
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+  })
+  .transform((b) => ({ identifier: b.identifier ?? b.email ?? b.username ?? '', password: b.password }));
+
+export const refreshBody = z.object({ refreshToken: z.string().min(1, 'is required').max(512) });
+
+export const tokensSchema = z
+  .object({
+    accessToken: z.string(),
+    refreshToken: z.string(),
+    tokenType: z.literal('Bearer'),
+    expiresIn: z.number().int(),
+    refreshExpiresIn: z.number().int(),
+    user: userSchema,
+    sessionId: z.uuid(),
+  })
+  .meta({ id: 'Tokens' });
+
+export const updateMeBody = z
+  .object({
+    username: usernameSchema.optional(),
+    firstName: nameSchema.nullable().optional(),
+    lastName: nameSchema.nullable().optional(),
+  })
+  .strict();
+
+export const deleteMeBody = z.object({ password: z.string().min(1, 'is required').max(1024) });
+
+export const verifyTokenBody = z.object({ token: z.string().min(1, 'is required').max(4096) });
+
+export const claimsSchema = z
+  .object({
+    iss: z.string(),
+    aud: z.union([z.string(), z.array(z.string())]),
+    sub: z.string(),
+    sid: z.string(),
+    jti: z.string(),
+    iat: z.number().int(),
+    exp: z.number().int(),
+    email: z.string(),
+    username: z.string(),
+  })
+  .meta({ id: 'AccessTokenClaims' });
+
+export const verifyTokenResponse = z.object({ valid: z.literal(true), claims: claimsSchema, user: userSchema });

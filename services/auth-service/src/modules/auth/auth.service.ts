@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import { AppError } from '@authmeet/http-kit';
+import type { PasswordHasher } from '../passwords/password-hasher.js';
+import { weakPasswordReason } from '../passwords/password-policy.js';
+import type { SessionsRepository } from '../sessions/sessions.repository.js';
+import type { UsersRepository } from '../users/users.repository.js';
+import type { PublicUser } from '../users/users.schemas.js';
+import { toPublicUser } from '../users/users.schemas.js';
+import type { User } from '../../generated/prisma/client.js';
+import type { LoginThrottle } from './login-throttle.js';
+import { mintRefreshToken, parseRefreshToken } from './refresh-token.js';
+
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+  jti: string;
+  email: string;
+  username: string;
+}
+
+export interface AuthServiceDeps {
+  users: UsersRepository;
+  sessions: SessionsRepository;
+  hasher: PasswordHasher;
+  throttle: LoginThrottle;
+  /** Signs an access token that expires at `exp` (epoch seconds). */
+  signAccessToken: (claims: AccessClaims, exp: number) => string;
+  /** Tells every service that a session is gone (Redis marker + pub/sub). */
+  publishRevocation: (userId: string, sessionId: string) => Promise<void>;
+  clock: () => number;
+  config: {
+    accessTokenTtlSec: number;
+    refreshTtlSec: number;
+    absoluteTtlSec: number;
+    requireEmailVerification: boolean;
+  };
+}
+
+export interface DeviceInfo {
+  ip: string;
+  userAgent: string;
+}
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  refreshExpiresIn: number;
+  user: PublicUser;
+  sessionId: string;
+}
+
+function uniqueViolationField(error: unknown): 'email' | 'username' | undefined {
+  if ((error as { code?: unknown }).code !== 'P2002') return undefined;
+  const text = JSON.stringify((error as { meta?: unknown }).meta ?? {}) + String((error as Error).message);
+  if (text.includes('email')) return 'email';
+  if (text.includes('username')) return 'username';
+  return undefined;
+}
+
+export function conflictFromUniqueViolation(error: unknown): AppError | undefined {
+  const field = uniqueViolationField(error);
+  if (field === 'email') return new AppError('EMAIL_TAKEN');
+  if (field === 'username') return new AppError('USERNAME_TAKEN');
+  return undefined;
+}
+
+export function createAuthService(deps: AuthServiceDeps) {
+  const { users, sessions, hasher, throttle, config } = deps;
+
+  function assertStrong(password: string, inputs: string[], path: string) {
+    const reason = weakPasswordReason(password, inputs);
+    if (reason) throw new AppError('VALIDATION_FAILED', { errors: [{ path, message: reason }] });
+  }
+
+  function issueAccessToken(user: User, sessionId: string, absoluteExpiresAt: number) {
+    const nowSec = Math.floor(deps.clock() / 1000);
+    // Never outlive the session's absolute cap.
+    const exp = Math.min(nowSec + config.accessTokenTtlSec, Math.floor(absoluteExpiresAt / 1000));
+    const accessToken = deps.signAccessToken(
+      { sub: user.id, sid: sessionId, jti: randomUUID(), email: user.email, username: user.username },
+      exp,
+    );
+    return { accessToken, expiresIn: Math.max(exp - nowSec, 0) };
+  }
+
+  async function startSession(user: User, device: DeviceInfo): Promise<TokenPair> {
+    const now = deps.clock();
+    const sessionId = randomUUID();
+    const absoluteExpiresAt = now + config.absoluteTtlSec * 1000;
+    const expiresAt = Math.min(now + config.refreshTtlSec * 1000, absoluteExpiresAt);
+    const refresh = mintRefreshToken(user.id, sessionId);
+    await sessions.create({
+      id: sessionId,
+      userId: user.id,
+      refreshHash: refresh.hash,
+      now,
+      expiresAt,
+      absoluteExpiresAt,
+      ip: device.ip,
+      userAgent: device.userAgent.slice(0, 256),
+    });
+    const access = issueAccessToken(user, sessionId, absoluteExpiresAt);
+    return {
+      ...access,
+      refreshToken: refresh.token,
+      tokenType: 'Bearer',
+      refreshExpiresIn: Math.round((expiresAt - now) / 1000),
+      user: toPublicUser(user),
+      sessionId,
+    };
+  }
+
+  async function revokeSessions(userId: string, sessionIds: string[]) {
+    if (sessionIds.length === 0) return;
+    // Publish first: other services refuse the tokens even if the delete below fails midway.
+    await Promise.all(sessionIds.map((sid) => deps.publishRevocation(userId, sid)));
+    await sessions.delete(userId, sessionIds);
+  }
+
+  async function revokeAll(userId: string, exceptSessionId?: string) {
+    const ids = await sessions.listIds(userId, 0);
+    await revokeSessions(userId, ids.filter((id) => id !== exceptSessionId));
+  }
+
+  async function requireUser(userId: string): Promise<User> {
+    const user = await users.findById(userId);
+    if (!user || !user.isActive) throw new AppError('UNAUTHENTICATED', { detail: 'The account no longer exists' });
+    return user;
+  }
+
+  return {
+    async register(input: { email: string; username: string; password: string; firstName?: string | undefined; lastName?: string | undefined }) {
+      assertStrong(input.password, [input.email, input.username, input.firstName ?? '', input.lastName ?? ''], 'password');
+      const passwordHash = await hasher.hash(input.password);
+      try {
+        const user = await users.create({
+          email: input.email,
+          username: input.username,
+          passwordHash,
+          firstName: input.firstName ?? null,
+          lastName: input.lastName ?? null,
+        });
+        return toPublicUser(user);
+      } catch (error) {
+        throw conflictFromUniqueViolation(error) ?? error;
+      }
+    },
+
+    async login(identifier: string, password: string, device: DeviceInfo): Promise<TokenPair> {
+      const blocked = await throttle.blockedFor(identifier);
+      if (blocked > 0) throw new AppError('RATE_LIMITED', { detail: 'Too many failed logins; try again later', retryAfter: blocked });
+      const user = await users.findByIdentifier(identifier);
+      if (!user || user.passwordHash === null) {
+        await hasher.verifyDummy(password);
+        await throttle.recordFailure(identifier);
+        throw new AppError('INVALID_CREDENTIALS');
+      }
+      const { ok, needsRehash } = await hasher.verify(user.passwordHash, password);
+      if (!ok) {
+        await throttle.recordFailure(identifier);
+        throw new AppError('INVALID_CREDENTIALS');
+      }
+      // Account state is revealed only to someone who knows the password.
+      if (!user.isActive) throw new AppError('ACCOUNT_DISABLED');
+      if (config.requireEmailVerification && !user.emailVerified) throw new AppError('EMAIL_NOT_VERIFIED');
+      await throttle.reset(identifier);
+      let current = user;
+      if (needsRehash) current = await users.update(user.id, { passwordHash: await hasher.hash(password) });
+      return startSession(current, device);
+    },
+
+    async refresh(refreshToken: string): Promise<TokenPair> {
+      const parsed = parseRefreshToken(refreshToken);
+      if (!parsed) throw new AppError('REFRESH_TOKEN_INVALID');
+      const next = mintRefreshToken(parsed.userId, parsed.sessionId);
+      const now = deps.clock();
+      const result = await sessions.rotate(parsed.userId, parsed.sessionId, parsed.hash, next.hash, now, config.refreshTtlSec * 1000);
+      if (result.status === 'reused') {
+        // A rotated token came back: either the client or a thief holds a copy. Kill the session.
+        await deps.publishRevocation(parsed.userId, parsed.sessionId);
+        throw new AppError('REFRESH_TOKEN_REUSED');
+      }
+      if (result.status === 'invalid') throw new AppError('REFRESH_TOKEN_INVALID');
+      const user = await users.findById(parsed.userId);
+      if (!user || !user.isActive) {
+        await revokeSessions(parsed.userId, [parsed.sessionId]);
+        throw new AppError('REFRESH_TOKEN_INVALID');
+      }
+      const access = issueAccessToken(user, parsed.sessionId, result.session.absoluteExpiresAt);
+      return {
+        ...access,
+        refreshToken: next.token,
+        tokenType: 'Bearer',
+        refreshExpiresIn: Math.round((result.session.expiresAt - now) / 1000),
+        user: toPublicUser(user),
+        sessionId: parsed.sessionId,
+      };
+    },
+
+    logout: (userId: string, sessionId: string) => revokeSessions(userId, [sessionId]),
+    logoutAll: (userId: string) => revokeAll(userId),
+
+    async me(userId: string) {
+      return toPublicUser(await requireUser(userId));
+    },
+
+    async updateMe(userId: string, patch: { username?: string | undefined; firstName?: string | null | undefined; lastName?: string | null | undefined }) {
+      await requireUser(userId);
+      try {
+        return toPublicUser(await users.update(userId, patch));
+      } catch (error) {
+        throw conflictFromUniqueViolation(error) ?? error;
+      }
+    },
+
+    async deleteMe(userId: string, password: string) {
+      const user = await requireUser(userId);
+      const { ok } = user.passwordHash ? await hasher.verify(user.passwordHash, password) : { ok: false };
+      if (!ok) throw new AppError('INVALID_CREDENTIALS');
+      await revokeAll(userId);
+      await users.anonymise(userId);
+    },
+
+    async listSessions(userId: string, currentSessionId: string) {
+      const list = await sessions.list(userId, deps.clock());
+      return list.map((s) => ({
+        id: s.id,
+        current: s.id === currentSessionId,
+        createdAt: new Date(s.createdAt).toISOString(),
+        lastUsedAt: new Date(s.lastUsedAt).toISOString(),
+        expiresAt: new Date(s.expiresAt).toISOString(),
+        ip: s.ip,
+        userAgent: s.userAgent,
+      }));
+    },
+
+    async revokeSession(userId: string, sessionId: string) {
+      // Scoped to the caller's own keys: another user's session id simply is not found.
+      if (!(await sessions.exists(userId, sessionId))) throw new AppError('NOT_FOUND', { detail: 'No such session' });
+      await revokeSessions(userId, [sessionId]);
+    },
+
+    async verifiedUser(userId: string) {
+      const user = await users.findById(userId);
+      if (!user || !user.isActive) throw new AppError('TOKEN_REVOKED');
+      return toPublicUser(user);
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

@@ -1,0 +1,56 @@
+import type { HttpApp } from '@authmeet/http-kit';
+import { AppError, problemResponses } from '@authmeet/http-kit';
+import { z } from 'zod';
+import type { AuthService } from '../auth/auth.service.js';
+
+const sessionSchema = z
+  .object({
+    id: z.uuid(),
+    current: z.boolean(),
+    createdAt: z.iso.datetime(),
+    lastUsedAt: z.iso.datetime(),
+    expiresAt: z.iso.datetime(),
+    ip: z.string(),
+    userAgent: z.string(),
+  })
+  .meta({ id: 'Session' });
+
+export function sessionsRoutes(auth: AuthService) {
+  return async function routes(app: HttpApp) {
+    app.addHook('preHandler', app.authenticate);
+
+    app.get(
+      '/',
+      {
+        schema: {
+          tags: ['sessions'],
+          summary: "The user's live sessions, one per device",
+          security: [{ bearerAuth: [] }],
+          response: { 200: z.object({ items: z.array(sessionSchema) }), ...problemResponses(401) },
+        },
+      },
+      async (request) => {
+        if (!request.auth) throw new AppError('UNAUTHENTICATED');
+        return { items: await auth.listSessions(request.auth.userId, request.auth.sessionId) };
+      },
+    );
+
+    app.delete(
+      '/:id',
+      {
+        schema: {
+          tags: ['sessions'],
+          summary: 'Revoke one of the user’s own sessions',
+          security: [{ bearerAuth: [] }],
+          params: z.object({ id: z.uuid('must be a session id') }),
+          response: { 204: z.null(), ...problemResponses(400, 401, 404) },
+        },
+      },
+      async (request, reply) => {
+        if (!request.auth) throw new AppError('UNAUTHENTICATED');
+        await auth.revokeSession(request.auth.userId, request.params.id);
+        return reply.code(204).send(null);
+      },
+    );
+  };
+}

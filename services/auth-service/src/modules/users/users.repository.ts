@@ -1,0 +1,73 @@
+import type { Prisma, PrismaClient, User } from '../../generated/prisma/client.js';
+
+export type Db = PrismaClient | Prisma.TransactionClient;
+
+export interface NewUser {
+  email: string;
+  username: string;
+  passwordHash: string | null;
+  firstName: string | null;
+  lastName: string | null;
+}
+
+export interface UserPatch {
+  username?: string;
+  firstName?: string | null;
+  lastName?: string | null;
+  passwordHash?: string | null;
+}
+
+/** The only code that queries the users table. */
+export function createUsersRepository(prisma: PrismaClient) {
+  return {
+    transaction: <T>(fn: (tx: Prisma.TransactionClient) => Promise<T>) => prisma.$transaction(fn),
+
+    findById: (id: string, db: Db = prisma) => db.user.findUnique({ where: { id } }),
+
+    /** Email or username; citext makes both comparisons case-insensitive. */
+    findByIdentifier(identifier: string, db: Db = prisma): Promise<User | null> {
+      const where = identifier.includes('@') ? { email: identifier.trim().toLowerCase() } : { username: identifier.trim() };
+      return db.user.findUnique({ where });
+    },
+
+    create: (data: NewUser, db: Db = prisma) => db.user.create({ data }),
+
+    /** Every change bumps `version`, the order the user sync applies changes in. */
+    update: (id: string, patch: UserPatch, db: Db = prisma) =>
+      db.user.update({ where: { id }, data: { ...patch, version: { increment: 1 } } }),
+
+    /** Account closure keeps the row (ids stay unique, the sync has a version) but no personal data. */
+    anonymise: (id: string, db: Db = prisma) =>
+      db.user.update({
+        where: { id },
+        data: {
+          email: `deleted+${id}@invalid.invalid`,
+          username: `deleted-${id}`,
+          passwordHash: null,
+          firstName: null,
+          lastName: null,
+          isActive: false,
+          deletedAt: new Date(),
+          version: { increment: 1 },
+        },
+      }),
+
+    /** Reconciliation page, ordered by (updatedAt, id) so a cursor never skips a row. */
+    listUpdatedAfter(after: Date | undefined, cursor: { updatedAt: Date; id: string } | undefined, limit: number) {
+      const conditions: Prisma.UserWhereInput[] = [];
+      if (after) conditions.push({ updatedAt: { gt: after } });
+      if (cursor) {
+        conditions.push({
+          OR: [{ updatedAt: { gt: cursor.updatedAt } }, { updatedAt: cursor.updatedAt, id: { gt: cursor.id } }],
+        });
+      }
+      return prisma.user.findMany({
+        where: { AND: conditions },
+        orderBy: [{ updatedAt: 'asc' }, { id: 'asc' }],
+        take: limit,
+      });
+    },
+  };
+}
+
+export type UsersRepository = ReturnType<typeof createUsersRepository>;

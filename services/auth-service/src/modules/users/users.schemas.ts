@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import type { User } from '../../generated/prisma/client.js';
+
+export const userSchema = z
+  .object({
+    id: z.uuid(),
+    email: z.string(),
+    username: z.string(),
+    firstName: z.string().nullable(),
+    lastName: z.string().nullable(),
+    emailVerified: z.boolean(),
+    isActive: z.boolean(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'User' });
+
+export type PublicUser = z.infer<typeof userSchema>;
+
+/** The only way a user leaves the service: no hash, no internal columns. */
+export function toPublicUser(u: User): PublicUser {
+  return {
+    id: u.id,
+    email: u.email,
+    username: u.username,
+    firstName: u.firstName,
+    lastName: u.lastName,
+    emailVerified: u.emailVerified,
+    isActive: u.isActive,
+    createdAt: u.createdAt.toISOString(),
+    updatedAt: u.updatedAt.toISOString(),
+  };
+}
+
+/** What the meetings-service's copy needs, with the version it orders changes by. */
+export const syncUserSchema = userSchema
+  .extend({ version: z.number().int(), deleted: z.boolean() })
+  .meta({ id: 'SyncUser' });
+
+export function toSyncUser(u: User): z.infer<typeof syncUserSchema> {
+  return { ...toPublicUser(u), version: u.version, deleted: u.deletedAt !== null };
+}
+
+export const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, 'must be at most 254 characters')
+  .pipe(z.email('must be a valid email address'));
+
+export const usernameSchema = z
+  .string()
+  .trim()
+  .regex(/^[a-zA-Z0-9_.-]{3,32}$/, 'must be 3–32 characters of letters, digits, "_", "." or "-"');
+
+export const nameSchema = z.string().trim().max(100, 'must be at most 100 characters');

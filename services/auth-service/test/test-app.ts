@@ -1,0 +1,62 @@
+import { fileURLToPath } from 'node:url';
+import type { HttpApp } from '@authmeet/http-kit';
+import { createTestDatabase, TEST_REDIS_URL, uniqueRedisPrefix } from '@authmeet/test-kit';
+import type { TestDatabase } from '@authmeet/test-kit';
+import { buildApp } from '../src/app.js';
+import type { AppOverrides } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import type { Config } from '../src/config.js';
+import { generateSigningJwk, loadKeyRing } from '../src/modules/keys/key-ring.js';
+import type { KeyRing } from '../src/modules/keys/key-ring.js';
+
+export const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
+export const SERVICE_KEY = 'test-service-key-0123456789abcdef';
+
+export interface TestContext {
+  app: HttpApp;
+  config: Config;
+  db: TestDatabase;
+  keyRing: KeyRing;
+  close(): Promise<void>;
+}
+
+export async function testKeyRing(kids = ['test-key-1']): Promise<KeyRing> {
+  const keys = await Promise.all(kids.map((kid) => generateSigningJwk(kid)));
+  return loadKeyRing({ privateJwks: JSON.stringify({ keys }), devKeysFile: '/nonexistent', env: 'test' }, () => {});
+}
+
+export function testConfig(databaseUrl: string, env: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_SIZE: '4',
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_KEY_PREFIX: uniqueRedisPrefix('auth'),
+    SERVICE_KEYS: `${SERVICE_KEY},second-key-for-rotation`,
+    RATE_LIMIT_LOGIN_MAX: '1000',
+    RATE_LIMIT_REGISTER_MAX: '1000',
+    RATE_LIMIT_REFRESH_MAX: '1000',
+    RATE_LIMIT_GLOBAL_MAX: '10000',
+    ...env,
+  });
+}
+
+/** A whole auth-service on its own database and Redis prefix. */
+export async function startAuthService(env: Record<string, string> = {}, overrides: AppOverrides = {}): Promise<TestContext> {
+  const db = await createTestDatabase('auth_test', migrationsDir);
+  const config = testConfig(db.url, env);
+  const keyRing = overrides.keyRing ?? (await testKeyRing());
+  const app = await buildApp(config, { logger: false, keyRing, ...overrides });
+  await app.ready();
+  return {
+    app,
+    config,
+    db,
+    keyRing,
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
