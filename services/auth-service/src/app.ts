@@ -15,6 +15,11 @@ import { createPasswordHasher } from './modules/passwords/password-hasher.js';
 import type { PasswordHasher } from './modules/passwords/password-hasher.js';
 import { createSessionsRepository } from './modules/sessions/sessions.repository.js';
 import { sessionsRoutes } from './modules/sessions/sessions.routes.js';
+import { createMeetingsTarget } from './modules/outbox/meetings-target.js';
+import type { OutboxRow } from './modules/outbox/outbox.repository.js';
+import { createOutboxRepository } from './modules/outbox/outbox.repository.js';
+import { createOutboxRelay } from './modules/outbox/outbox.relay.js';
+import type { UserSyncTarget } from './modules/outbox/outbox.relay.js';
 import { createUsersRepository } from './modules/users/users.repository.js';
 import { internalUsersRoutes } from './modules/users/users.routes.js';
 import { prismaClient } from './plugins/prisma.js';
@@ -24,6 +29,9 @@ export interface AppOverrides {
   clock?: () => number;
   keyRing?: KeyRing;
   hasher?: PasswordHasher;
+  /** Replaces the meetings-service client of the outbox relay (tests). */
+  syncTarget?: UserSyncTarget;
+  onOutboxDelivered?: (row: OutboxRow) => Promise<void>;
 }
 
 /** Builds the auth-service without listening and without reading the environment. */
@@ -67,6 +75,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
 
   const users = createUsersRepository(app.prisma);
+  const outbox = createOutboxRepository(app.prisma);
   const sessions = createSessionsRepository(app.redis);
   // Tokens of a session stay refusable for as long as any of them can live, plus clock skew.
   const revocationTtlSec = config.jwt.accessTokenTtlSec + 60;
@@ -81,6 +90,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   const auth = createAuthService({
     users,
+    outbox,
     sessions,
     hasher,
     throttle: createLoginThrottle(app.redis, {
@@ -122,5 +132,32 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(sessionsRoutes(auth), { prefix: '/v1/auth/sessions' });
   await app.register(keysRoutes(keyRing), { prefix: '/.well-known' });
   await app.register(internalUsersRoutes({ users, serviceKeys: config.serviceKeys }), { prefix: '/internal/v1/users' });
+  const meetingsTarget = createMeetingsTarget(config.sync, app.log, app.metrics);
+  const relay = createOutboxRelay({
+    prisma: app.prisma,
+    outbox,
+    target: overrides.syncTarget ?? meetingsTarget,
+    listenUrl: config.database.url,
+    log: app.log,
+    metrics: app.metrics,
+    batchSize: config.sync.batchSize,
+    concurrency: config.sync.concurrency,
+    pollMs: config.sync.pollMs,
+    maxBackoffMs: config.sync.maxBackoffMs,
+    ...(overrides.onOutboxDelivered ? { onDelivered: overrides.onOutboxDelivered } : {}),
+  });
+  app.decorate('outboxRelay', relay);
+  if (config.sync.relayEnabled) app.addHook('onReady', async () => relay.start());
+  // preClose runs before the database and Redis are closed, so the last batch can finish.
+  app.addHook('preClose', async () => {
+    await relay.stop();
+    meetingsTarget.client.close();
+  });
   return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    outboxRelay: ReturnType<typeof createOutboxRelay>;
+  }
 }

@@ -45,6 +45,17 @@ const envSchema = z
     RATE_LIMIT_REFRESH_MAX: int(60),
     LOGIN_FAILURE_MAX: int(10),
     LOGIN_FAILURE_WINDOW: duration('15m'),
+    MEETINGS_SERVICE_URL: z.string().default('http://127.0.0.1:5000'),
+    /** Key sent to the meetings-service's internal routes; defaults to our first accepted key. */
+    MEETINGS_SERVICE_KEY: z.string().optional(),
+    OUTBOX_RELAY_ENABLED: boolish.default(true),
+    OUTBOX_BATCH_SIZE: int(50),
+    OUTBOX_CONCURRENCY: int(8),
+    OUTBOX_POLL_MS: int(1000, 10),
+    OUTBOX_MAX_BACKOFF_MS: int(30_000, 10),
+    SYNC_HTTP_TIMEOUT_MS: int(2000, 10),
+    SYNC_RETRIES: int(3, 0),
+    SYNC_BREAKER_RESET_MS: int(5000, 10),
   })
   .superRefine((env, ctx) => {
     if (env.SESSION_ABSOLUTE_TTL < env.REFRESH_TOKEN_TTL) {
@@ -56,6 +67,9 @@ const envSchema = z
         path: ['JWT_PRIVATE_JWKS'],
         message: 'production needs signing keys (JWT_PRIVATE_JWKS or JWT_PRIVATE_JWKS_FILE)',
       });
+    }
+    if (env.NODE_ENV === 'production' && env.OUTBOX_RELAY_ENABLED && !env.MEETINGS_SERVICE_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['MEETINGS_SERVICE_KEY'], message: 'production needs the key for the meetings-service' });
     }
     if (env.NODE_ENV === 'production' && env.SERVICE_KEYS.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['SERVICE_KEYS'], message: 'production needs at least one service key' });
@@ -96,6 +110,18 @@ function toConfig(env: Env) {
       maxConcurrency: env.ARGON2_MAX_CONCURRENCY,
     },
     requireEmailVerification: env.REQUIRE_EMAIL_VERIFICATION,
+    sync: {
+      meetingsUrl: env.MEETINGS_SERVICE_URL,
+      serviceKey: env.MEETINGS_SERVICE_KEY ?? env.SERVICE_KEYS[0] ?? '',
+      relayEnabled: env.OUTBOX_RELAY_ENABLED,
+      batchSize: env.OUTBOX_BATCH_SIZE,
+      concurrency: env.OUTBOX_CONCURRENCY,
+      pollMs: env.OUTBOX_POLL_MS,
+      maxBackoffMs: env.OUTBOX_MAX_BACKOFF_MS,
+      timeoutMs: env.SYNC_HTTP_TIMEOUT_MS,
+      retries: env.SYNC_RETRIES,
+      breakerResetMs: env.SYNC_BREAKER_RESET_MS,
+    },
     rateLimit: {
       windowSec: env.RATE_LIMIT_WINDOW,
       globalMax: env.RATE_LIMIT_GLOBAL_MAX,

@@ -38,6 +38,7 @@ export function testConfig(databaseUrl: string, env: Record<string, string> = {}
     RATE_LIMIT_REGISTER_MAX: '1000',
     RATE_LIMIT_REFRESH_MAX: '1000',
     RATE_LIMIT_GLOBAL_MAX: '10000',
+    OUTBOX_RELAY_ENABLED: 'false',
     ...env,
   });
 }

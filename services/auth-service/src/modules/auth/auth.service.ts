@@ -7,6 +7,7 @@ import type { UsersRepository } from '../users/users.repository.js';
 import type { PublicUser } from '../users/users.schemas.js';
 import { toPublicUser } from '../users/users.schemas.js';
 import type { User } from '../../generated/prisma/client.js';
+import type { OutboxRepository } from '../outbox/outbox.repository.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { mintRefreshToken, parseRefreshToken } from './refresh-token.js';
 
@@ -20,6 +21,8 @@ export interface AccessClaims {
 
 export interface AuthServiceDeps {
   users: UsersRepository;
+  /** Every user change is written to the outbox in the same transaction (user sync). */
+  outbox: OutboxRepository;
   sessions: SessionsRepository;
   hasher: PasswordHasher;
   throttle: LoginThrottle;
@@ -67,7 +70,7 @@ export function conflictFromUniqueViolation(error: unknown): AppError | undefine
 }
 
 export function createAuthService(deps: AuthServiceDeps) {
-  const { users, sessions, hasher, throttle, config } = deps;
+  const { users, outbox, sessions, hasher, throttle, config } = deps;
 
   function assertStrong(password: string, inputs: string[], path: string) {
     const reason = weakPasswordReason(password, inputs);
@@ -135,12 +138,13 @@ export function createAuthService(deps: AuthServiceDeps) {
       assertStrong(input.password, [input.email, input.username, input.firstName ?? '', input.lastName ?? ''], 'password');
       const passwordHash = await hasher.hash(input.password);
       try {
-        const user = await users.create({
-          email: input.email,
-          username: input.username,
-          passwordHash,
-          firstName: input.firstName ?? null,
-          lastName: input.lastName ?? null,
+        const user = await users.transaction(async (tx) => {
+          const created = await users.create(
+            { email: input.email, username: input.username, passwordHash, firstName: input.firstName ?? null, lastName: input.lastName ?? null },
+            tx,
+          );
+          await outbox.enqueue(created, 'upsert', tx);
+          return created;
         });
         return toPublicUser(user);
       } catch (error) {
@@ -167,7 +171,8 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (config.requireEmailVerification && !user.emailVerified) throw new AppError('EMAIL_NOT_VERIFIED');
       await throttle.reset(identifier);
       let current = user;
-      if (needsRehash) current = await users.update(user.id, { passwordHash: await hasher.hash(password) });
+      // Not a synced change: the hash never leaves this service, so no version bump or outbox row.
+      if (needsRehash) current = await users.setPasswordHash(user.id, await hasher.hash(password));
       return startSession(current, device);
     },
 
@@ -209,7 +214,12 @@ export function createAuthService(deps: AuthServiceDeps) {
     async updateMe(userId: string, patch: { username?: string | undefined; firstName?: string | null | undefined; lastName?: string | null | undefined }) {
       await requireUser(userId);
       try {
-        return toPublicUser(await users.update(userId, patch));
+        const updated = await users.transaction(async (tx) => {
+          const u = await users.update(userId, patch, tx);
+          await outbox.enqueue(u, 'upsert', tx);
+          return u;
+        });
+        return toPublicUser(updated);
       } catch (error) {
         throw conflictFromUniqueViolation(error) ?? error;
       }
@@ -220,7 +230,10 @@ export function createAuthService(deps: AuthServiceDeps) {
       const { ok } = user.passwordHash ? await hasher.verify(user.passwordHash, password) : { ok: false };
       if (!ok) throw new AppError('INVALID_CREDENTIALS');
       await revokeAll(userId);
-      await users.anonymise(userId);
+      await users.transaction(async (tx) => {
+        const gone = await users.anonymise(userId, tx);
+        await outbox.enqueue(gone, 'delete', tx);
+      });
     },
 
     async listSessions(userId: string, currentSessionId: string) {

@@ -36,6 +36,9 @@ export function createUsersRepository(prisma: PrismaClient) {
     update: (id: string, patch: UserPatch, db: Db = prisma) =>
       db.user.update({ where: { id }, data: { ...patch, version: { increment: 1 } } }),
 
+    setPasswordHash: (id: string, passwordHash: string, db: Db = prisma) =>
+      db.user.update({ where: { id }, data: { passwordHash } }),
+
     /** Account closure keeps the row (ids stay unique, the sync has a version) but no personal data. */
     anonymise: (id: string, db: Db = prisma) =>
       db.user.update({

@@ -1,0 +1,209 @@
+import { eventually } from '@authmeet/test-kit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { bearer, login, registerAndLogin, registerUser, STRONG_PASSWORD } from './factories.js';
+import { startFakeReceiver } from './fake-receiver.js';
+import { SERVICE_KEY, startAuthService } from './test-app.js';
+import type { TestContext } from './test-app.js';
+
+type Receiver = Awaited<ReturnType<typeof startFakeReceiver>>;
+
+const relayEnv = (url: string) => ({
+  OUTBOX_RELAY_ENABLED: 'true',
+  MEETINGS_SERVICE_URL: url,
+  OUTBOX_POLL_MS: '10000', // only NOTIFY can make deliveries fast
+  OUTBOX_MAX_BACKOFF_MS: '200',
+  SYNC_HTTP_TIMEOUT_MS: '300',
+  SYNC_RETRIES: '1',
+  SYNC_BREAKER_RESET_MS: '300',
+});
+
+async function outboxRows(ctx: TestContext, userId: string) {
+  return ctx.app.prisma.userOutbox.findMany({ where: { userId }, orderBy: { id: 'asc' } });
+}
+
+describe('outbox writes (relay off)', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await startAuthService();
+  });
+  afterAll(async () => ctx.close());
+
+  it('every user change writes a row with the new version, in the same transaction', async () => {
+    const { tokens, user, input } = await registerAndLogin(ctx.app);
+    let rows = await outboxRows(ctx, user.id);
+    expect(rows.map((r) => [r.kind, r.version, r.status])).toEqual([['upsert', 1, 'pending']]);
+    expect(rows[0]?.payload).toEqual({
+      email: input.email,
+      username: input.username,
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      isActive: true,
+      emailVerified: false,
+      version: 1,
+    });
+    await ctx.app.inject({ method: 'PATCH', url: '/v1/auth/me', headers: bearer(tokens.accessToken), payload: { firstName: 'Augusta' } });
+    await ctx.app.inject({ method: 'DELETE', url: '/v1/auth/me', headers: bearer(tokens.accessToken), payload: { password: STRONG_PASSWORD } });
+    rows = await outboxRows(ctx, user.id);
+    expect(rows.map((r) => [r.kind, r.version])).toEqual([
+      ['upsert', 1],
+      ['upsert', 2],
+      ['delete', 3],
+    ]);
+    expect((rows[1]?.payload as { firstName: string }).firstName).toBe('Augusta');
+  });
+
+  it('a refused change writes nothing', async () => {
+    const { input } = await registerUser(ctx.app);
+    const before = await ctx.app.prisma.userOutbox.count();
+    const res = await ctx.app.inject({ method: 'POST', url: '/v1/auth/register', payload: { ...input, username: `${input.username}2` } });
+    expect(res.statusCode).toBe(409);
+    expect(await ctx.app.prisma.userOutbox.count()).toBe(before);
+  });
+
+  it('logging in (even with a re-hash) is not a synced change', async () => {
+    const { input, user } = await registerUser(ctx.app);
+    await login(ctx.app, input.email);
+    expect(await outboxRows(ctx, user.id)).toHaveLength(1);
+  });
+});
+
+describe('relay', () => {
+  let receiver: Receiver;
+  let ctx: TestContext;
+  beforeAll(async () => {
+    receiver = await startFakeReceiver(SERVICE_KEY);
+    ctx = await startAuthService(relayEnv(receiver.url));
+  });
+  afterAll(async () => {
+    await ctx.close();
+    await receiver.stop();
+  });
+  afterEach(() => receiver.setMode('ok'));
+
+  it('delivers a change in well under a second (woken by NOTIFY, not the 10 s poll)', async () => {
+    const started = Date.now();
+    const { user } = await registerUser(ctx.app);
+    await eventually(() => expect(receiver.users.get(user.id)?.version).toBe(1), 3000);
+    expect(Date.now() - started).toBeLessThan(1000);
+    const rows = await outboxRows(ctx, user.id);
+    expect(rows.every((r) => r.status === 'delivered' && r.deliveredAt !== null)).toBe(true);
+  });
+
+  it('sends updates and deletions with the service key; the final state is exact', async () => {
+    const { tokens, user } = await registerAndLogin(ctx.app);
+    await ctx.app.inject({ method: 'PATCH', url: '/v1/auth/me', headers: bearer(tokens.accessToken), payload: { lastName: 'Byron' } });
+    await eventually(() => expect(receiver.users.get(user.id)?.body?.lastName).toBe('Byron'), 3000);
+    await ctx.app.inject({ method: 'DELETE', url: '/v1/auth/me', headers: bearer(tokens.accessToken), payload: { password: STRONG_PASSWORD } });
+    await eventually(() => expect(receiver.users.get(user.id)).toMatchObject({ deleted: true, version: 3 }), 3000);
+  });
+
+  it('a refusal that retrying cannot fix is dead-lettered, visible in metrics, and can be replayed', async () => {
+    const { user } = await registerUser(ctx.app);
+    // Refused before it arrives, so the first delivery gets a 400.
+    receiver.refuse.add(user.id);
+    const { user: second } = await registerUser(ctx.app);
+    await eventually(() => expect(receiver.users.get(second.id)).toBeDefined(), 3000);
+    // The first user may have been delivered before the refusal was set; make a new change.
+    await ctx.app.prisma.user.update({ where: { id: user.id }, data: { version: 5 } });
+    await ctx.app.outboxRelay.runOnce();
+    const { createOutboxRepository } = await import('../src/modules/outbox/outbox.repository.js');
+    const outbox = createOutboxRepository(ctx.app.prisma);
+    const updated = await ctx.app.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+    await ctx.app.prisma.$transaction((tx) => outbox.enqueue(updated, 'upsert', tx));
+    await eventually(async () => expect((await outboxRows(ctx, user.id)).at(-1)?.status).toBe('dead'), 3000);
+    const metrics = (await ctx.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/outbox_backlog\{.*state="dead".*\} [1-9]/);
+    expect(metrics).toMatch(/outbox_deliveries_total\{.*result="dead".*\} [1-9]/);
+    receiver.refuse.delete(user.id);
+    expect(await outbox.replayDead()).toBeGreaterThan(0);
+    await eventually(() => expect(receiver.users.get(user.id)?.version).toBe(5), 3000);
+  });
+
+  it('with the receiver down the breaker stops the hammering, and nothing is lost', async () => {
+    // Up but failing (503), so every request that still reaches it is counted.
+    receiver.setMode('down503');
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i += 1) ids.push((await registerUser(ctx.app)).user.id);
+    await eventually(async () => {
+      const m = (await ctx.app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(m).toMatch(/service_client_breaker_state\{.*name="meetings-service".*\} 2/);
+    }, 3000);
+    // Open: at most a probe (with its one retry) per 300 ms reset period gets through.
+    const windowStart = receiver.requests();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(receiver.requests() - windowStart).toBeLessThanOrEqual(2 * Math.ceil(1500 / 300) + 2);
+    receiver.setMode('ok');
+    await eventually(() => {
+      for (const id of ids) expect(receiver.users.get(id)?.version).toBe(1);
+    }, 5000);
+    await eventually(async () => {
+      const metrics = (await ctx.app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(metrics).toMatch(/outbox_backlog\{state="pending".*\} 0\n/);
+      expect(metrics).toMatch(/service_client_breaker_state\{.*name="meetings-service".*\} 0/);
+    }, 3000);
+  });
+});
+
+describe('at least once, in order', () => {
+  it('a crash between delivering and marking delivered causes a harmless duplicate', async () => {
+    const receiver = await startFakeReceiver(SERVICE_KEY);
+    let crashes = 1;
+    const ctx = await startAuthService({ ...relayEnv(receiver.url), OUTBOX_POLL_MS: '50' }, {
+      onOutboxDelivered: async () => {
+        if (crashes > 0) {
+          crashes -= 1;
+          throw new Error('process killed after delivery, before the commit');
+        }
+      },
+    });
+    try {
+      const { user } = await registerUser(ctx.app);
+      await ctx.app.outboxRelay.runOnce().catch(() => undefined);
+      await eventually(async () => expect((await outboxRows(ctx, user.id))[0]?.status).toBe('delivered'), 5000);
+      const mine = receiver.deliveries.filter((d) => d.userId === user.id);
+      expect(mine.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(mine.map((d) => d.version))).toEqual(new Set([1]));
+      expect(receiver.users.get(user.id)?.version).toBe(1);
+    } finally {
+      await ctx.close();
+      await receiver.stop();
+    }
+  });
+
+  it('two relays at once deliver each user’s changes in version order', async () => {
+    const receiver = await startFakeReceiver(SERVICE_KEY);
+    const a = await startAuthService({ ...relayEnv(receiver.url), OUTBOX_BATCH_SIZE: '3', OUTBOX_POLL_MS: '20' });
+    // Second replica: same database and Redis, its own relay.
+    const b = await buildApp(a.config, { logger: false, keyRing: a.keyRing });
+    await b.ready();
+    try {
+      const users: Awaited<ReturnType<typeof registerAndLogin>>[] = [];
+      for (let i = 0; i < 8; i += 1) users.push(await registerAndLogin(a.app));
+      for (let round = 0; round < 5; round += 1) {
+        await Promise.all(
+          users.map((u, i) =>
+            (i % 2 ? a.app : b).inject({
+              method: 'PATCH',
+              url: '/v1/auth/me',
+              headers: bearer(u.tokens.accessToken),
+              payload: { firstName: `round-${round}` },
+            }),
+          ),
+        );
+      }
+      await eventually(() => {
+        for (const u of users) expect(receiver.users.get(u.user.id)?.version).toBe(6);
+      }, 10_000);
+      for (const u of users) {
+        const versions = receiver.deliveries.filter((d) => d.userId === u.user.id).map((d) => d.version);
+        for (let i = 1; i < versions.length; i += 1) expect(versions[i]).toBeGreaterThan(versions[i - 1] ?? 0);
+        expect(receiver.users.get(u.user.id)?.body?.firstName).toBe('round-4');
+      }
+    } finally {
+      await b.close();
+      await a.close();
+      await receiver.stop();
+    }
+  });
+});
