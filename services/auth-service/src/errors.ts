@@ -1,6 +1,25 @@
 import { AppError, isRedisUnavailable, redisUnavailable } from '@authmeet/http-kit';
 
-const unreachableCodes = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'ECONNREFUSED', '57P01', '57P03']);
+// Prisma and Postgres codes that mean "the database is not usable right now": unreachable,
+// refusing us, shutting down, missing or not yet migrated. None is the client's fault, so none
+// may surface as a 500.
+const unreachableCodes = new Set([
+  'P1000', // authentication failed
+  'P1001', // cannot reach the server
+  'P1002', // timed out
+  'P1003', // database does not exist
+  'P1008', // operation timed out
+  'P1010', // access denied
+  'P1017', // server closed the connection
+  'P2021', // table does not exist (not migrated)
+  'P2024', // connection pool timeout
+  'ECONNREFUSED',
+  '3D000', // invalid_catalog_name
+  '42P01', // undefined_table
+  '53300', // too_many_connections
+  '57P01', // admin_shutdown
+  '57P03', // cannot_connect_now
+]);
 
 /** Infrastructure failures become a 503 the client can retry, never a 500. */
 export function mapInfrastructureError(error: unknown): AppError | undefined {

@@ -59,3 +59,29 @@ describe('Postgres unavailable', () => {
     expectProblem(res, 503, 'DEPENDENCY_UNAVAILABLE');
   });
 });
+
+describe('database missing or not migrated', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    const healthy = await startAuthService();
+    const { buildApp } = await import('../src/app.js');
+    const missing = await buildApp(
+      { ...healthy.config, database: { url: 'postgresql://postgres@127.0.0.1:5432/authmeet_does_not_exist', poolSize: 1 } },
+      { logger: false, keyRing: healthy.keyRing },
+    );
+    ctx = {
+      ...healthy,
+      app: missing,
+      close: async () => {
+        await missing.close();
+        await healthy.close();
+      },
+    };
+  });
+  afterAll(async () => ctx.close());
+
+  it('answers 503, never 500', async () => {
+    const res = await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { identifier: 'a@b.co', password: 'x' } });
+    expectProblem(res, 503, 'DEPENDENCY_UNAVAILABLE');
+  });
+});
