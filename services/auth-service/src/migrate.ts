@@ -4,7 +4,9 @@ import { loadConfig } from './config.js';
 
 // One-shot migration entry point (`pnpm db:migrate`, the Kubernetes migration Job).
 const config = loadConfig();
-const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
+// src/migrate.ts in development, dist/src/migrate.js in a build: the service root is one or two up.
+const serviceRoot = new URL(import.meta.url.includes('/dist/src/') ? '../../' : '../', import.meta.url);
+const migrationsDir = fileURLToPath(new URL('prisma/migrations', serviceRoot));
 const result = await runMigrations({
   databaseUrl: config.database.url,
   migrationsDir,
