@@ -42,7 +42,8 @@ describe('circuit breaker', () => {
     for (let i = 0; i < 10; i += 1) {
       const started = performance.now();
       const error = await settle(t.client.request({ method: 'GET', path: '/x' }));
-      expect(performance.now() - started).toBeLessThan(20);
+      // Nothing is sent: no attempt, no backoff (an attempt here would take tens of ms at least).
+      expect(performance.now() - started).toBeLessThan(50);
       expect(error).toBeInstanceOf(ServiceUnavailableError);
       expect(error).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', reason: 'circuit-open' });
       expect((error as ServiceUnavailableError).retryAfterSec).toBeGreaterThanOrEqual(1);

@@ -1,0 +1,111 @@
+import type { HttpApp, LoggerOptions } from '@authmeet/http-kit';
+import { createHttpApp, healthRoutes, loggerOptions, rateLimits, redisClient } from '@authmeet/http-kit';
+import { createServiceClient } from '@authmeet/service-client';
+import type { Config } from './config.js';
+import { mapInfrastructureError } from './errors.js';
+import { createMeetingEvents } from './modules/meetings/meeting-events.js';
+import { createMeetingsRepository } from './modules/meetings/meetings.repository.js';
+import { meetingsRoutes } from './modules/meetings/meetings.routes.js';
+import { createMeetingService } from './modules/meetings/meetings.service.js';
+import { createUserDirectory, unconfiguredDirectory } from './modules/users/user-directory.js';
+import { createUsersRepository } from './modules/users/users.repository.js';
+import { internalUsersRoutes } from './modules/users/users.routes.js';
+import { createUsersService } from './modules/users/users.service.js';
+import { authentication } from './plugins/authentication.js';
+import { prismaClient } from './plugins/prisma.js';
+import { redisSubscriber } from './plugins/redis-subscriber.js';
+
+export interface AppOverrides {
+  logger?: LoggerOptions | false;
+  clock?: () => number;
+  generateCode?: () => string;
+}
+
+/** Builds the meetings-service without listening and without reading the environment. */
+export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<HttpApp> {
+  const app = await createHttpApp({
+    service: 'meetings-service',
+    logger: overrides.logger ?? loggerOptions('meetings-service', config.log),
+    trustProxy: config.http.trustProxy,
+    bodyLimit: config.http.bodyLimit,
+    corsOrigins: config.http.corsOrigins,
+    mapError: mapInfrastructureError,
+    docs: {
+      title: 'meetings-service',
+      version: '0.1.0',
+      description:
+        'Meetings: create, join by code, leave, end, and follow them live. Every /v1 route takes a Bearer access ' +
+        'token from the auth-service, verified locally against its JWKS; revoked sessions are refused within a second.',
+    },
+  });
+
+  await app.register(prismaClient, config.database);
+  await app.register(redisClient, config.redis);
+  await app.register(redisSubscriber, config.redis);
+  await app.register(rateLimits, { redis: app.redis, globalMax: config.rateLimit.globalMax, windowSec: config.rateLimit.windowSec });
+
+  const clock = overrides.clock ?? Date.now;
+  const meetingsRepository = createMeetingsRepository(app.prisma);
+  const usersRepository = createUsersRepository(app.prisma);
+  const events = createMeetingEvents({
+    publisher: app.redis,
+    subscriber: app.redisSubscriber,
+    channelPrefix: config.redis.keyPrefix,
+    log: app.log,
+  });
+  // Open streams would keep close() waiting for "in-flight" requests: end them first.
+  app.addHook('preClose', async () => events.shutdown());
+
+  const { serviceKey } = config.authService;
+  if (serviceKey === undefined) app.log.warn('no AUTH_SERVICE_KEY or SERVICE_KEYS: users unknown here cannot be fetched (503)');
+  const authClient =
+    serviceKey === undefined
+      ? undefined
+      : createServiceClient({
+          baseUrl: config.authService.url,
+          serviceKey,
+          name: 'auth-service',
+          timeoutMs: config.authService.timeoutMs,
+          retry: config.authService.retry,
+          breaker: config.authService.breaker,
+          logger: app.log,
+          metrics: app.metrics,
+        });
+  app.addHook('onClose', async () => authClient?.close());
+
+  const users = createUsersService({
+    users: usersRepository,
+    meetings: meetingsRepository,
+    directory: authClient ? createUserDirectory(authClient, app.log) : unconfiguredDirectory,
+    events,
+    clock,
+  });
+  const meetings = createMeetingService({
+    meetings: meetingsRepository,
+    events,
+    clock,
+    ...(overrides.generateCode ? { generateCode: overrides.generateCode } : {}),
+  });
+
+  await app.register(authentication, {
+    jwt: config.jwt,
+    revocation: config.revocation,
+    redis: config.redis,
+    admitUser: users.admit,
+    mapError: mapInfrastructureError,
+  });
+
+  await app.register(healthRoutes, {
+    checks: {
+      postgres: async () => {
+        await app.prisma.$queryRaw`SELECT 1`;
+      },
+      redis: async () => {
+        await app.redis.ping();
+      },
+    },
+  });
+  await app.register(meetingsRoutes({ meetings, events, heartbeatMs: config.sse.heartbeatMs }), { prefix: '/v1/meetings' });
+  await app.register(internalUsersRoutes({ users, serviceKeys: config.serviceKeys }), { prefix: '/internal/v1/users' });
+  return app;
+}

@@ -1,0 +1,133 @@
+import { commonEnv, parseEnv } from '@authmeet/http-kit';
+import { z } from 'zod';
+
+/** `900`, `900s`, `15m`, `12h`, `7d` → seconds. */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const m = /^(\d+)\s*([smhd]?)$/.exec(v.trim());
+      if (!m) {
+        ctx.addIssue({ code: 'custom', message: 'expected a duration like 900, 15m, 12h or 7d' });
+        return z.NEVER;
+      }
+      const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+      return Number(m[1]) * unit;
+    });
+
+const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
+
+/** Like http-kit's boolish, but "unset" stays distinguishable so the default can depend on NODE_ENV. */
+const optionalBool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes'));
+
+const httpUrl = () => z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
+
+const envSchema = z
+  .object({
+    ...commonEnv,
+    PORT: int(5000, 0),
+    DATABASE_URL: z.string().default('postgresql://postgres@127.0.0.1:5432/authmeet_meetings'),
+    AUTH_SERVICE_URL: httpUrl().default('http://127.0.0.1:5001'),
+    AUTH_JWKS_URL: httpUrl().optional(),
+    AUTH_JWKS_ALLOW_HTTP: optionalBool,
+    AUTH_JWKS_COOLDOWN_MS: int(30_000, 0),
+    AUTH_JWKS_CACHE_MAX_AGE_MS: int(600_000, 0),
+    AUTH_JWKS_TIMEOUT_MS: int(2_000),
+    JWT_ISSUER: z.string().min(1).default('authmeet-auth'),
+    JWT_AUDIENCE: z.string().min(1).default('authmeet'),
+    JWT_CLOCK_TOLERANCE_SEC: int(5, 0),
+    AUTH_SERVICE_KEY: z.string().min(1).optional(),
+    AUTH_CLIENT_TIMEOUT_MS: int(1_000),
+    AUTH_CLIENT_RETRIES: int(2, 0),
+    AUTH_CLIENT_RETRY_MIN_MS: int(100),
+    AUTH_CLIENT_RETRY_MAX_MS: int(1_000),
+    AUTH_CLIENT_BREAKER_THRESHOLD_PERCENT: int(50, 0),
+    AUTH_CLIENT_BREAKER_VOLUME: int(5, 0),
+    AUTH_CLIENT_BREAKER_RESET_MS: int(10_000),
+    AUTH_CLIENT_BREAKER_TIMEOUT_MS: int(5_000),
+    REVOCATION_START_TIMEOUT_MS: int(3_000),
+    SSE_HEARTBEAT_MS: int(15_000, 100),
+    RATE_LIMIT_GLOBAL_MAX: int(600),
+    RATE_LIMIT_WINDOW: duration('1m'),
+  })
+  .superRefine((env, ctx) => {
+    const production = env.NODE_ENV === 'production';
+    if (production && env.SERVICE_KEYS.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['SERVICE_KEYS'], message: 'production needs at least one service key' });
+    }
+    if (production && env.AUTH_SERVICE_KEY === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_SERVICE_KEY'], message: 'production needs the key to call the auth-service with' });
+    }
+    if (env.AUTH_CLIENT_RETRY_MAX_MS < env.AUTH_CLIENT_RETRY_MIN_MS) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_CLIENT_RETRY_MAX_MS'], message: 'must be at least AUTH_CLIENT_RETRY_MIN_MS' });
+    }
+    if (env.AUTH_CLIENT_BREAKER_THRESHOLD_PERCENT > 100) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_CLIENT_BREAKER_THRESHOLD_PERCENT'], message: 'must be at most 100' });
+    }
+  });
+
+export type Env = z.output<typeof envSchema>;
+
+function toConfig(env: Env) {
+  const production = env.NODE_ENV === 'production';
+  return {
+    env: env.NODE_ENV,
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      trustProxy: env.TRUST_PROXY,
+      corsOrigins: env.CORS_ORIGINS,
+      bodyLimit: env.BODY_LIMIT,
+      shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    },
+    log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
+    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
+    /**
+     * REDIS_KEY_PREFIX is the deployment's shared prefix, the same value the auth-service uses:
+     * revocation keys and the revocation channel live under it and are read as they are. This
+     * service's own keys (rate limits, meeting event channels) get `meetings:` below it, so its
+     * per-IP rate-limit buckets never add up with the auth-service's.
+     */
+    redis: { url: env.REDIS_URL, mode: env.REDIS_MODE, keyPrefix: `${env.REDIS_KEY_PREFIX}meetings:` },
+    revocation: { keyPrefix: env.REDIS_KEY_PREFIX, startTimeoutMs: env.REVOCATION_START_TIMEOUT_MS },
+    serviceKeys: env.SERVICE_KEYS,
+    jwt: {
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      clockToleranceSec: env.JWT_CLOCK_TOLERANCE_SEC,
+      jwksUrl: env.AUTH_JWKS_URL ?? `${env.AUTH_SERVICE_URL.replace(/\/+$/, '')}/.well-known/jwks.json`,
+      // Plain http lets anyone on the path swap signing keys: only outside production by default.
+      allowInsecureHttp: env.AUTH_JWKS_ALLOW_HTTP ?? !production,
+      cooldownMs: env.AUTH_JWKS_COOLDOWN_MS,
+      cacheMaxAgeMs: env.AUTH_JWKS_CACHE_MAX_AGE_MS,
+      timeoutMs: env.AUTH_JWKS_TIMEOUT_MS,
+    },
+    authService: {
+      url: env.AUTH_SERVICE_URL,
+      // Production requires it explicitly (superRefine); elsewhere the first accepted key. Without
+      // any, unknown users cannot be fetched and get a 503 (the app warns at start).
+      serviceKey: env.AUTH_SERVICE_KEY ?? (production ? undefined : env.SERVICE_KEYS[0]),
+      timeoutMs: env.AUTH_CLIENT_TIMEOUT_MS,
+      retry: { retries: env.AUTH_CLIENT_RETRIES, minTimeoutMs: env.AUTH_CLIENT_RETRY_MIN_MS, maxTimeoutMs: env.AUTH_CLIENT_RETRY_MAX_MS },
+      breaker: {
+        errorThresholdPercentage: env.AUTH_CLIENT_BREAKER_THRESHOLD_PERCENT,
+        volumeThreshold: env.AUTH_CLIENT_BREAKER_VOLUME,
+        resetTimeoutMs: env.AUTH_CLIENT_BREAKER_RESET_MS,
+        timeoutMs: env.AUTH_CLIENT_BREAKER_TIMEOUT_MS,
+      },
+    },
+    sse: { heartbeatMs: env.SSE_HEARTBEAT_MS },
+    rateLimit: { globalMax: env.RATE_LIMIT_GLOBAL_MAX, windowSec: env.RATE_LIMIT_WINDOW },
+  };
+}
+
+export type Config = ReturnType<typeof toConfig>;
+
+/** The only reader of the environment. Fails fast naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  return toConfig(parseEnv(envSchema, env));
+}

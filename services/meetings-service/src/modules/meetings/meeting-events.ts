@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { redisUnavailable } from '@authmeet/http-kit';
+import type { RedisClient } from '@authmeet/http-kit';
+import type { Redis } from 'ioredis';
+import type { ParticipantView } from './meetings.schemas.js';
+
+export type MeetingEvent =
+  | { type: 'participant.joined'; data: { meetingId: string; participant: ParticipantView; participantCount: number } }
+  | { type: 'participant.left'; data: { meetingId: string; userId: string; leftAt: string; participantCount: number } }
+  | { type: 'meeting.ended'; data: { meetingId: string; endedAt: string; reason: 'ended' | 'deleted' | 'host-deleted' } };
+
+/** An event as delivered: `id` is assigned once at publication, so every replica sends the same one. */
+export type DeliveredEvent = MeetingEvent & { id: string };
+
+export interface EventSink {
+  onEvent(event: DeliveredEvent): void;
+  /** The app is shutting down: finish the stream. */
+  onShutdown(): void;
+}
+
+export interface MeetingEventsLogger {
+  warn(obj: Record<string, unknown>, msg: string): void;
+}
+
+export interface MeetingEvents {
+  /** Best effort: a Redis failure is logged, never thrown (the change itself is already committed). */
+  publish(meetingId: string, event: MeetingEvent): Promise<void>;
+  /** Resolves once Redis confirmed the subscription; returns the unsubscribe function. */
+  subscribe(meetingId: string, sink: EventSink): Promise<() => void>;
+  /** Ends every open stream (app shutdown). */
+  shutdown(): void;
+  streams(): number;
+}
+
+const eventTypes = new Set(['participant.joined', 'participant.left', 'meeting.ended']);
+const SUBSCRIBE_TIMEOUT_MS = 2_000;
+
+function parse(raw: string): DeliveredEvent | undefined {
+  try {
+    const value = JSON.parse(raw) as Partial<DeliveredEvent> | null;
+    if (value && typeof value.id === 'string' && typeof value.type === 'string' && eventTypes.has(value.type) && typeof value.data === 'object') {
+      return value as DeliveredEvent;
+    }
+  } catch {
+    // fall through: a foreign or corrupt message is ignored
+  }
+  return undefined;
+}
+
+/**
+ * Meeting events across replicas through Redis pub/sub: one channel per meeting, published by
+ * whichever replica made the change and received by every replica with a stream open on it.
+ * All streams of this instance share the one subscriber connection; a channel is subscribed
+ * while at least one local stream needs it. ioredis does not prefix channel names, so the key
+ * prefix is added here by hand to keep deployments sharing a Redis apart.
+ */
+export function createMeetingEvents(opts: { publisher: RedisClient; subscriber: Redis; channelPrefix: string; log: MeetingEventsLogger }): MeetingEvents {
+  const { publisher, subscriber, log } = opts;
+  const channelOf = (meetingId: string) => `${opts.channelPrefix}meeting:${meetingId}:events`;
+  const sinks = new Map<string, Set<EventSink>>();
+
+  subscriber.on('message', (channel: string, raw: string) => {
+    const local = sinks.get(channel);
+    if (local === undefined) return;
+    const event = parse(raw);
+    if (event === undefined) {
+      log.warn({ channel }, 'ignoring malformed meeting event');
+      return;
+    }
+    for (const sink of [...local]) sink.onEvent(event);
+  });
+
+  function release(channel: string, sink: EventSink) {
+    const set = sinks.get(channel);
+    if (!set?.delete(sink) || set.size > 0) return;
+    sinks.delete(channel);
+    // Commands on one connection run in order, so a later SUBSCRIBE for the same channel wins.
+    subscriber.unsubscribe(channel).catch((err: unknown) => log.warn({ err, channel }, 'unsubscribe failed'));
+  }
+
+  return {
+    async publish(meetingId, event) {
+      const message = JSON.stringify({ id: randomUUID(), ...event });
+      try {
+        await publisher.publish(channelOf(meetingId), message);
+      } catch (err) {
+        log.warn({ err, meetingId, type: event.type }, 'meeting event not published');
+      }
+    },
+
+    async subscribe(meetingId, sink) {
+      const channel = channelOf(meetingId);
+      let set = sinks.get(channel);
+      const first = set === undefined;
+      if (set === undefined) {
+        set = new Set();
+        sinks.set(channel, set);
+      }
+      set.add(sink);
+      if (first || subscriber.status !== 'ready') {
+        // Even a channel already in use waits for a live connection: otherwise the caller would
+        // tell its client "subscribed" while events are being missed.
+        const abort = new AbortController();
+        try {
+          await Promise.race([
+            subscriber.subscribe(channel),
+            delay(SUBSCRIBE_TIMEOUT_MS, undefined, { signal: abort.signal }).then(() => {
+              throw new Error('Command timed out');
+            }),
+          ]);
+        } catch (err) {
+          release(channel, sink);
+          throw redisUnavailable(err);
+        } finally {
+          abort.abort();
+        }
+      }
+      return () => release(channel, sink);
+    },
+
+    shutdown() {
+      for (const set of sinks.values()) for (const sink of [...set]) sink.onShutdown();
+    },
+
+    streams() {
+      let n = 0;
+      for (const set of sinks.values()) n += set.size;
+      return n;
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import { pageQuery } from '@authmeet/http-kit';
+import { z } from 'zod';
+import type { Meeting } from '../../generated/prisma/client.js';
+import type { ParticipantRow } from './meetings.repository.js';
+
+export const MEETING_CODE = /^[a-z]{3}-[a-z]{4}-[a-z]{3}$/;
+
+export const meetingStatus = z.enum(['scheduled', 'active', 'ended']);
+export const participantRole = z.enum(['host', 'participant']);
+
+export const meetingSchema = z
+  .object({
+    id: z.uuid(),
+    code: z.string().meta({ example: 'abc-defg-hij' }),
+    title: z.string(),
+    description: z.string().nullable(),
+    hostId: z.uuid(),
+    status: meetingStatus,
+    scheduledFor: z.iso.datetime().nullable(),
+    startedAt: z.iso.datetime().nullable(),
+    endedAt: z.iso.datetime().nullable(),
+    maxParticipants: z.number().int(),
+    participantCount: z.number().int().meta({ description: 'People in the meeting now (left_at unset), host included' }),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Meeting' });
+
+export const participantSchema = z
+  .object({
+    userId: z.uuid(),
+    username: z.string(),
+    firstName: z.string().nullable(),
+    lastName: z.string().nullable(),
+    role: participantRole,
+    joinedAt: z.iso.datetime(),
+    leftAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'Participant' });
+
+export type MeetingView = z.infer<typeof meetingSchema>;
+export type ParticipantView = z.infer<typeof participantSchema>;
+
+export const meetingIdParams = z.object({ id: z.uuid('must be a meeting id') });
+
+export const createMeetingBody = z
+  .object({
+    title: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+    description: z.string().trim().max(5000, 'must be at most 5000 characters').nullable().optional(),
+    scheduledFor: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).optional(),
+    maxParticipants: z.number().int().min(2, 'must be at least 2').max(1000, 'must be at most 1000').optional(),
+  })
+  .meta({ id: 'CreateMeeting' });
+
+export const joinBody = z
+  .object({
+    // People type codes: surrounding blanks and capitals are forgiven, the shape is not.
+    code: z.string().trim().toLowerCase().regex(MEETING_CODE, 'must look like abc-defg-hij'),
+  })
+  .meta({ id: 'JoinMeeting' });
+
+export const listMeetingsQuery = z.object({
+  role: z.enum(['host', 'participant', 'any']).default('any'),
+  status: meetingStatus.optional(),
+  ...pageQuery,
+});
+
+export const participantsQuery = z.object({ ...pageQuery });
+
+export const joinResponse = z.object({ meeting: meetingSchema, participant: participantSchema }).meta({ id: 'JoinResult' });
+
+/** Cursors carry the last row's sort key: a timestamp and a tie-breaking id. */
+export const cursorShape = z.object({ t: z.iso.datetime(), id: z.uuid() });
+
+const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+
+export function toMeetingView(m: Meeting): MeetingView {
+  return {
+    id: m.id,
+    code: m.code,
+    title: m.title,
+    description: m.description,
+    hostId: m.hostId,
+    status: m.status,
+    scheduledFor: iso(m.scheduledFor),
+    startedAt: iso(m.startedAt),
+    endedAt: iso(m.endedAt),
+    maxParticipants: m.maxParticipants,
+    participantCount: m.participantCount,
+    createdAt: m.createdAt.toISOString(),
+    updatedAt: m.updatedAt.toISOString(),
+  };
+}
+
+export function toParticipantView(p: ParticipantRow): ParticipantView {
+  return {
+    userId: p.userId,
+    username: p.user.username,
+    firstName: p.user.firstName,
+    lastName: p.user.lastName,
+    role: p.role,
+    joinedAt: p.joinedAt.toISOString(),
+    leftAt: iso(p.leftAt),
+  };
+}

@@ -1,0 +1,68 @@
+import type { PrismaClient, User } from '../../generated/prisma/client.js';
+import type { Db, Tx } from '../../plugins/prisma.js';
+
+export interface UserData {
+  email: string;
+  username: string;
+  firstName: string | null;
+  lastName: string | null;
+  isActive: boolean;
+  emailVerified: boolean;
+  version: number;
+}
+
+/** The only code that queries the users table. */
+export function createUsersRepository(prisma: PrismaClient) {
+  return {
+    transaction: <T>(fn: (tx: Tx) => Promise<T>) => prisma.$transaction(fn),
+
+    findById: (id: string, db: Db = prisma): Promise<User | null> => db.user.findUnique({ where: { id } }),
+
+    /**
+     * Insert, or overwrite only with a newer version, in one statement: INSERT ... ON CONFLICT
+     * locks the row, and the WHERE is evaluated against the latest committed row, so two
+     * concurrent deliveries can never move `version` backwards. A deleted user (or tombstone)
+     * is never revived. Returns whether the data was applied.
+     */
+    async applyIfNewer(id: string, u: UserData, now: Date, db: Db = prisma): Promise<boolean> {
+      const rows = await db.$queryRaw<{ id: string }[]>`
+        INSERT INTO users AS u (id, email, username, first_name, last_name, is_active, email_verified, version, created_at, updated_at)
+        VALUES (${id}::uuid, ${u.email}, ${u.username}, ${u.firstName}, ${u.lastName}, ${u.isActive}, ${u.emailVerified}, ${u.version}, ${now}, ${now})
+        ON CONFLICT (id) DO UPDATE SET
+          email = EXCLUDED.email,
+          username = EXCLUDED.username,
+          first_name = EXCLUDED.first_name,
+          last_name = EXCLUDED.last_name,
+          is_active = EXCLUDED.is_active,
+          email_verified = EXCLUDED.email_verified,
+          version = EXCLUDED.version,
+          updated_at = EXCLUDED.updated_at
+        WHERE u.version < EXCLUDED.version AND u.deleted_at IS NULL
+        RETURNING id`;
+      return rows.length > 0;
+    },
+
+    /**
+     * The user is gone: keep the row (meetings and participations reference it, and it blocks a
+     * stale update from resurrecting the user) but without personal data. For an id never seen,
+     * this inserts that tombstone.
+     */
+    async anonymise(id: string, version: number, now: Date, db: Db = prisma): Promise<void> {
+      await db.$executeRaw`
+        INSERT INTO users AS u (id, email, username, first_name, last_name, is_active, email_verified, version, created_at, updated_at, deleted_at)
+        VALUES (${id}::uuid, ${`deleted+${id}@invalid.invalid`}, ${`deleted-${id}`}, NULL, NULL, false, false, ${version}, ${now}, ${now}, ${now})
+        ON CONFLICT (id) DO UPDATE SET
+          email = EXCLUDED.email,
+          username = EXCLUDED.username,
+          first_name = NULL,
+          last_name = NULL,
+          is_active = false,
+          email_verified = false,
+          version = GREATEST(u.version, EXCLUDED.version),
+          updated_at = EXCLUDED.updated_at,
+          deleted_at = COALESCE(u.deleted_at, EXCLUDED.deleted_at)`;
+    },
+  };
+}
+
+export type UsersRepository = ReturnType<typeof createUsersRepository>;

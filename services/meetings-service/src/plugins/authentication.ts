@@ -1,0 +1,130 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { createRedisRevocationView, createTokenVerifier } from '@authmeet/auth-tokens';
+import type { RedisRevocationView, TokenVerifier, VerifiedAccessToken } from '@authmeet/auth-tokens';
+import { AppError, bearerAuth, createRedisClient } from '@authmeet/http-kit';
+import type { RedisConfig } from '@authmeet/http-kit';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { Gauge } from 'prom-client';
+import type { Config } from '../config.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    tokenVerifier: TokenVerifier;
+    revocationView: RedisRevocationView;
+  }
+}
+
+export interface AuthenticationOptions {
+  jwt: Config['jwt'];
+  revocation: Config['revocation'];
+  redis: RedisConfig;
+  /**
+   * Runs after the token passed every check (signature, claims, revocation): makes sure the
+   * user exists locally and may act. Throws AppError (401/403/503).
+   */
+  admitUser: (claims: VerifiedAccessToken) => Promise<void>;
+  /** Turns infrastructure errors from admitUser into 503s instead of "token invalid". */
+  mapError: (error: unknown) => AppError | undefined;
+}
+
+function registerStatsGauges(app: FastifyInstance, view: RedisRevocationView, verifier: TokenVerifier) {
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [app.metrics],
+      collect() {
+        this.set(read());
+      },
+    });
+  gauge('revocation_view_subscribed', '1 while the revocation subscription is live (memory answers), else 0', () =>
+    view.stats().subscribed ? 1 : 0,
+  );
+  gauge('revocation_view_epoch', 'Revocation subscriptions established since start', () => view.stats().epoch);
+  gauge('revocation_view_revoked_sessions', 'Revoked sessions held in memory', () => view.stats().revokedInMemory);
+  gauge('revocation_view_confirmed_sessions', 'Sessions confirmed not revoked in this epoch', () => view.stats().confirmedSessions);
+  gauge('revocation_view_redis_checks', 'EXISTS round trips to Redis since start', () => view.stats().redisChecks);
+  gauge('token_verifier_verifications', 'Tokens fully verified (cache misses)', () => verifier.stats().verifications);
+  gauge('token_verifier_cache_hits', 'Tokens answered from the verified-token cache', () => verifier.stats().cacheHits);
+}
+
+/**
+ * Bearer authentication for /v1: access tokens are verified locally against the auth-service's
+ * JWKS (fetched once, re-fetched on an unknown kid at most once per cooldown) and refused once
+ * their session is revoked. Revocations arrive by Redis pub/sub into memory, so the hot path
+ * makes no call to the auth-service and usually none to Redis.
+ */
+async function authenticationPlugin(app: FastifyInstance, opts: AuthenticationOptions) {
+  // Revocation keys belong to the auth-service: read them under its (the shared) prefix.
+  const revocationRedis = createRedisClient({ ...opts.redis, keyPrefix: opts.revocation.keyPrefix });
+  revocationRedis.on('error', (err: Error) => app.log.warn({ err: err.message }, 'revocation redis error'));
+  await revocationRedis.connect().catch((err: unknown) => {
+    app.log.warn({ err: (err as Error).message }, 'revocation redis not reachable at start; retrying in the background');
+  });
+
+  const view = createRedisRevocationView({
+    redis: revocationRedis,
+    subscriber: app.redisSubscriber,
+    keyPrefix: opts.revocation.keyPrefix,
+    logger: app.log,
+  });
+  // Boot never waits on Redis for long: until the subscription is confirmed, every check asks
+  // Redis directly (and fails closed with 503 while Redis is down).
+  const started = view.start().then(
+    () => true,
+    (err: unknown) => {
+      app.log.warn({ err }, 'revocation subscription failed at start; the view retries on reconnect');
+      return false;
+    },
+  );
+  const abort = new AbortController();
+  const ready = await Promise.race([started, delay(opts.revocation.startTimeoutMs, false, { signal: abort.signal }).catch(() => false)]);
+  abort.abort();
+  if (!ready) app.log.warn('revocation subscription not confirmed at start; confirming sessions with Redis until it is');
+
+  const verifier = createTokenVerifier({
+    issuer: opts.jwt.issuer,
+    audience: opts.jwt.audience,
+    clockToleranceSec: opts.jwt.clockToleranceSec,
+    keys: {
+      kind: 'remote',
+      url: opts.jwt.jwksUrl,
+      cooldownMs: opts.jwt.cooldownMs,
+      cacheMaxAgeMs: opts.jwt.cacheMaxAgeMs,
+      timeoutMs: opts.jwt.timeoutMs,
+      allowInsecureHttp: opts.jwt.allowInsecureHttp,
+    },
+    revocation: view,
+  });
+  app.decorate('tokenVerifier', verifier);
+  app.decorate('revocationView', view);
+  registerStatsGauges(app, view, verifier);
+
+  // bearerAuth maps TokenVerificationError codes and passes AppErrors through; anything else
+  // would become "token invalid", so admitUser's infrastructure failures are mapped here.
+  await app.register(bearerAuth, {
+    verify: async (token: string) => {
+      const claims = await verifier.verify(token);
+      try {
+        await opts.admitUser(claims);
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        throw opts.mapError(error) ?? new AppError('INTERNAL_ERROR', { cause: error });
+      }
+      return claims;
+    },
+  });
+
+  app.addHook('onClose', async () => {
+    await view.close();
+    if (revocationRedis.status === 'ready') await revocationRedis.quit().catch(() => undefined);
+    revocationRedis.disconnect();
+  });
+}
+
+export const authentication = fp(authenticationPlugin, {
+  name: 'meetings-authentication',
+  fastify: '5.x',
+  dependencies: ['authmeet-metrics', 'meetings-redis-subscriber'],
+});
