@@ -10,6 +10,8 @@ import { createMeetingService } from './modules/meetings/meetings.service.js';
 import { createUserDirectory, unconfiguredDirectory } from './modules/users/user-directory.js';
 import { createUsersRepository } from './modules/users/users.repository.js';
 import { internalUsersRoutes } from './modules/users/users.routes.js';
+import { createReconciler } from './modules/users/users.reconcile.js';
+import type { Reconciler } from './modules/users/users.reconcile.js';
 import { createUsersService } from './modules/users/users.service.js';
 import { authentication } from './plugins/authentication.js';
 import { prismaClient } from './plugins/prisma.js';
@@ -80,6 +82,26 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     events,
     clock,
   });
+  const directory = authClient ? createUserDirectory(authClient, app.log) : unconfiguredDirectory;
+  const reconciler = createReconciler({ directory, users, log: app.log, pageSize: config.reconcile.pageSize });
+  app.decorate('reconciler', reconciler);
+  if (config.reconcile.onStart) {
+    app.addHook('onReady', async () => {
+      // In the background, so readiness does not wait on the auth-service; one replica at a time.
+      void (async () => {
+        const lock = await app.redis.set('reconcile-lock', String(process.pid), 'EX', 600, 'NX').catch(() => null);
+        if (lock !== 'OK') return;
+        try {
+          await reconciler.run();
+        } catch (err) {
+          app.log.warn({ err: (err as Error).message }, 'user reconciliation on start failed; run it again with users:reconcile');
+        } finally {
+          await app.redis.del('reconcile-lock').catch(() => undefined);
+        }
+      })();
+    });
+  }
+
   const meetings = createMeetingService({
     meetings: meetingsRepository,
     events,
@@ -108,4 +130,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(meetingsRoutes({ meetings, events, heartbeatMs: config.sse.heartbeatMs }), { prefix: '/v1/meetings' });
   await app.register(internalUsersRoutes({ users, serviceKeys: config.serviceKeys }), { prefix: '/internal/v1/users' });
   return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    reconciler: Reconciler;
+  }
 }

@@ -53,6 +53,9 @@ const envSchema = z
     SSE_HEARTBEAT_MS: int(15_000, 100),
     RATE_LIMIT_GLOBAL_MAX: int(600),
     RATE_LIMIT_WINDOW: duration('1m'),
+    /** Converge the user copy on the auth-service's directory after start (one replica runs it). */
+    RECONCILE_ON_START: optionalBool,
+    RECONCILE_PAGE_SIZE: int(100),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === 'production';
@@ -121,6 +124,7 @@ function toConfig(env: Env) {
       },
     },
     sse: { heartbeatMs: env.SSE_HEARTBEAT_MS },
+    reconcile: { onStart: env.RECONCILE_ON_START ?? false, pageSize: env.RECONCILE_PAGE_SIZE },
     rateLimit: { globalMax: env.RATE_LIMIT_GLOBAL_MAX, windowSec: env.RATE_LIMIT_WINDOW },
   };
 }

@@ -1,13 +1,20 @@
 import { AppError } from '@authmeet/http-kit';
 import { isServiceUnavailableError } from '@authmeet/service-client';
 import type { ServiceClient } from '@authmeet/service-client';
-import { directoryUserSchema } from './users.schemas.js';
+import { directoryPageSchema, directoryUserSchema } from './users.schemas.js';
 import type { DirectoryUser } from './users.schemas.js';
 
 /** The auth-service's user directory, as this service sees it. */
 export interface UserDirectory {
   /** The user, or null when the auth-service does not know the id. Throws AppError 503 otherwise. */
   fetch(id: string): Promise<DirectoryUser | null>;
+  /** One page of users changed after `updatedAfter` (all users when omitted), for reconciliation. */
+  list(query: { updatedAfter?: string | undefined; cursor?: string | undefined; limit: number }): Promise<DirectoryPage>;
+}
+
+export interface DirectoryPage {
+  items: DirectoryUser[];
+  nextCursor: string | null;
 }
 
 export interface DirectoryLogger {
@@ -39,12 +46,31 @@ export function createUserDirectory(client: ServiceClient, log: DirectoryLogger)
       log.error({ dependency: 'auth-service', status: res.status }, 'auth-service refused the user lookup');
       throw unavailable('The auth-service refused the lookup', 5);
     },
+
+    async list(query) {
+      let res: Awaited<ReturnType<ServiceClient['request']>>;
+      try {
+        res = await client.request({ method: 'GET', path: '/internal/v1/users', query });
+      } catch (error) {
+        if (isServiceUnavailableError(error)) throw unavailable('The auth-service is unavailable', error.retryAfterSec, error);
+        throw error;
+      }
+      const parsed = directoryPageSchema.safeParse(res.body);
+      if (res.status !== 200 || !parsed.success) {
+        log.error({ dependency: 'auth-service', status: res.status }, 'auth-service refused the user listing');
+        throw unavailable('The auth-service refused the listing', 5);
+      }
+      return parsed.data;
+    },
   };
 }
 
 /** Used when no AUTH_SERVICE_KEY is configured (development only): unknown users get a 503. */
 export const unconfiguredDirectory: UserDirectory = {
   async fetch() {
+    throw unavailable('No key is configured for the auth-service', 30);
+  },
+  async list() {
     throw unavailable('No key is configured for the auth-service', 30);
   },
 };

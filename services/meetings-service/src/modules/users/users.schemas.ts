@@ -40,3 +40,5 @@ export const directoryUserSchema = z.object({
 });
 
 export type DirectoryUser = z.infer<typeof directoryUserSchema>;
+
+export const directoryPageSchema = z.object({ items: z.array(directoryUserSchema), nextCursor: z.string().nullable() });
