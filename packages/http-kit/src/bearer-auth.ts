@@ -36,13 +36,19 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-export function toTokenAppError(error: unknown): AppError {
+/**
+ * Token-verification failures become their coded 401/503. Anything else (a database outage
+ * while loading the user, a bug) is returned unchanged for the error handler: disguising an
+ * outage as a bad token would log users out for nothing.
+ */
+export function toTokenAppError(error: unknown): unknown {
   if (error instanceof AppError) return error;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && passThroughCodes.has(code)) {
-    return new AppError(code as ErrorCode, code === 'DEPENDENCY_UNAVAILABLE' ? { retryAfter: 2, cause: error } : { cause: error });
+  const e = error as { code?: unknown; retryAfterSec?: unknown };
+  if (typeof e.code === 'string' && passThroughCodes.has(e.code)) {
+    const retryAfter = typeof e.retryAfterSec === 'number' ? e.retryAfterSec : 2;
+    return new AppError(e.code as ErrorCode, e.code === 'DEPENDENCY_UNAVAILABLE' ? { retryAfter, cause: error } : { cause: error });
   }
-  return new AppError('TOKEN_INVALID', { cause: error });
+  return error;
 }
 
 async function bearerAuthPlugin(app: FastifyInstance, opts: BearerAuthOptions) {
