@@ -52,6 +52,17 @@ export const commonEnv = {
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
 };
 
+/**
+ * Outside production both services fall back to this shared key so `pnpm dev` works out of the
+ * box; production refuses to start without explicit SERVICE_KEYS (each service's config.ts).
+ */
+export const DEV_SERVICE_KEY = 'dev-only-service-key-never-use-in-production';
+
+export function serviceKeysFor(env: { NODE_ENV: string; SERVICE_KEYS: string[] }): string[] {
+  if (env.SERVICE_KEYS.length > 0 || env.NODE_ENV === 'production') return env.SERVICE_KEYS;
+  return [DEV_SERVICE_KEY];
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n  ${problems.join('\n  ')}`);

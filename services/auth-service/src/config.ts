@@ -1,4 +1,4 @@
-import { commonEnv, boolish, parseEnv } from '@authmeet/http-kit';
+import { commonEnv, boolish, parseEnv, serviceKeysFor } from '@authmeet/http-kit';
 import { z } from 'zod';
 
 /** `900`, `900s`, `15m`, `12h`, `7d` → seconds. */
@@ -92,7 +92,7 @@ function toConfig(env: Env) {
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
     redis: { url: env.REDIS_URL, mode: env.REDIS_MODE, keyPrefix: env.REDIS_KEY_PREFIX },
-    serviceKeys: env.SERVICE_KEYS,
+    serviceKeys: serviceKeysFor(env),
     jwt: {
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
@@ -112,7 +112,7 @@ function toConfig(env: Env) {
     requireEmailVerification: env.REQUIRE_EMAIL_VERIFICATION,
     sync: {
       meetingsUrl: env.MEETINGS_SERVICE_URL,
-      serviceKey: env.MEETINGS_SERVICE_KEY ?? env.SERVICE_KEYS[0] ?? '',
+      serviceKey: env.MEETINGS_SERVICE_KEY ?? serviceKeysFor(env)[0] ?? '',
       relayEnabled: env.OUTBOX_RELAY_ENABLED,
       batchSize: env.OUTBOX_BATCH_SIZE,
       concurrency: env.OUTBOX_CONCURRENCY,

@@ -1,4 +1,4 @@
-import { commonEnv, parseEnv } from '@authmeet/http-kit';
+import { commonEnv, parseEnv, serviceKeysFor } from '@authmeet/http-kit';
 import { z } from 'zod';
 
 /** `900`, `900s`, `15m`, `12h`, `7d` → seconds. */
@@ -97,7 +97,7 @@ function toConfig(env: Env) {
      */
     redis: { url: env.REDIS_URL, mode: env.REDIS_MODE, keyPrefix: `${env.REDIS_KEY_PREFIX}meetings:` },
     revocation: { keyPrefix: env.REDIS_KEY_PREFIX, startTimeoutMs: env.REVOCATION_START_TIMEOUT_MS },
-    serviceKeys: env.SERVICE_KEYS,
+    serviceKeys: serviceKeysFor(env),
     jwt: {
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
@@ -113,7 +113,7 @@ function toConfig(env: Env) {
       url: env.AUTH_SERVICE_URL,
       // Production requires it explicitly (superRefine); elsewhere the first accepted key. Without
       // any, unknown users cannot be fetched and get a 503 (the app warns at start).
-      serviceKey: env.AUTH_SERVICE_KEY ?? (production ? undefined : env.SERVICE_KEYS[0]),
+      serviceKey: env.AUTH_SERVICE_KEY ?? (production ? undefined : serviceKeysFor(env)[0]),
       timeoutMs: env.AUTH_CLIENT_TIMEOUT_MS,
       retry: { retries: env.AUTH_CLIENT_RETRIES, minTimeoutMs: env.AUTH_CLIENT_RETRY_MIN_MS, maxTimeoutMs: env.AUTH_CLIENT_RETRY_MAX_MS },
       breaker: {
