@@ -1,3 +1,4 @@
+import { DEV_SERVICE_KEY } from '@authmeet/http-kit';
 import { ConfigError } from '@authmeet/http-kit';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
@@ -23,7 +24,10 @@ describe('configuration', () => {
     expect(loadConfig({ AUTH_SERVICE_URL: 'https://auth.internal/' }).jwt.jwksUrl).toBe('https://auth.internal/.well-known/jwks.json');
     expect(loadConfig({ AUTH_JWKS_URL: 'https://keys.example/jwks' }).jwt.jwksUrl).toBe('https://keys.example/jwks');
     expect(loadConfig({ AUTH_SERVICE_KEY: 'k' }).authService.serviceKey).toBe('k');
-    expect(loadConfig({}).authService.serviceKey).toBeUndefined();
+    // Development: both services fall back to the same dev-only key, so they talk out of the box.
+    expect(loadConfig({}).authService.serviceKey).toBe(DEV_SERVICE_KEY);
+    expect(loadConfig({}).serviceKeys).toEqual([DEV_SERVICE_KEY]);
+    expect(loadConfig({ SERVICE_KEYS: 'a,b' }).authService.serviceKey).toBe('a');
   });
 
   it('fails fast naming every bad variable at once', () => {
