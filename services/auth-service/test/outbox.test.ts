@@ -86,8 +86,11 @@ describe('relay', () => {
     const { user } = await registerUser(ctx.app);
     await eventually(() => expect(receiver.users.get(user.id)?.version).toBe(1), 3000);
     expect(Date.now() - started).toBeLessThan(1000);
-    const rows = await outboxRows(ctx, user.id);
-    expect(rows.every((r) => r.status === 'delivered' && r.deliveredAt !== null)).toBe(true);
+    // The relay commits "delivered" just after the receiver answers: wait for that commit.
+    await eventually(async () => {
+      const rows = await outboxRows(ctx, user.id);
+      expect(rows.every((r) => r.status === 'delivered' && r.deliveredAt !== null)).toBe(true);
+    }, 3000);
   });
 
   it('sends updates and deletions with the service key; the final state is exact', async () => {
