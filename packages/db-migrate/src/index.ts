@@ -3,3 +3,4 @@ export type { RunMigrationsOptions, RunMigrationsResult } from './migrate.js';
 export { MigrationError } from './errors.js';
 export type { MigrationErrorCode } from './errors.js';
 export { checksumOf } from './migrations-dir.js';
+export { migrateService } from './service-entry.js';

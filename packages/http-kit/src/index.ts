@@ -14,3 +14,5 @@ export * from './create-app.js';
 export * from './redis.js';
 export * from './rate-limit.js';
 export * from './bearer-auth.js';
+export * from './infrastructure-errors.js';
+export * from './serve.js';

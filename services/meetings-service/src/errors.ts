@@ -1,57 +1,13 @@
-import { AppError, isRedisUnavailable, redisUnavailable } from '@authmeet/http-kit';
+import { AppError, mapInfrastructureError as mapSharedInfrastructureError } from '@authmeet/http-kit';
 import { isServiceUnavailableError } from '@authmeet/service-client';
 
-// Prisma and Postgres codes that mean "the database is not usable right now": unreachable,
-// refusing us, shutting down, missing or not yet migrated. None is the client's fault.
-const unreachableCodes = new Set([
-  'P1000', // authentication failed
-  'P1001', // cannot reach the server
-  'P1002', // timed out
-  'P1003', // database does not exist
-  'P1008', // operation timed out
-  'P1010', // access denied
-  'P1017', // server closed the connection
-  'P2021', // table does not exist (not migrated)
-  'P2024', // connection pool timeout
-  'ECONNREFUSED',
-  '3D000', // invalid_catalog_name
-  '42P01', // undefined_table
-  '53300', // too_many_connections
-  '57P01', // admin_shutdown
-  '57P03', // cannot_connect_now
-]);
-/** Driver-adapter error kinds (raw queries report these instead of a P-code). */
-const unreachableKinds = new Set(['DatabaseNotReachable', 'DatabaseDoesNotExist', 'TableDoesNotExist', 'AuthenticationFailed', 'TooManyConnections']);
 /**
- * Contention, not bugs: an interactive transaction that could not start or finish in time
- * (P2028, e.g. a burst of joins queueing on one meeting's row lock), a serialization failure
- * or a deadlock. The client may simply retry.
+ * Errors from this service's dependencies that are not the client's fault: the auth-service
+ * behind its breaker, then database and Redis failures (shared kit). Never a 500.
  */
-const contentionCodes = new Set(['P2028', 'P2034', '40001', '40P01']);
-
-/** Infrastructure failures become a 503 the client can retry, never a 500. */
 export function mapInfrastructureError(error: unknown): AppError | undefined {
-  if (isRedisUnavailable(error)) return redisUnavailable(error);
   if (isServiceUnavailableError(error)) {
     return new AppError('DEPENDENCY_UNAVAILABLE', { detail: `The ${error.dependency} is unavailable`, retryAfter: error.retryAfterSec, cause: error });
   }
-  if (!(error instanceof Error)) return undefined;
-  const code = (error as { code?: unknown }).code;
-  const causeCode = (error.cause as { code?: unknown } | undefined)?.code;
-  const kind = (error.cause as { kind?: unknown } | undefined)?.kind;
-  const adapterKind = (error as { meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } }).meta?.driverAdapterError?.cause?.kind;
-  if ((typeof code === 'string' && contentionCodes.has(code)) || (typeof causeCode === 'string' && contentionCodes.has(causeCode))) {
-    return new AppError('DEPENDENCY_UNAVAILABLE', { detail: 'The database is busy, retry shortly', retryAfter: 1, cause: error });
-  }
-  if (
-    error.name === 'PrismaClientInitializationError' ||
-    (typeof code === 'string' && unreachableCodes.has(code)) ||
-    (typeof causeCode === 'string' && unreachableCodes.has(causeCode)) ||
-    (typeof kind === 'string' && unreachableKinds.has(kind)) ||
-    (typeof adapterKind === 'string' && unreachableKinds.has(adapterKind)) ||
-    /ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect/i.test(error.message)
-  ) {
-    return new AppError('DEPENDENCY_UNAVAILABLE', { detail: 'The database is unavailable', retryAfter: 2, cause: error });
-  }
-  return undefined;
+  return mapSharedInfrastructureError(error);
 }

@@ -1,16 +1,12 @@
-import { fileURLToPath } from 'node:url';
-import { runMigrations } from '@authmeet/db-migrate';
+import { migrateService } from '@authmeet/db-migrate';
 import { loadConfig } from './config.js';
 
-// One-shot migration entry point (`pnpm db:migrate`, the Kubernetes migration Job).
+// One-shot migration entry point (`pnpm db:migrate`, the Kubernetes migration Job). Outside
+// production the database is created when missing, so a fresh machine needs no manual step.
 const config = loadConfig();
-// src/migrate.ts in development, dist/src/migrate.js in a build: the service root is one or two up.
-const serviceRoot = new URL(import.meta.url.includes('/dist/src/') ? '../../' : '../', import.meta.url);
-const migrationsDir = fileURLToPath(new URL('prisma/migrations', serviceRoot));
-const result = await runMigrations({
+await migrateService({
+  entryUrl: import.meta.url,
+  service: 'meetings-service',
   databaseUrl: config.database.url,
-  migrationsDir,
   createDatabase: config.env !== 'production',
-  log: (msg) => console.log(`[meetings-service migrate] ${msg}`),
 });
-console.log(`[meetings-service migrate] applied ${result.applied.length}, already applied ${result.alreadyApplied.length}`);

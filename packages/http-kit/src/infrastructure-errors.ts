@@ -1,0 +1,57 @@
+import { AppError } from './errors.js';
+import { isRedisUnavailable, redisUnavailable } from './redis.js';
+
+// Prisma and Postgres codes that mean "the database is not usable right now": unreachable,
+// refusing us, shutting down, missing or not yet migrated. None is the client's fault, so none
+// may surface as a 500.
+const unreachableCodes = new Set([
+  'P1000', // authentication failed
+  'P1001', // cannot reach the server
+  'P1002', // timed out
+  'P1003', // database does not exist
+  'P1008', // operation timed out
+  'P1010', // access denied
+  'P1017', // server closed the connection
+  'P2021', // table does not exist (not migrated)
+  'P2024', // connection pool timeout
+  'ECONNREFUSED',
+  '3D000', // invalid_catalog_name
+  '42P01', // undefined_table
+  '53300', // too_many_connections
+  '57P01', // admin_shutdown
+  '57P03', // cannot_connect_now
+]);
+/** Driver-adapter error kinds (raw queries report these instead of a P-code). */
+const unreachableKinds = new Set(['DatabaseNotReachable', 'DatabaseDoesNotExist', 'TableDoesNotExist', 'AuthenticationFailed', 'TooManyConnections']);
+/**
+ * Contention, not bugs: an interactive transaction that could not start or finish in time
+ * (P2028, e.g. a burst of joins queueing on one row lock), a serialization failure or a
+ * deadlock. The client may simply retry.
+ */
+const contentionCodes = new Set(['P2028', 'P2034', '40001', '40P01']);
+
+const isIn = (set: Set<string>, value: unknown) => typeof value === 'string' && set.has(value);
+
+/** Database and Redis failures become a 503 the client can retry, never a 500. */
+export function mapInfrastructureError(error: unknown): AppError | undefined {
+  if (isRedisUnavailable(error)) return redisUnavailable(error);
+  if (!(error instanceof Error)) return undefined;
+  const code = (error as { code?: unknown }).code;
+  const causeCode = (error.cause as { code?: unknown } | undefined)?.code;
+  const kind = (error.cause as { kind?: unknown } | undefined)?.kind;
+  const adapterKind = (error as { meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } }).meta?.driverAdapterError?.cause?.kind;
+  if (isIn(contentionCodes, code) || isIn(contentionCodes, causeCode)) {
+    return new AppError('DEPENDENCY_UNAVAILABLE', { detail: 'The database is busy, retry shortly', retryAfter: 1, cause: error });
+  }
+  if (
+    error.name === 'PrismaClientInitializationError' ||
+    isIn(unreachableCodes, code) ||
+    isIn(unreachableCodes, causeCode) ||
+    isIn(unreachableKinds, kind) ||
+    isIn(unreachableKinds, adapterKind) ||
+    /ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect/i.test(error.message)
+  ) {
+    return new AppError('DEPENDENCY_UNAVAILABLE', { detail: 'The database is unavailable', retryAfter: 2, cause: error });
+  }
+  return undefined;
+}
