@@ -5,12 +5,28 @@ import { bearerAuth, createHttpApp, healthRoutes, loggerOptions, rateLimits, red
 import fastifyJwt from '@fastify/jwt';
 import type { Config } from './config.js';
 import { mapInfrastructureError } from './errors.js';
+import { createAccountMails } from './modules/account/account-mails.js';
+import { createAccountTokensRepository } from './modules/account/account-tokens.repository.js';
+import { accountRoutes } from './modules/account/account.routes.js';
+import { createAccountService } from './modules/account/account.service.js';
+import { createAddressThrottle } from './modules/account/address-throttle.js';
 import { createAuthService } from './modules/auth/auth.service.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { createLoginThrottle } from './modules/auth/login-throttle.js';
 import type { KeyRing } from './modules/keys/key-ring.js';
 import { loadKeyRing } from './modules/keys/key-ring.js';
 import { keysRoutes } from './modules/keys/keys.routes.js';
+import { createMailer } from './modules/mail/mailer.js';
+import type { Mailer } from './modules/mail/mailer.js';
+import { createMailRepository } from './modules/mail/mail.repository.js';
+import { createMailWorker } from './modules/mail/mail.worker.js';
+import type { MailWorker } from './modules/mail/mail.worker.js';
+import { createGoogleClient } from './modules/oauth/google-client.js';
+import { createIdentitiesRepository } from './modules/oauth/oauth.repository.js';
+import { oauthRoutes } from './modules/oauth/oauth.routes.js';
+import { createOAuthService } from './modules/oauth/oauth.service.js';
+import { createOAuthStore } from './modules/oauth/oauth-store.js';
+import { createRedirectAllowlist } from './modules/oauth/redirect-allowlist.js';
 import { createPasswordHasher } from './modules/passwords/password-hasher.js';
 import type { PasswordHasher } from './modules/passwords/password-hasher.js';
 import { createSessionsRepository } from './modules/sessions/sessions.repository.js';
@@ -32,6 +48,8 @@ export interface AppOverrides {
   /** Replaces the meetings-service client of the outbox relay (tests). */
   syncTarget?: UserSyncTarget;
   onOutboxDelivered?: (row: OutboxRow) => Promise<void>;
+  /** Replaces the SMTP sender of the mail worker (tests). */
+  mailer?: Pick<Mailer, 'send'>;
 }
 
 /** Builds the auth-service without listening and without reading the environment. */
@@ -88,11 +106,36 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     revocation: { isRevoked: async (c) => !(await sessions.exists(c.sub, c.sid)) },
   });
 
+  const mails = createMailRepository(app.prisma);
+  const accountTokens = createAccountTokensRepository(app.prisma);
+  const accountMails = createAccountMails({ users, tokens: accountTokens, mails, clock, config: config.account });
+  const smtp = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, timeoutMs: config.mail.sendTimeoutMs });
+  const mailWorker = createMailWorker({
+    mails,
+    mailer: overrides.mailer ?? smtp,
+    composers: accountMails.composers,
+    log: app.log,
+    metrics: app.metrics,
+    batchSize: config.mail.batchSize,
+    concurrency: config.mail.concurrency,
+    pollMs: config.mail.pollMs,
+    maxAttempts: config.mail.maxAttempts,
+    maxBackoffMs: config.mail.maxBackoffMs,
+    // Connect, greeting and socket timeouts can each run out once: a live send never outlasts this.
+    leaseMs: config.mail.sendTimeoutMs * 4 + 5000,
+    retentionSec: config.mail.retentionSec,
+    housekeeping: async () => {
+      await accountTokens.purgeExpired(new Date(clock() - config.mail.retentionSec * 1000));
+    },
+  });
+  const kickMail = () => mailWorker.kick();
+
   const auth = createAuthService({
     users,
     outbox,
     sessions,
     hasher,
+    verificationMail: { enqueue: accountMails.enqueueVerification, kick: kickMail },
     throttle: createLoginThrottle(app.redis, {
       max: config.rateLimit.loginFailureMax,
       windowSec: config.rateLimit.loginFailureWindowSec,
@@ -130,6 +173,57 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   await app.register(authRoutes({ auth, verifyToken, limits: { ...config.rateLimit } }), { prefix: '/v1/auth' });
   await app.register(sessionsRoutes(auth), { prefix: '/v1/auth/sessions' });
+
+  const account = createAccountService({
+    users,
+    outbox,
+    tokens: accountTokens,
+    accountMails,
+    hasher,
+    sessions: auth,
+    addressThrottle: createAddressThrottle(app.redis, { max: config.account.addressMailMax, windowSec: config.account.addressMailWindowSec }),
+    changeThrottle: createLoginThrottle(app.redis, {
+      max: config.rateLimit.loginFailureMax,
+      windowSec: config.rateLimit.loginFailureWindowSec,
+      namespace: 'pwchange-fail',
+    }),
+    kickMail,
+    clock,
+    config: { forgotMinResponseMs: config.account.forgotMinResponseMs },
+  });
+  await app.register(accountRoutes({ account, limits: config.rateLimit }), { prefix: '/v1/auth' });
+
+  const google = config.google.enabled
+    ? createGoogleClient({ ...config.google, allowInsecure: config.env !== 'production' && config.google.issuer.startsWith('http://') })
+    : undefined;
+  const oauth = createOAuthService({
+    users,
+    outbox,
+    identities: createIdentitiesRepository(app.prisma),
+    store: createOAuthStore(app.redis),
+    google,
+    allowlist: createRedirectAllowlist(config.oauth.redirectAllowlist),
+    accountMails,
+    auth,
+    kickMail,
+    mapError: mapInfrastructureError,
+    onUnexpectedError: (err) => app.log.error({ err }, 'google sign-in callback failed'),
+    config: {
+      requireEmailVerification: config.requireEmailVerification,
+      defaultRedirect: config.oauth.defaultRedirect,
+      stateTtlSec: config.oauth.stateTtlSec,
+      codeTtlSec: config.oauth.codeTtlSec,
+    },
+  });
+  await app.register(
+    oauthRoutes({
+      oauth,
+      secureCookie: config.google.redirectUri.startsWith('https://'),
+      stateTtlSec: config.oauth.stateTtlSec,
+      limits: config.rateLimit,
+    }),
+    { prefix: '/v1/auth/oauth' },
+  );
   await app.register(keysRoutes(keyRing), { prefix: '/.well-known' });
   await app.register(internalUsersRoutes({ users, serviceKeys: config.serviceKeys }), { prefix: '/internal/v1/users' });
   const meetingsTarget = createMeetingsTarget(config.sync, app.log, app.metrics);
@@ -147,11 +241,14 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ...(overrides.onOutboxDelivered ? { onDelivered: overrides.onOutboxDelivered } : {}),
   });
   app.decorate('outboxRelay', relay);
+  app.decorate('mailWorker', mailWorker);
   if (config.sync.relayEnabled) app.addHook('onReady', async () => relay.start());
+  if (config.mail.workerEnabled) app.addHook('onReady', async () => mailWorker.start());
   // preClose runs before the database and Redis are closed, so the last batch can finish.
   app.addHook('preClose', async () => {
-    await relay.stop();
+    await Promise.all([relay.stop(), mailWorker.stop()]);
     meetingsTarget.client.close();
+    smtp.close();
   });
   return app;
 }
@@ -159,5 +256,6 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 declare module 'fastify' {
   interface FastifyInstance {
     outboxRelay: ReturnType<typeof createOutboxRelay>;
+    mailWorker: MailWorker;
   }
 }

@@ -1,5 +1,6 @@
 import { commonEnv, boolish, parseEnv, serviceKeysFor } from '@authmeet/http-kit';
 import { z } from 'zod';
+import { allowlistEntryProblem } from './modules/oauth/redirect-allowlist.js';
 
 /** `900`, `900s`, `15m`, `12h`, `7d` → seconds. */
 const duration = (fallback: string) =>
@@ -17,6 +18,20 @@ const duration = (fallback: string) =>
     });
 
 const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
+
+const httpUrl = z
+  .string()
+  .trim()
+  .pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }))
+  .transform((v) => v.replace(/\/+$/, ''));
+
+/** A comma-separated list that may be absent (undefined) as opposed to set and empty ([]). */
+const optionalCsv = z
+  .string()
+  .optional()
+  .transform((s) => s?.split(',').map((v) => v.trim()).filter((v) => v.length > 0));
+
+const smtpUrl = z.string().trim().regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL');
 
 const envSchema = z
   .object({
@@ -56,6 +71,40 @@ const envSchema = z
     SYNC_HTTP_TIMEOUT_MS: int(2000, 10),
     SYNC_RETRIES: int(3, 0),
     SYNC_BREAKER_RESET_MS: int(5000, 10),
+    /** The web app: mailed links and the default OAuth redirect target live under it. */
+    APP_BASE_URL: httpUrl.optional(),
+    /** Where browsers reach this service, if not under APP_BASE_URL (the default OAuth callback). */
+    AUTH_PUBLIC_URL: httpUrl.optional(),
+    EMAIL_VERIFY_PATH: z.string().regex(/^\/[^\s?#]*$/, 'must be a path starting with "/"').default('/verify-email'),
+    PASSWORD_RESET_PATH: z.string().regex(/^\/[^\s?#]*$/, 'must be a path starting with "/"').default('/reset-password'),
+    EMAIL_VERIFICATION_TTL: duration('24h'),
+    PASSWORD_RESET_TTL: duration('1h'),
+    SMTP_URL: smtpUrl.optional(),
+    MAIL_FROM: z.string().trim().min(3).default('"authmeet" <no-reply@authmeet.local>'),
+    MAIL_WORKER_ENABLED: boolish.default(true),
+    MAIL_POLL_MS: int(1000, 10),
+    MAIL_BATCH_SIZE: int(10),
+    MAIL_CONCURRENCY: int(4),
+    MAIL_MAX_ATTEMPTS: int(20),
+    MAIL_MAX_BACKOFF_MS: int(300_000, 10),
+    MAIL_SEND_TIMEOUT_MS: int(10_000, 100),
+    MAIL_RETENTION: duration('7d'),
+    /** Account mails (reset, verification resend) per address per window, whoever asks. */
+    MAIL_ADDRESS_MAX: int(5),
+    MAIL_ADDRESS_WINDOW: duration('1h'),
+    RATE_LIMIT_FORGOT_MAX: int(5),
+    RATE_LIMIT_ACCOUNT_MAX: int(30),
+    /** `password/forgot` never answers sooner, so known and unknown emails take the same time. */
+    FORGOT_MIN_RESPONSE_MS: int(250, 0),
+    GOOGLE_ISSUER: httpUrl.default('https://accounts.google.com'),
+    GOOGLE_CLIENT_ID: z.string().trim().min(1).optional(),
+    GOOGLE_CLIENT_SECRET: z.string().trim().min(1).optional(),
+    GOOGLE_REDIRECT_URI: httpUrl.optional(),
+    /** Where the OAuth callback may send the browser: origins or URL prefixes, comma-separated. */
+    OAUTH_REDIRECT_ALLOWLIST: optionalCsv,
+    OAUTH_STATE_TTL: duration('10m'),
+    OAUTH_CODE_TTL: duration('60s'),
+    OAUTH_HTTP_TIMEOUT_MS: int(5000, 100),
   })
   .superRefine((env, ctx) => {
     if (env.SESSION_ABSOLUTE_TTL < env.REFRESH_TOKEN_TTL) {
@@ -74,11 +123,29 @@ const envSchema = z
     if (env.NODE_ENV === 'production' && env.SERVICE_KEYS.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['SERVICE_KEYS'], message: 'production needs at least one service key' });
     }
+    if (env.NODE_ENV === 'production' && !env.APP_BASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['APP_BASE_URL'], message: 'production needs the web app URL (mailed links point there)' });
+    }
+    if (env.NODE_ENV === 'production' && !env.SMTP_URL) {
+      ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'production needs an SMTP server' });
+    }
+    if (env.GOOGLE_CLIENT_ID && !env.GOOGLE_CLIENT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['GOOGLE_CLIENT_SECRET'], message: 'is required with GOOGLE_CLIENT_ID' });
+    }
+    // Plain-HTTP token exchanges are for a local test provider only, never in production.
+    if (env.NODE_ENV === 'production' && env.GOOGLE_CLIENT_ID && !env.GOOGLE_ISSUER.startsWith('https://')) {
+      ctx.addIssue({ code: 'custom', path: ['GOOGLE_ISSUER'], message: 'must be https in production' });
+    }
+    for (const [i, entry] of (env.OAUTH_REDIRECT_ALLOWLIST ?? []).entries()) {
+      const problem = allowlistEntryProblem(entry);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['OAUTH_REDIRECT_ALLOWLIST', i], message: `"${entry}" ${problem}` });
+    }
   });
 
 export type Env = z.output<typeof envSchema>;
 
 function toConfig(env: Env) {
+  const appBaseUrl = env.APP_BASE_URL ?? 'http://localhost:5173';
   return {
     env: env.NODE_ENV,
     http: {
@@ -122,7 +189,46 @@ function toConfig(env: Env) {
       retries: env.SYNC_RETRIES,
       breakerResetMs: env.SYNC_BREAKER_RESET_MS,
     },
+    mail: {
+      smtpUrl: env.SMTP_URL ?? 'smtp://127.0.0.1:1025',
+      from: env.MAIL_FROM,
+      workerEnabled: env.MAIL_WORKER_ENABLED,
+      pollMs: env.MAIL_POLL_MS,
+      batchSize: env.MAIL_BATCH_SIZE,
+      concurrency: env.MAIL_CONCURRENCY,
+      maxAttempts: env.MAIL_MAX_ATTEMPTS,
+      maxBackoffMs: env.MAIL_MAX_BACKOFF_MS,
+      sendTimeoutMs: env.MAIL_SEND_TIMEOUT_MS,
+      retentionSec: env.MAIL_RETENTION,
+    },
+    account: {
+      appBaseUrl,
+      verifyEmailUrl: `${appBaseUrl}${env.EMAIL_VERIFY_PATH}`,
+      resetPasswordUrl: `${appBaseUrl}${env.PASSWORD_RESET_PATH}`,
+      verificationTtlSec: env.EMAIL_VERIFICATION_TTL,
+      resetTtlSec: env.PASSWORD_RESET_TTL,
+      addressMailMax: env.MAIL_ADDRESS_MAX,
+      addressMailWindowSec: env.MAIL_ADDRESS_WINDOW,
+      forgotMinResponseMs: env.FORGOT_MIN_RESPONSE_MS,
+    },
+    google: {
+      enabled: env.GOOGLE_CLIENT_ID !== undefined,
+      issuer: env.GOOGLE_ISSUER,
+      clientId: env.GOOGLE_CLIENT_ID ?? '',
+      clientSecret: env.GOOGLE_CLIENT_SECRET ?? '',
+      redirectUri: env.GOOGLE_REDIRECT_URI ?? `${env.AUTH_PUBLIC_URL ?? appBaseUrl}/v1/auth/oauth/google/callback`,
+      httpTimeoutMs: env.OAUTH_HTTP_TIMEOUT_MS,
+    },
+    oauth: {
+      // By default only the web app itself may receive sign-in results.
+      redirectAllowlist: env.OAUTH_REDIRECT_ALLOWLIST ?? [appBaseUrl],
+      defaultRedirect: `${appBaseUrl}/`,
+      stateTtlSec: env.OAUTH_STATE_TTL,
+      codeTtlSec: env.OAUTH_CODE_TTL,
+    },
     rateLimit: {
+      forgotMax: env.RATE_LIMIT_FORGOT_MAX,
+      accountMax: env.RATE_LIMIT_ACCOUNT_MAX,
       windowSec: env.RATE_LIMIT_WINDOW,
       globalMax: env.RATE_LIMIT_GLOBAL_MAX,
       loginMax: env.RATE_LIMIT_LOGIN_MAX,

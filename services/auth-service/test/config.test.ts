@@ -33,4 +33,35 @@ describe('configuration', () => {
     expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.0.1' }).http.trustProxy).toEqual(['10.0.0.0/8', '192.168.0.1']);
     expect(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example' }).http.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
   });
+
+  it('account flows: development defaults point at the local SMTP server and the web app', () => {
+    const config = loadConfig({});
+    expect(config.mail.smtpUrl).toBe('smtp://127.0.0.1:1025');
+    expect(config.account).toMatchObject({
+      verifyEmailUrl: 'http://localhost:5173/verify-email',
+      resetPasswordUrl: 'http://localhost:5173/reset-password',
+      verificationTtlSec: 86400,
+      resetTtlSec: 3600,
+    });
+    expect(config.google).toMatchObject({
+      enabled: false,
+      issuer: 'https://accounts.google.com',
+      redirectUri: 'http://localhost:5173/v1/auth/oauth/google/callback',
+    });
+    expect(config.oauth).toMatchObject({ redirectAllowlist: ['http://localhost:5173'], codeTtlSec: 60 });
+    const behind = loadConfig({ APP_BASE_URL: 'https://app.example.com/', AUTH_PUBLIC_URL: 'https://auth.example.com' });
+    expect(behind.google.redirectUri).toBe('https://auth.example.com/v1/auth/oauth/google/callback');
+    expect(behind.account.verifyEmailUrl).toBe('https://app.example.com/verify-email');
+  });
+
+  it('account flows: production needs SMTP and the app URL; Google needs its secret, https and sane allowlist entries', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/APP_BASE_URL[\s\S]*SMTP_URL/);
+    expect(() => loadConfig({ GOOGLE_CLIENT_ID: 'id' })).toThrow(/GOOGLE_CLIENT_SECRET/);
+    expect(() => loadConfig({ NODE_ENV: 'production', GOOGLE_CLIENT_ID: 'id', GOOGLE_CLIENT_SECRET: 's', GOOGLE_ISSUER: 'http://idp.local' })).toThrow(
+      /GOOGLE_ISSUER: must be https/,
+    );
+    expect(() => loadConfig({ OAUTH_REDIRECT_ALLOWLIST: 'https://ok.example, evil.example' })).toThrow(/OAUTH_REDIRECT_ALLOWLIST\.1/);
+    expect(() => loadConfig({ SMTP_URL: 'http://mail' })).toThrow(/SMTP_URL/);
+  });
 });
+

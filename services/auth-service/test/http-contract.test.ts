@@ -114,6 +114,14 @@ describe('operational routes', () => {
       '/.well-known/jwks.json',
       '/internal/v1/users/{id}',
       '/internal/v1/users',
+      '/v1/auth/email/verify',
+      '/v1/auth/email/resend',
+      '/v1/auth/password/forgot',
+      '/v1/auth/password/reset',
+      '/v1/auth/password/change',
+      '/v1/auth/oauth/google/start',
+      '/v1/auth/oauth/google/callback',
+      '/v1/auth/oauth/exchange',
     ]) {
       expect(Object.keys(doc.paths), path).toContain(path);
     }

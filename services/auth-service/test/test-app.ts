@@ -39,6 +39,13 @@ export function testConfig(databaseUrl: string, env: Record<string, string> = {}
     RATE_LIMIT_REFRESH_MAX: '1000',
     RATE_LIMIT_GLOBAL_MAX: '10000',
     OUTBOX_RELAY_ENABLED: 'false',
+    // Mail tests start the worker against their own SMTP server; elsewhere mail just queues.
+    MAIL_WORKER_ENABLED: 'false',
+    APP_BASE_URL: 'https://app.example.com',
+    RATE_LIMIT_FORGOT_MAX: '1000',
+    RATE_LIMIT_ACCOUNT_MAX: '1000',
+    MAIL_ADDRESS_MAX: '1000',
+    FORGOT_MIN_RESPONSE_MS: '0',
     ...env,
   });
 }

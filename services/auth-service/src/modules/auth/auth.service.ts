@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@authmeet/http-kit';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
-import { weakPasswordReason } from '../passwords/password-policy.js';
+import { assertStrongPassword } from '../passwords/password-policy.js';
 import type { SessionsRepository } from '../sessions/sessions.repository.js';
-import type { UsersRepository } from '../users/users.repository.js';
+import type { Db, UsersRepository } from '../users/users.repository.js';
 import type { PublicUser } from '../users/users.schemas.js';
 import { toPublicUser } from '../users/users.schemas.js';
 import type { User } from '../../generated/prisma/client.js';
@@ -30,6 +30,8 @@ export interface AuthServiceDeps {
   signAccessToken: (claims: AccessClaims, exp: number) => string;
   /** Tells every service that a session is gone (Redis marker + pub/sub). */
   publishRevocation: (userId: string, sessionId: string) => Promise<void>;
+  /** Queues the verification mail inside the registration transaction; `kick` sends it now. */
+  verificationMail: { enqueue(user: User, tx: Db): Promise<void>; kick(): void };
   clock: () => number;
   config: {
     accessTokenTtlSec: number;
@@ -71,11 +73,6 @@ export function conflictFromUniqueViolation(error: unknown): AppError | undefine
 
 export function createAuthService(deps: AuthServiceDeps) {
   const { users, outbox, sessions, hasher, throttle, config } = deps;
-
-  function assertStrong(password: string, inputs: string[], path: string) {
-    const reason = weakPasswordReason(password, inputs);
-    if (reason) throw new AppError('VALIDATION_FAILED', { errors: [{ path, message: reason }] });
-  }
 
   function issueAccessToken(user: User, sessionId: string, absoluteExpiresAt: number) {
     const nowSec = Math.floor(deps.clock() / 1000);
@@ -135,7 +132,7 @@ export function createAuthService(deps: AuthServiceDeps) {
 
   return {
     async register(input: { email: string; username: string; password: string; firstName?: string | undefined; lastName?: string | undefined }) {
-      assertStrong(input.password, [input.email, input.username, input.firstName ?? '', input.lastName ?? ''], 'password');
+      assertStrongPassword(input.password, [input.email, input.username, input.firstName, input.lastName], 'password');
       const passwordHash = await hasher.hash(input.password);
       try {
         const user = await users.transaction(async (tx) => {
@@ -144,8 +141,10 @@ export function createAuthService(deps: AuthServiceDeps) {
             tx,
           );
           await outbox.enqueue(created, 'upsert', tx);
+          await deps.verificationMail.enqueue(created, tx);
           return created;
         });
+        deps.verificationMail.kick();
         return toPublicUser(user);
       } catch (error) {
         throw conflictFromUniqueViolation(error) ?? error;
@@ -203,6 +202,11 @@ export function createAuthService(deps: AuthServiceDeps) {
         sessionId: parsed.sessionId,
       };
     },
+
+    /** A new session for a user another flow has authenticated (OAuth sign-in). */
+    openSession: (user: User, device: DeviceInfo) => startSession(user, device),
+    /** Every session of the user, or every other one; revocations are published to all services. */
+    revokeAllSessions: (userId: string, exceptSessionId?: string) => revokeAll(userId, exceptSessionId),
 
     logout: (userId: string, sessionId: string) => revokeSessions(userId, [sessionId]),
     logoutAll: (userId: string) => revokeAll(userId),

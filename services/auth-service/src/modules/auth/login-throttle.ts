@@ -5,9 +5,10 @@ import type { RedisClient } from '@authmeet/http-kit';
  * Failed logins counted per identifier, whether or not an account exists, so the limit is no
  * oracle for which emails are registered. The identifier is hashed: no emails in Redis keys.
  */
-export function createLoginThrottle(redis: RedisClient, opts: { max: number; windowSec: number }) {
+export function createLoginThrottle(redis: RedisClient, opts: { max: number; windowSec: number; namespace?: string }) {
+  const namespace = opts.namespace ?? 'login-fail';
   const key = (identifier: string) =>
-    `login-fail:${createHash('sha256').update(identifier.trim().toLowerCase()).digest('base64url')}`;
+    `${namespace}:${createHash('sha256').update(identifier.trim().toLowerCase()).digest('base64url')}`;
   return {
     /** Seconds until the identifier may try again, or 0 when it may try now. */
     async blockedFor(identifier: string): Promise<number> {

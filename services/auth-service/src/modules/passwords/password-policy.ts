@@ -1,6 +1,7 @@
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import * as common from '@zxcvbn-ts/language-common';
 import * as en from '@zxcvbn-ts/language-en';
+import { AppError } from '@authmeet/http-kit';
 import { z } from 'zod';
 
 const zxcvbn = new ZxcvbnFactory({
@@ -31,4 +32,10 @@ export function weakPasswordReason(password: string, userInputs: string[]): stri
   if (result.score >= MIN_PASSWORD_SCORE) return undefined;
   const hint = result.feedback.warning ?? result.feedback.suggestions[0];
   return `is too weak${hint ? `: ${hint}` : ''}`;
+}
+
+/** Throws a field error naming `path` when the password is too weak for this user. */
+export function assertStrongPassword(password: string, userInputs: (string | null | undefined)[], path: string): void {
+  const reason = weakPasswordReason(password, userInputs.filter((v): v is string => typeof v === 'string' && v.length > 0));
+  if (reason) throw new AppError('VALIDATION_FAILED', { errors: [{ path, message: reason }] });
 }

@@ -8,6 +8,8 @@ export interface NewUser {
   passwordHash: string | null;
   firstName: string | null;
   lastName: string | null;
+  /** True only when someone else already proved the address (an OpenID provider). */
+  emailVerified?: boolean;
 }
 
 export interface UserPatch {
@@ -15,6 +17,7 @@ export interface UserPatch {
   firstName?: string | null;
   lastName?: string | null;
   passwordHash?: string | null;
+  emailVerified?: boolean;
 }
 
 /** The only code that queries the users table. */
@@ -52,6 +55,10 @@ export function createUsersRepository(prisma: PrismaClient) {
           isActive: false,
           deletedAt: new Date(),
           version: { increment: 1 },
+          // Provider subjects and one-time tokens are personal data too; dropping the identities
+          // also lets the same Google account sign up afresh later.
+          identities: { deleteMany: {} },
+          accountTokens: { deleteMany: {} },
         },
       }),
 

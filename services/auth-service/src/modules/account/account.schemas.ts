@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { passwordShape } from '../passwords/password-policy.js';
+import { emailSchema } from '../users/users.schemas.js';
+
+/** A mailed one-time token; its exact shape is checked by the service (a bad one is TOKEN_INVALID). */
+const oneTimeToken = z.string().trim().min(1, 'is required').max(512);
+
+export const verifyEmailBody = z.object({ token: oneTimeToken });
+
+export const forgotPasswordBody = z.object({ email: emailSchema });
+
+export const resetPasswordBody = z.object({ token: oneTimeToken, newPassword: passwordShape });
+
+export const changePasswordBody = z.object({
+  currentPassword: z.string().min(1, 'is required').max(1024),
+  newPassword: passwordShape,
+});
+
+export const acceptedSchema = z
+  .object({ status: z.literal('accepted') })
+  .meta({ id: 'Accepted', description: 'The request was taken; any mail it causes is sent in the background.' });

@@ -1,0 +1,152 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppError } from '@authmeet/http-kit';
+import type { User } from '../../generated/prisma/client.js';
+import type { AuthService } from '../auth/auth.service.js';
+import type { LoginThrottle } from '../auth/login-throttle.js';
+import type { OutboxRepository } from '../outbox/outbox.repository.js';
+import type { PasswordHasher } from '../passwords/password-hasher.js';
+import { assertStrongPassword } from '../passwords/password-policy.js';
+import type { UsersRepository } from '../users/users.repository.js';
+import type { PublicUser } from '../users/users.schemas.js';
+import { toPublicUser } from '../users/users.schemas.js';
+import type { AccountMails } from './account-mails.js';
+import type { AccountTokensRepository } from './account-tokens.repository.js';
+import { hashAccountToken, isAccountTokenShape } from './account-tokens.repository.js';
+import type { AddressThrottle } from './address-throttle.js';
+
+export interface AccountServiceDeps {
+  users: UsersRepository;
+  outbox: OutboxRepository;
+  tokens: AccountTokensRepository;
+  accountMails: AccountMails;
+  hasher: PasswordHasher;
+  sessions: Pick<AuthService, 'revokeAllSessions'>;
+  /** Account mails per address (forgot, resend). */
+  addressThrottle: AddressThrottle;
+  /** Wrong current passwords per user on `password/change`. */
+  changeThrottle: LoginThrottle;
+  /** Wakes the mail worker once a queued mail has committed. */
+  kickMail: () => void;
+  clock: () => number;
+  config: { forgotMinResponseMs: number };
+}
+
+/** One answer for every bad one-time token: unknown, used, expired and malformed look the same. */
+const tokenInvalid = () => new AppError('TOKEN_INVALID_INPUT');
+
+const passwordInputs = (u: User) => [u.email, u.username, u.firstName, u.lastName];
+
+/** Email verification and the password flows (forgot, reset, change). */
+export function createAccountService(deps: AccountServiceDeps) {
+  const { users, outbox, tokens, accountMails, hasher } = deps;
+  const now = () => new Date(deps.clock());
+
+  async function requireUser(userId: string): Promise<User> {
+    const user = await users.findById(userId);
+    if (!user || !user.isActive) throw new AppError('UNAUTHENTICATED', { detail: 'The account no longer exists' });
+    return user;
+  }
+
+  async function limitMailsTo(address: string) {
+    const wait = await deps.addressThrottle.hit(address);
+    if (wait > 0) throw new AppError('RATE_LIMITED', { detail: 'Too many mails to this address; try again later', retryAfter: wait });
+  }
+
+  return {
+    async verifyEmail(token: string): Promise<PublicUser> {
+      if (!isAccountTokenShape(token)) throw tokenInvalid();
+      const at = now();
+      const user = await users.transaction(async (tx) => {
+        const spent = await tokens.consume(hashAccountToken(token), 'email_verification', at, tx);
+        if (!spent) throw tokenInvalid();
+        const found = await users.findById(spent.userId, tx);
+        // The token proves control of the address it was mailed to, and of no other.
+        if (!found || !found.isActive || found.email.toLowerCase() !== spent.email.toLowerCase()) throw tokenInvalid();
+        await tokens.invalidateAll(found.id, 'email_verification', at, tx);
+        if (found.emailVerified) return found;
+        const updated = await users.update(found.id, { emailVerified: true }, tx);
+        await outbox.enqueue(updated, 'upsert', tx); // the meetings-service learns emailVerified
+        return updated;
+      });
+      return toPublicUser(user);
+    },
+
+    async resendVerification(userId: string): Promise<void> {
+      const user = await requireUser(userId);
+      if (user.emailVerified) return;
+      await limitMailsTo(user.email);
+      await accountMails.enqueueVerification(user);
+      deps.kickMail();
+    },
+
+    /**
+     * 202 whatever the address: the answer and its timing must not tell whether an account
+     * exists. The per-address limit runs first and for every address; the lookup and the queue
+     * insert (the only extra work for a known address) are padded to a fixed minimum duration.
+     */
+    async forgotPassword(email: string): Promise<void> {
+      await limitMailsTo(email);
+      const started = performance.now();
+      const user = await users.findByIdentifier(email);
+      if (user && user.isActive) {
+        await accountMails.enqueueReset(user);
+        deps.kickMail();
+      }
+      const left = deps.config.forgotMinResponseMs - (performance.now() - started);
+      if (left > 0) await sleep(left);
+    },
+
+    async resetPassword(token: string, newPassword: string): Promise<void> {
+      if (!isAccountTokenShape(token)) throw tokenInvalid();
+      const hash = hashAccountToken(token);
+      const at = now();
+      // Look before spending: a too-weak new password is a fixable 400 and keeps the link usable.
+      const pending = await tokens.findLive(hash, 'password_reset', at);
+      const user = pending ? await users.findById(pending.userId) : null;
+      if (!pending || !user || !user.isActive) throw tokenInvalid();
+      assertStrongPassword(newPassword, passwordInputs(user), 'newPassword');
+      const passwordHash = await hasher.hash(newPassword);
+      await users.transaction(async (tx) => {
+        const spent = await tokens.consume(hash, 'password_reset', at, tx);
+        if (!spent) throw tokenInvalid();
+        await tokens.invalidateAll(user.id, 'password_reset', at, tx);
+        // Following the mailed link proves control of the address just as verification does.
+        const proves = !user.emailVerified && spent.email.toLowerCase() === user.email.toLowerCase();
+        if (proves) {
+          const updated = await users.update(user.id, { passwordHash, emailVerified: true }, tx);
+          await outbox.enqueue(updated, 'upsert', tx);
+        } else {
+          // Not a synced change: the hash never leaves this service.
+          await users.setPasswordHash(user.id, passwordHash, tx);
+        }
+      });
+      // Whoever knew the old password (or stole a session) is out, on every service.
+      await deps.sessions.revokeAllSessions(user.id);
+    },
+
+    async changePassword(userId: string, sessionId: string, currentPassword: string, newPassword: string): Promise<void> {
+      const user = await requireUser(userId);
+      const blocked = await deps.changeThrottle.blockedFor(userId);
+      if (blocked > 0) throw new AppError('RATE_LIMITED', { detail: 'Too many wrong passwords; try again later', retryAfter: blocked });
+      let ok = false;
+      if (user.passwordHash) ok = (await hasher.verify(user.passwordHash, currentPassword)).ok;
+      else await hasher.verifyDummy(currentPassword); // accounts without a password set one through reset
+      if (!ok) {
+        // A stolen access token must not become a password oracle.
+        await deps.changeThrottle.recordFailure(userId);
+        throw new AppError('INVALID_CREDENTIALS', { detail: 'The current password is not correct' });
+      }
+      await deps.changeThrottle.reset(userId);
+      assertStrongPassword(newPassword, passwordInputs(user), 'newPassword');
+      const passwordHash = await hasher.hash(newPassword);
+      await users.transaction(async (tx) => {
+        await users.setPasswordHash(userId, passwordHash, tx);
+        // A reset link mailed before the change must not undo it.
+        await tokens.invalidateAll(userId, 'password_reset', now(), tx);
+      });
+      await deps.sessions.revokeAllSessions(userId, sessionId);
+    },
+  };
+}
+
+export type AccountService = ReturnType<typeof createAccountService>;

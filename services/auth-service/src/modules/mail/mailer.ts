@@ -1,0 +1,33 @@
+import nodemailer from 'nodemailer';
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface MailerOptions {
+  /** `smtp://user:pass@host:port` or `smtps://…`; nodemailer upgrades smtp:// with STARTTLS when offered. */
+  smtpUrl: string;
+  from: string;
+  timeoutMs: number;
+}
+
+/** SMTP through nodemailer: one connection per message, so a server restart needs no reconnect logic. */
+export function createMailer(opts: MailerOptions) {
+  const transport = nodemailer.createTransport({
+    url: opts.smtpUrl,
+    connectionTimeout: opts.timeoutMs,
+    greetingTimeout: opts.timeoutMs,
+    socketTimeout: opts.timeoutMs,
+  });
+  return {
+    async send(mail: OutgoingMail): Promise<void> {
+      await transport.sendMail({ from: opts.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+    },
+    close: () => transport.close(),
+  };
+}
+
+export type Mailer = ReturnType<typeof createMailer>;

@@ -1,0 +1,138 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ErrorCode } from '@authmeet/http-kit';
+import { AppError, publicCode } from '@authmeet/http-kit';
+import * as oidc from 'openid-client';
+import type { User } from '../../generated/prisma/client.js';
+import type { AccountMails } from '../account/account-mails.js';
+import type { AuthService, DeviceInfo, TokenPair } from '../auth/auth.service.js';
+import type { OutboxRepository } from '../outbox/outbox.repository.js';
+import type { UsersRepository } from '../users/users.repository.js';
+import type { GoogleClient } from './google-client.js';
+import { classifyOidcError } from './google-client.js';
+import type { IdentitiesRepository } from './oauth.repository.js';
+import type { OAuthStore } from './oauth-store.js';
+import { hashBinding } from './oauth-store.js';
+import { findOrCreateUser } from './provider-account.js';
+import type { RedirectAllowlist } from './redirect-allowlist.js';
+
+export const GOOGLE = 'google';
+
+export interface OAuthServiceDeps {
+  users: UsersRepository;
+  outbox: OutboxRepository;
+  identities: IdentitiesRepository;
+  store: OAuthStore;
+  /** Undefined when Google sign-in is not configured. */
+  google: GoogleClient | undefined;
+  allowlist: RedirectAllowlist;
+  accountMails: AccountMails;
+  auth: Pick<AuthService, 'openSession' | 'revokeAllSessions'>;
+  kickMail: () => void;
+  /** Turns infrastructure failures (database, Redis) into their AppError. */
+  mapError: (error: unknown) => AppError | undefined;
+  onUnexpectedError: (error: unknown) => void;
+  config: { requireEmailVerification: boolean; defaultRedirect: string; stateTtlSec: number; codeTtlSec: number };
+}
+
+/** 256 random bits, base64url: the one-time code and the browser binding. */
+const secret = () => randomBytes(32).toString('base64url');
+const isSecretShape = (v: string) => /^[A-Za-z0-9_-]{43}$/.test(v);
+
+function withParams(target: string, params: Record<string, string>): string {
+  const url = new URL(target);
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  return url.href;
+}
+
+function sameSecret(presentedHash: string, expectedHash: string): boolean {
+  const a = Buffer.from(presentedHash);
+  const b = Buffer.from(expectedHash);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Sign-in with Google (OpenID Connect code flow with PKCE, state and nonce). */
+export function createOAuthService(deps: OAuthServiceDeps) {
+  const { store, config } = deps;
+
+  function requireGoogle(): GoogleClient {
+    if (!deps.google) throw new AppError('NOT_FOUND', { detail: 'Google sign-in is not configured' });
+    return deps.google;
+  }
+
+  /** The account rules a sign-in must pass before a code is handed out, here and at exchange. */
+  function assertMaySignIn(user: User) {
+    if (!user.isActive) throw new AppError('ACCOUNT_DISABLED');
+    if (config.requireEmailVerification && !user.emailVerified) throw new AppError('EMAIL_NOT_VERIFIED');
+  }
+
+  function errorCodeOf(error: unknown): ErrorCode {
+    if (error instanceof AppError) return error.code;
+    const mapped = deps.mapError(error);
+    if (mapped) return mapped.code;
+    deps.onUnexpectedError(error);
+    return 'INTERNAL_ERROR';
+  }
+
+  return {
+    /** Where to send the browser, and the binding value for its cookie. */
+    async start(redirectTo: string | undefined): Promise<{ location: string; binding: string }> {
+      const google = requireGoogle();
+      const target = deps.allowlist.check(redirectTo ?? config.defaultRedirect);
+      if (!target) {
+        throw new AppError('VALIDATION_FAILED', { errors: [{ path: 'redirectTo', message: 'is not an allowed redirect target' }] });
+      }
+      const state = oidc.randomState();
+      const nonce = oidc.randomNonce();
+      const verifier = oidc.randomPKCECodeVerifier();
+      const binding = secret();
+      const location = await google.authorizationUrl({ state, nonce, codeChallenge: await oidc.calculatePKCECodeChallenge(verifier) });
+      await store.saveState(state, { verifier, nonce, redirectTo: target.href, bindingHash: hashBinding(binding) }, config.stateTtlSec);
+      return { location, binding };
+    },
+
+    /**
+     * The provider's redirect back. Without a known `state` nothing is trusted, not even where
+     * to redirect: that is a 400 problem. With one, every outcome is a redirect to the
+     * redirectTo fixed at start: `?code=` on success, `?error=<CODE>` otherwise.
+     */
+    async callback(query: URLSearchParams, binding: string | undefined): Promise<string> {
+      const google = requireGoogle();
+      const state = query.get('state');
+      const pending = state ? await store.takeState(state) : undefined;
+      if (!state || !pending) throw new AppError('TOKEN_INVALID_INPUT', { detail: 'Unknown, used or expired sign-in state' });
+      const fail = (code: ErrorCode) => withParams(pending.redirectTo, { error: publicCode(code) });
+
+      // Login CSRF: the callback must come from the browser that started the flow, or an
+      // attacker could plant their own sign-in in a victim's browser.
+      if (!binding || !sameSecret(hashBinding(binding), pending.bindingHash)) return fail('TOKEN_INVALID_INPUT');
+
+      let claims;
+      try {
+        claims = await google.exchange(query, { state, nonce: pending.nonce, verifier: pending.verifier });
+      } catch (error) {
+        return fail(classifyOidcError(error));
+      }
+      try {
+        const user = await findOrCreateUser(deps, GOOGLE, claims);
+        assertMaySignIn(user);
+        const code = secret();
+        await store.saveCode(code, user.id, config.codeTtlSec);
+        return withParams(pending.redirectTo, { code });
+      } catch (error) {
+        return fail(errorCodeOf(error));
+      }
+    },
+
+    /** The one-time code from the redirect, swapped for tokens (never tokens in a URL). */
+    async exchange(code: string, device: DeviceInfo): Promise<TokenPair> {
+      const userId = isSecretShape(code) ? await store.takeCode(code) : undefined;
+      if (!userId) throw new AppError('TOKEN_INVALID_INPUT', { detail: 'Unknown, used or expired sign-in code' });
+      const user = await deps.users.findById(userId);
+      if (!user) throw new AppError('TOKEN_INVALID_INPUT');
+      assertMaySignIn(user);
+      return deps.auth.openSession(user, device);
+    },
+  };
+}
+
+export type OAuthService = ReturnType<typeof createOAuthService>;
