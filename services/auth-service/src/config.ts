@@ -33,11 +33,13 @@ const optionalCsv = z
 
 const smtpUrl = z.string().trim().regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL');
 
+const databaseUrl = z.string().default('postgresql://postgres@127.0.0.1:5432/authmeet_auth');
+
 const envSchema = z
   .object({
     ...commonEnv,
     PORT: int(5001, 0),
-    DATABASE_URL: z.string().default('postgresql://postgres@127.0.0.1:5432/authmeet_auth'),
+    DATABASE_URL: databaseUrl,
     JWT_ISSUER: z.string().default('authmeet-auth'),
     JWT_AUDIENCE: z.string().default('authmeet'),
     /** A JWK set (JSON) of Ed25519 private keys; all are published, one signs. */
@@ -245,4 +247,13 @@ export type Config = ReturnType<typeof toConfig>;
 /** The only reader of the environment. Fails fast naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   return toConfig(parseEnv(envSchema, env));
+}
+
+/**
+ * What the one-shot migration needs, and nothing else: a migration Job gets the database URL
+ * without the service's signing keys, SMTP credentials or service keys.
+ */
+export function loadMigrationConfig(env: Record<string, string | undefined> = process.env) {
+  const parsed = parseEnv(z.object({ NODE_ENV: commonEnv.NODE_ENV, DATABASE_URL: databaseUrl }), env);
+  return { env: parsed.NODE_ENV, database: { url: parsed.DATABASE_URL } };
 }

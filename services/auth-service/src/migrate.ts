@@ -1,9 +1,9 @@
 import { migrateService } from '@authmeet/db-migrate';
-import { loadConfig } from './config.js';
+import { loadMigrationConfig } from './config.js';
 
 // One-shot migration entry point (`pnpm db:migrate`, the Kubernetes migration Job). Outside
 // production the database is created when missing, so a fresh machine needs no manual step.
-const config = loadConfig();
+const config = loadMigrationConfig();
 await migrateService({
   entryUrl: import.meta.url,
   service: 'auth-service',

@@ -1,6 +1,6 @@
 import { ConfigError } from '@authmeet/http-kit';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, loadMigrationConfig } from '../src/config.js';
 
 describe('configuration', () => {
   it('has working defaults for development', () => {
@@ -63,5 +63,10 @@ describe('configuration', () => {
     expect(() => loadConfig({ OAUTH_REDIRECT_ALLOWLIST: 'https://ok.example, evil.example' })).toThrow(/OAUTH_REDIRECT_ALLOWLIST\.1/);
     expect(() => loadConfig({ SMTP_URL: 'http://mail' })).toThrow(/SMTP_URL/);
   });
-});
 
+  it('the migration entry needs only DATABASE_URL, even in production', () => {
+    const env = { NODE_ENV: 'production', DATABASE_URL: 'postgresql://db.internal/x' };
+    expect(() => loadConfig(env)).toThrow();
+    expect(loadMigrationConfig(env)).toEqual({ env: 'production', database: { url: 'postgresql://db.internal/x' } });
+  });
+});

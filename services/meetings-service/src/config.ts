@@ -26,11 +26,13 @@ const optionalBool = z
 
 const httpUrl = () => z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
 
+const databaseUrl = z.string().default('postgresql://postgres@127.0.0.1:5432/authmeet_meetings');
+
 const envSchema = z
   .object({
     ...commonEnv,
     PORT: int(5000, 0),
-    DATABASE_URL: z.string().default('postgresql://postgres@127.0.0.1:5432/authmeet_meetings'),
+    DATABASE_URL: databaseUrl,
     AUTH_SERVICE_URL: httpUrl().default('http://127.0.0.1:5001'),
     AUTH_JWKS_URL: httpUrl().optional(),
     AUTH_JWKS_ALLOW_HTTP: optionalBool,
@@ -134,4 +136,13 @@ export type Config = ReturnType<typeof toConfig>;
 /** The only reader of the environment. Fails fast naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   return toConfig(parseEnv(envSchema, env));
+}
+
+/**
+ * What the one-shot migration needs, and nothing else: a migration Job gets the database URL
+ * without the service's signing keys, SMTP credentials or service keys.
+ */
+export function loadMigrationConfig(env: Record<string, string | undefined> = process.env) {
+  const parsed = parseEnv(z.object({ NODE_ENV: commonEnv.NODE_ENV, DATABASE_URL: databaseUrl }), env);
+  return { env: parsed.NODE_ENV, database: { url: parsed.DATABASE_URL } };
 }

@@ -1,7 +1,7 @@
 import { DEV_SERVICE_KEY } from '@authmeet/http-kit';
 import { ConfigError } from '@authmeet/http-kit';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, loadMigrationConfig } from '../src/config.js';
 
 describe('configuration', () => {
   it('has working defaults for development', () => {
@@ -49,5 +49,11 @@ describe('configuration', () => {
     expect(prod.jwt.allowInsecureHttp).toBe(false);
     expect(prod.authService.serviceKey).toBe('b');
     expect(loadConfig({ NODE_ENV: 'production', SERVICE_KEYS: 'a', AUTH_SERVICE_KEY: 'b', AUTH_JWKS_ALLOW_HTTP: 'true' }).jwt.allowInsecureHttp).toBe(true);
+  });
+
+  it('the migration entry needs only DATABASE_URL, even in production', () => {
+    const env = { NODE_ENV: 'production', DATABASE_URL: 'postgresql://db.internal/x' };
+    expect(() => loadConfig(env)).toThrow();
+    expect(loadMigrationConfig(env)).toEqual({ env: 'production', database: { url: 'postgresql://db.internal/x' } });
   });
 });
