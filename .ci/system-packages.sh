@@ -1,3 +1,39 @@
 # Source me: Debian packages the test suite needs beyond what the machine ships.
-# (Empty for now; the browser end-to-end tests add Chromium and nginx here.)
-:
+# Idempotent and quiet: installs only what is missing, as root (or with passwordless sudo),
+# never reading standard input; apt's output is shown only when it fails.
+#   chromium         the browser packages/e2e drives through playwright-core (/usr/bin/chromium)
+#   nginx-light      the local ingress (one origin for the web client and both services)
+#   fonts-liberation text in Chromium's screenshots of failed browser tests
+# kubectl, for `kubectl kustomize` in packages/e2e, comes with the machine image (no Debian or
+# npm package provides kustomize); the deploy checks fail with a clear message without it.
+_am_missing=""
+command -v chromium >/dev/null 2>&1 || _am_missing="$_am_missing chromium"
+{ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || _am_missing="$_am_missing nginx-light"
+[ -d /usr/share/fonts/truetype/liberation ] || _am_missing="$_am_missing fonts-liberation"
+if [ -n "$_am_missing" ]; then
+  echo "system-packages: installing$_am_missing" >&2
+  _am_sudo=""
+  [ "$(id -u)" = "0" ] || _am_sudo="sudo -n"
+  # Without a policy-rc.d, installing nginx would start it as a root daemon on port 80.
+  _am_policy_added=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $_am_sudo tee /usr/sbin/policy-rc.d >/dev/null && $_am_sudo chmod +x /usr/sbin/policy-rc.d && _am_policy_added=1
+  fi
+  _am_log="$(mktemp)"
+  # shellcheck disable=SC2086 # the package list is meant to split
+  if ! { $_am_sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+      && $_am_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $_am_missing; } \
+      >"$_am_log" 2>&1 </dev/null; then
+    cat "$_am_log" >&2
+    echo "system-packages: apt-get failed for$_am_missing" >&2
+    _am_failed=1
+  fi
+  [ -z "$_am_policy_added" ] || $_am_sudo rm -f /usr/sbin/policy-rc.d
+  rm -f "$_am_log"
+  unset _am_sudo _am_policy_added _am_log
+  if [ -n "${_am_failed:-}" ]; then
+    unset _am_failed _am_missing
+    return 1 2>/dev/null || exit 1
+  fi
+fi
+unset _am_missing

@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
+import { eventually } from '@authmeet/test-kit';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openPerson, screenshots, waitForText } from '../support/browser.js';
+import type { Person } from '../support/browser.js';
+import { startStack } from '../support/stack.js';
+import type { Stack } from '../support/stack.js';
+
+interface Account {
+  email: string;
+  username: string;
+  password: string;
+}
+
+const account = (name: string): Account => {
+  const suffix = randomBytes(3).toString('hex');
+  return { email: `${name}.${suffix}@example.com`, username: `${name}_${suffix}`, password: `Correct-Horse-${suffix}-Battery!` };
+};
+
+async function signUp(page: Page, who: Account) {
+  const form = page.locator('#signup');
+  await form.getByLabel('Email').fill(who.email);
+  await form.getByLabel('Username').fill(who.username);
+  await form.getByLabel('Password').fill(who.password);
+  await form.getByRole('button', { name: 'Sign up' }).click();
+  await waitForText(page.locator('#message'), `Account ${who.username} created`);
+}
+
+async function logIn(page: Page, who: Account) {
+  const form = page.locator('#login');
+  await form.getByLabel('Email or username').fill(who.email);
+  await form.getByLabel('Password').fill(who.password);
+  await form.getByRole('button', { name: 'Log in' }).click();
+  await waitForText(page.locator('#whoami'), `Signed in as ${who.username}`);
+}
+
+/** GET with the path sent exactly as written (fetch() would resolve the dot segments first). */
+const rawStatus = (base: string, path: string) =>
+  new Promise<number>((resolve, reject) => {
+    const url = new URL(base);
+    request({ host: url.hostname, port: url.port, path }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    })
+      .on('error', reject)
+      .end();
+  });
+
+const participantNames = (page: Page) => page.locator('#participants li').allTextContents();
+
+describe('reference web client through the ingress', () => {
+  let stack: Stack;
+  let browser: Browser;
+  const people: Person[] = [];
+
+  beforeAll(async () => {
+    [stack, browser] = await Promise.all([startStack(), launchChromium()]);
+  });
+
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') console.error('screenshots:', await screenshots(people, ctx.task.name));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('signs up, logs in, shares a meeting code, shows a second user joining live, logs out everywhere', async () => {
+    const ada = account('ada');
+    const bob = account('bob');
+
+    // Ada, on two devices: the second one proves "log out everywhere" reaches other sessions.
+    const adaLaptop = await openPerson(browser, stack.url);
+    const adaPhone = await openPerson(browser, stack.url);
+    const bobLaptop = await openPerson(browser, stack.url);
+    people.push(adaLaptop, adaPhone, bobLaptop);
+
+    await signUp(adaLaptop.page, ada);
+    await logIn(adaLaptop.page, ada);
+    await logIn(adaPhone.page, ada);
+
+    // Every API call of this page carries Ada's laptop token; keep the latest for the checks below.
+    let adaToken = '';
+    adaLaptop.page.on('request', (request) => {
+      const header = request.headers().authorization;
+      if (header?.startsWith('Bearer ')) adaToken = header.slice('Bearer '.length);
+    });
+
+    await adaLaptop.page.locator('#create-meeting').getByLabel('Title').fill('Design review');
+    await adaLaptop.page.getByRole('button', { name: 'Create meeting' }).click();
+    await waitForText(adaLaptop.page.locator('#meeting-title'), 'Design review');
+    // "Live" once the event stream (fetch + ReadableStream, through nginx) is open.
+    await waitForText(adaLaptop.page.locator('#live-status'), 'Live');
+    const code = (await adaLaptop.page.locator('#meeting-code').textContent()) ?? '';
+    expect(code).toMatch(/^[a-z]{3}-[a-z]{4}-[a-z]{3}$/);
+    await waitForText(adaLaptop.page.locator('#participant-count'), '1');
+    expect(await participantNames(adaLaptop.page)).toEqual([`${ada.username} (host)`]);
+
+    await adaLaptop.page.getByRole('button', { name: 'Copy code' }).click();
+    await waitForText(adaLaptop.page.locator('#copy-status'), 'Copied');
+    expect(await adaLaptop.page.evaluate(() => navigator.clipboard.readText())).toBe(code);
+
+    await signUp(bobLaptop.page, bob);
+    await logIn(bobLaptop.page, bob);
+    await bobLaptop.page.locator('#join-meeting').getByLabel('Meeting code').fill(code.toUpperCase());
+    await bobLaptop.page.getByRole('button', { name: 'Join' }).click();
+    await waitForText(bobLaptop.page.locator('#meeting-title'), 'Design review');
+    await waitForText(bobLaptop.page.locator('#live-status'), 'Live');
+    await waitForText(bobLaptop.page.locator('#participant-count'), '2');
+
+    // Ada's page never reloads: Bob arrives through the participant.joined event.
+    await waitForText(adaLaptop.page.locator('#participants'), bob.username);
+    expect(await participantNames(adaLaptop.page)).toEqual([`${ada.username} (host)`, bob.username]);
+    expect(await adaLaptop.page.locator('#participant-count').textContent()).toBe('2');
+    expect(await participantNames(bobLaptop.page)).toEqual([`${ada.username} (host)`, bob.username]);
+
+    await bobLaptop.page.getByRole('button', { name: 'Leave meeting' }).click();
+    await waitForText(bobLaptop.page.locator('#message'), 'You left the meeting');
+    await waitForText(adaLaptop.page.locator('#participant-count'), '1');
+
+    // Log out everywhere from the laptop: both of Ada's sessions end, in both services.
+    expect(adaToken).not.toBe('');
+    await adaLaptop.page.getByRole('button', { name: 'Log out everywhere' }).click();
+    await waitForText(adaLaptop.page.locator('#whoami'), 'Not signed in');
+    const status = async (path: string) =>
+      (await fetch(`${stack.url}${path}`, { headers: { authorization: `Bearer ${adaToken}` } })).status;
+    expect(await status('/v1/auth/me')).toBe(401);
+    await eventually(async () => expect(await status('/v1/meetings')).toBe(401), 3_000);
+
+    // The phone learns it on its next call, and shows it.
+    await adaPhone.page.locator('#create-meeting').getByLabel('Title').fill('Too late');
+    await adaPhone.page.getByRole('button', { name: 'Create meeting' }).click();
+    await waitForText(adaPhone.page.locator('#whoami'), 'Not signed in');
+    await waitForText(adaPhone.page.locator('#message'), 'TOKEN_REVOKED');
+  });
+
+  it('serves the client with a strict content security policy and never routes /internal/', async () => {
+    const page = await fetch(stack.url);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("connect-src 'self'");
+    const unrouted = ['/internal/v1/users', '/v1/auth/../../internal/v1/users', '/v1/meetings/%2e%2e/%2e%2e/internal/v1/users', '/v1/authx', '/healthz', '/metrics', '/docs'];
+    for (const path of unrouted) expect(await rawStatus(stack.url, path), path).toBe(404);
+    // Routed prefixes reach their service (a problem+json from Fastify, not nginx's HTML).
+    const jwks = await fetch(`${stack.url}/.well-known/jwks.json`);
+    expect(((await jwks.json()) as { keys: unknown[] }).keys).toHaveLength(1);
+    const me = await fetch(`${stack.url}/v1/meetings`);
+    expect([me.status, me.headers.get('content-type')]).toEqual([401, 'application/problem+json; charset=utf-8']);
+  });
+});

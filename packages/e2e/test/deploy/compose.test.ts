@@ -1,0 +1,144 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { COMPOSE_INGRESS, COMPOSE_INGRESS_FILE, INGRESS_ROUTES, renderNginxConfig } from '@authmeet/web-client/ingress';
+import { findNginx } from '@authmeet/web-client/nginx-process';
+import { describe, expect, it } from 'vitest';
+import { composeValidator, interpolate, namedInDotenv, parseCompose, parseDotenv } from '../support/compose.js';
+import { readRepoFile, SERVICES } from '../support/repo.js';
+
+interface ComposeService {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  command?: string[];
+  environment?: Record<string, string>;
+  env_file?: string | string[];
+  healthcheck?: { test?: string[]; disable?: boolean };
+  depends_on?: Record<string, { condition: string }>;
+  read_only?: boolean;
+  tmpfs?: string[];
+  volumes?: string[];
+  networks?: string[];
+  ports?: string[];
+}
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+}
+
+const composeText = readRepoFile('docker-compose.yml');
+const envExample = readRepoFile('.env.example');
+
+/** .env.example with its REQUIRED blanks filled, as a user following its instructions would. */
+function filledEnv(): Map<string, string> {
+  const env = parseDotenv(envExample);
+  for (const [key, value] of env) if (value === '') env.set(key, `example-${key.toLowerCase()}`);
+  return env;
+}
+
+const compose = interpolate(parseCompose(composeText), filledEnv()) as ComposeFile;
+const service = (name: string): ComposeService => {
+  const found = compose.services[name];
+  if (!found) throw new Error(`docker-compose.yml has no service ${name}`);
+  return found;
+};
+
+describe('docker-compose.yml', () => {
+  it('validates against the Compose Specification after interpolation', () => {
+    expect(composeValidator()(compose)).toEqual([]);
+  });
+
+  it('refuses to start without the secrets .env.example marks as required', () => {
+    const blank = parseDotenv(envExample);
+    expect(() => interpolate(parseCompose(composeText), blank)).toThrow(/required variable/);
+  });
+
+  it('runs two Postgres, Redis with append-only persistence and an SMTP capture', () => {
+    const images = Object.values(compose.services).map((s) => s.image ?? '');
+    expect(images.filter((i) => i.startsWith('postgres:'))).toHaveLength(2);
+    expect(service('redis').command).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
+    expect(service('redis').volumes?.some((v) => v.endsWith(':/data'))).toBe(true);
+    expect(service('mailpit').image).toMatch(/^axllent\/mailpit:/);
+    expect(service('auth-service').environment?.SMTP_URL).toBe('smtp://mailpit:1025');
+  });
+
+  it.each(SERVICES)('$name: a one-shot migration first, then the healthy service', ({ name }) => {
+    const app = service(name);
+    const migrate = service(name.replace('-service', '-migrate'));
+    expect(migrate.image).toBe(app.image);
+    expect(migrate.build?.dockerfile).toBe(`services/${name}/Dockerfile`);
+    expect(migrate.command).toEqual(['node', 'dist/src/migrate.js']);
+    expect(migrate.environment).toEqual(app.environment);
+    expect(app.depends_on?.[name.replace('-service', '-migrate')]?.condition).toBe('service_completed_successfully');
+    expect(app.depends_on?.redis?.condition).toBe('service_healthy');
+    expect(app.healthcheck?.test?.join(' ')).toContain('/readyz');
+    expect(app.environment?.NODE_ENV).toBe('production');
+    expect(app.read_only).toBe(true);
+    expect(app.tmpfs?.[0]).toMatch(/^\/tmp/);
+  });
+
+  it('puts each database on a network only its service and migration join', () => {
+    for (const [db, owner] of [['auth-db', 'auth'], ['meetings-db', 'meetings']] as const) {
+      const [network, ...more] = service(db).networks ?? [];
+      expect(more).toEqual([]);
+      const members = Object.entries(compose.services).filter(([, s]) => network !== undefined && s.networks?.includes(network)).map(([n]) => n);
+      expect(members.sort()).toEqual([db, `${owner}-migrate`, `${owner}-service`].sort());
+    }
+  });
+
+  it('fronts both services with an nginx ingress routed like the Kubernetes Ingress', () => {
+    const ingress = service('ingress');
+    expect(ingress.depends_on?.['auth-service']?.condition).toBe('service_healthy');
+    expect(ingress.depends_on?.['meetings-service']?.condition).toBe('service_healthy');
+    expect(ingress.volumes).toContain(`./${COMPOSE_INGRESS_FILE}:/etc/nginx/nginx.conf:ro`);
+    expect(ingress.volumes).toContain(`./packages/web-client/public:${COMPOSE_INGRESS.webRoot}:ro`);
+    // The mounted file is exactly what the shared route table renders (regenerate with
+    // `pnpm --filter @authmeet/web-client ingress:compose`).
+    expect(readRepoFile(COMPOSE_INGRESS_FILE)).toBe(renderNginxConfig(COMPOSE_INGRESS));
+    for (const route of INGRESS_ROUTES) expect(readRepoFile(COMPOSE_INGRESS_FILE)).toContain(`location ^~ ${route.prefix}/ {`);
+  });
+
+  it('has a compose ingress configuration that nginx itself accepts', () => {
+    const nginx = findNginx(process.env.PATH, process.env.NGINX_BIN);
+    if (nginx === undefined) throw new Error('nginx not found: .ci/system-packages.sh installs it');
+    const dir = mkdtempSync(join(tmpdir(), 'compose-nginx-'));
+    try {
+      // Same rendering, with the container's paths moved into a scratch folder.
+      const conf = join(dir, 'nginx.conf');
+      writeFileSync(conf, renderNginxConfig({ ...COMPOSE_INGRESS, runtimeDir: dir, errorLog: join(dir, 'error.log'), webRoot: dir }));
+      execFileSync(nginx, ['-t', '-q', '-e', join(dir, 'error.log'), '-c', conf], { stdio: 'pipe' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('.env.example', () => {
+  /** Variable names a config file reads: the UPPER_SNAKE keys of its zod environment object. */
+  const configKeys = (file: string, indent: number) =>
+    [...readRepoFile(file).matchAll(new RegExp(`^ {${indent}}([A-Z][A-Z0-9_]+):`, 'gm'))].map((m) => m[1] ?? '');
+
+  it('names every variable either service reads', () => {
+    const named = namedInDotenv(envExample);
+    const read = [
+      ...configKeys('packages/http-kit/src/env.ts', 2).map((k) => `common ${k}`),
+      ...configKeys('services/auth-service/src/config.ts', 4).map((k) => `auth-service ${k}`),
+      ...configKeys('services/meetings-service/src/config.ts', 4).map((k) => `meetings-service ${k}`),
+    ];
+    // Each source is really read (a changed layout must not make this check vacuous).
+    for (const source of ['common', 'auth-service', 'meetings-service']) {
+      expect(read.filter((entry) => entry.startsWith(`${source} `)).length, source).toBeGreaterThan(10);
+    }
+    const missing = read.filter((entry) => !named.has(entry.split(' ')[1] ?? ''));
+    expect(missing, 'add each to .env.example, commented out with its default').toEqual([]);
+  });
+
+  it('names every variable docker-compose.yml interpolates, and sets no real secret', () => {
+    const interpolated = new Set([...composeText.matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((m) => m[1] ?? ''));
+    const named = namedInDotenv(envExample);
+    expect([...interpolated].filter((k) => !named.has(k))).toEqual([]);
+    for (const key of ['AUTH_DB_PASSWORD', 'MEETINGS_DB_PASSWORD', 'SERVICE_KEY', 'JWT_PRIVATE_JWKS']) {
+      expect(parseDotenv(envExample).get(key), key).toBe('');
+    }
+  });
+});

@@ -1,0 +1,96 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseDockerfile, resolveArgs } from '../support/dockerfile.js';
+import type { Stage } from '../support/dockerfile.js';
+import { readRepoFile, SERVICES } from '../support/repo.js';
+
+// No Docker engine here: the images cannot be built in CI. These checks read the Dockerfiles
+// for the properties the deployment relies on, and run the one script they embed.
+
+const runs = (stage: Stage) => stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);
+const values = (stage: Stage, keyword: string) => stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
+
+describe.each(SERVICES)('services/$name/Dockerfile', ({ name, packageName, port }) => {
+  const text = readRepoFile('services', name, 'Dockerfile');
+  const { args, stages } = parseDockerfile(text);
+  const build = stages[0];
+  const runtime = stages.at(-1);
+
+  it('builds in one stage and runs from a fresh Node 24 slim stage', () => {
+    expect(stages).toHaveLength(2);
+    for (const stage of stages) expect(resolveArgs(stage.from, args)).toMatch(/^node:24(\.\d+)*-[a-z]+-slim$/);
+    expect(values(build as Stage, 'ENV').join(' ')).toContain(`SERVICE=${packageName}`);
+  });
+
+  it('generates the Prisma client offline, builds, and deploys production dependencies only', () => {
+    const steps = runs(build as Stage).join('\n');
+    expect(values(build as Stage, 'ENV').join(' ')).toMatch(/PRISMA_SCHEMA_ENGINE_BINARY=\/\S+/);
+    expect(steps).toContain('pnpm install --frozen-lockfile');
+    expect(steps).toMatch(/run db:generate[\s\S]*run build/);
+    expect(steps).toMatch(/deploy --prod/);
+    // dist/src/migrate.js reads prisma/migrations from the service root: it must survive the clean-up.
+    expect(steps).toContain('test -f prisma/migrations/migration_lock.toml');
+    const removed = [...steps.matchAll(/rm -rf ([^&\n]*)/g)].flatMap((m) => (m[1] ?? '').trim().split(/\s+/));
+    expect(removed.filter((path) => path === 'prisma' || path.startsWith('prisma/'))).toEqual([]);
+  });
+
+  it('runs as a non-root user from root-owned files, with a health check and both entry points', () => {
+    const stage = runtime as Stage;
+    const user = values(stage, 'USER')[0] ?? '';
+    expect(user).toMatch(/^[1-9]\d*:[1-9]\d*$/);
+    expect(values(stage, 'COPY').join('\n')).toMatch(/--from=build --chown=root:root \/prod \/app/);
+    expect(runs(stage)).toEqual([]); // nothing installed or changed in the final image
+    expect(values(stage, 'ENV').join(' ')).toContain('NODE_ENV=production');
+    expect(values(stage, 'EXPOSE')).toEqual([String(port)]);
+    expect(values(stage, 'HEALTHCHECK')[0]).toContain('/healthz');
+    expect(values(stage, 'CMD')).toEqual(['["node", "dist/src/main.js"]']);
+    expect(text).toContain('node dist/src/migrate.js');
+  });
+
+  it('matches the other service’s Dockerfile except for names and ports', () => {
+    const normalise = (s: string) => s.replaceAll(/auth|meetings/g, 'SERVICE').replaceAll(/500[01]/g, 'PORT');
+    const other = SERVICES.find((s) => s.name !== name)?.name ?? '';
+    expect(normalise(text)).toBe(normalise(readRepoFile('services', other, 'Dockerfile')));
+  });
+
+  it('prunes what production never loads: optional peers and everything only they pull in', () => {
+    const script = (build as Stage).instructions.find((i) => i.heredocs.PRUNE !== undefined)?.heredocs.PRUNE;
+    expect(script).toBeDefined();
+    const root = mkdtempSync(join(tmpdir(), 'prune-'));
+    try {
+      // A pnpm-shaped tree: app → a → b; a names c as an optional peer; c → d.
+      const pkg = (entry: string, pkgName: string, manifest: object) => {
+        const dir = join(root, 'node_modules/.pnpm', entry, 'node_modules', pkgName);
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: pkgName, ...manifest }));
+      };
+      const link = (from: string, entry: string, pkgName: string) => {
+        mkdirSync(dirname(from), { recursive: true });
+        symlinkSync(relative(dirname(from), join(root, 'node_modules/.pnpm', entry, 'node_modules', pkgName)), from);
+      };
+      writeFileSync(join(root, 'package.json'), JSON.stringify({ dependencies: { a: '1' } }));
+      pkg('a@1', 'a', { dependencies: { b: '1' }, peerDependencies: { c: '*' }, peerDependenciesMeta: { c: { optional: true } } });
+      pkg('b@1', 'b', {});
+      pkg('c@1', 'c', { dependencies: { d: '1' } });
+      pkg('d@1', 'd', {});
+      link(join(root, 'node_modules/a'), 'a@1', 'a');
+      link(join(root, 'node_modules/.pnpm/a@1/node_modules/b'), 'b@1', 'b');
+      link(join(root, 'node_modules/.pnpm/a@1/node_modules/c'), 'c@1', 'c');
+      link(join(root, 'node_modules/.pnpm/c@1/node_modules/d'), 'd@1', 'd');
+      execFileSync(process.execPath, ['--input-type=module'], { cwd: root, input: script, stdio: ['pipe', 'pipe', 'pipe'] });
+      expect(readdirSync(join(root, 'node_modules/.pnpm')).sort()).toEqual(['a@1', 'b@1']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('.dockerignore', () => {
+  it('keeps installed, built, generated and secret files out of the build context', () => {
+    const ignored = readRepoFile('.dockerignore').split('\n').filter((l) => l && !l.startsWith('#'));
+    for (const entry of ['.git', '**/node_modules', '**/dist', '**/src/generated', '**/.keys', '**/.env']) expect(ignored).toContain(entry);
+  });
+});

@@ -1,0 +1,144 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestDatabase, TEST_REDIS_URL, uniqueRedisPrefix } from '@authmeet/test-kit';
+import type { TestDatabase } from '@authmeet/test-kit';
+import { renderNginxConfig } from '@authmeet/web-client/ingress';
+import { findNginx, startNginx } from '@authmeet/web-client/nginx-process';
+import type { NginxProcess } from '@authmeet/web-client/nginx-process';
+import { PUBLIC_DIR } from '@authmeet/web-client/public-dir';
+import { repoPath } from './repo.js';
+import { loadService } from './services.js';
+import type { ServiceApp } from './services.js';
+
+export interface Stack {
+  /** The ingress: the web client at `/`, both APIs behind it. */
+  url: string;
+  /** Two more origins serving a blank page: one allowed by CORS_ORIGINS, one not. */
+  allowedOrigin: string;
+  foreignOrigin: string;
+  auth: ServiceApp;
+  meetings: ServiceApp;
+  nginx: NginxProcess;
+  close(): Promise<void>;
+}
+
+/** A port nothing listens on right now (the kernel's pick), for nginx's fixed listen lines. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function signingKeys(): string {
+  const jwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
+  return JSON.stringify({ keys: [{ ...jwk, kid: 'e2e-1', alg: 'EdDSA', use: 'sig' }] });
+}
+
+/**
+ * The whole system on loopback: both services (own databases, one Redis prefix, as deployed),
+ * wired to each other with a service key, behind nginx rendered from the shared route table.
+ */
+export async function startStack(opts: { corsOrigins?: 'allowed-origin' } = {}): Promise<Stack> {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+  try {
+    const [authPort, meetingsPort, ingressPort, allowedPort, foreignPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const allowedOrigin = `http://127.0.0.1:${allowedPort}`;
+    const foreignOrigin = `http://127.0.0.1:${foreignPort}`;
+    const serviceKey = randomBytes(24).toString('hex');
+    const common = {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      HOST: '127.0.0.1',
+      DATABASE_POOL_SIZE: '4',
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_KEY_PREFIX: uniqueRedisPrefix('e2e'),
+      SERVICE_KEYS: serviceKey,
+      // nginx on loopback is the one proxy in front; it overwrites X-Forwarded-For.
+      TRUST_PROXY: '127.0.0.1',
+      CORS_ORIGINS: opts.corsOrigins === 'allowed-origin' ? allowedOrigin : '',
+    };
+
+    const dbs: TestDatabase[] = await Promise.all([
+      createTestDatabase('e2e_auth', repoPath('services/auth-service/prisma/migrations')),
+      createTestDatabase('e2e_meetings', repoPath('services/meetings-service/prisma/migrations')),
+    ]);
+    cleanups.push(() => Promise.all(dbs.map((db) => db.drop())).then(() => undefined));
+    const [authDb, meetingsDb] = dbs as [TestDatabase, TestDatabase];
+
+    // Both services are built in-process from their sources, as their own tests do.
+    const [authService, meetingsService] = await Promise.all([loadService('auth-service'), loadService('meetings-service')]);
+    const auth = await authService.buildApp(
+      authService.loadConfig({
+        ...common,
+        PORT: String(authPort),
+        DATABASE_URL: authDb.url,
+        JWT_PRIVATE_JWKS: signingKeys(),
+        MEETINGS_SERVICE_URL: `http://127.0.0.1:${meetingsPort}`,
+        MEETINGS_SERVICE_KEY: serviceKey,
+        OUTBOX_POLL_MS: '100',
+        MAIL_WORKER_ENABLED: 'false',
+        // The browser tests sign several people up from one address within a minute.
+        RATE_LIMIT_REGISTER_MAX: '100',
+        RATE_LIMIT_LOGIN_MAX: '100',
+      }),
+      { logger: false },
+    );
+    cleanups.push(() => auth.close());
+    await auth.listen({ host: '127.0.0.1', port: authPort });
+
+    const meetings = await meetingsService.buildApp(
+      meetingsService.loadConfig({
+        ...common,
+        PORT: String(meetingsPort),
+        DATABASE_URL: meetingsDb.url,
+        AUTH_SERVICE_URL: `http://127.0.0.1:${authPort}`,
+        AUTH_SERVICE_KEY: serviceKey,
+        SSE_HEARTBEAT_MS: '2000',
+      }),
+      { logger: false },
+    );
+    cleanups.push(() => meetings.close());
+    await meetings.listen({ host: '127.0.0.1', port: meetingsPort });
+
+    const bin = findNginx(process.env.PATH, process.env.NGINX_BIN);
+    if (bin === undefined) throw new Error('nginx not found: .ci/system-packages.sh installs it (or set NGINX_BIN)');
+    const runtimeDir = mkdtempSync(join(tmpdir(), 'e2e-ingress-'));
+    cleanups.push(() => rmSync(runtimeDir, { recursive: true, force: true }));
+    // The other origins serve one blank page: the browser needs a document there to run fetch() from.
+    const blankSite = join(runtimeDir, 'blank-site');
+    mkdirSync(blankSite);
+    writeFileSync(join(blankSite, 'index.html'), '<!doctype html><title>another origin</title>');
+    const nginx = await startNginx({
+      bin,
+      runtimeDir,
+      ports: [ingressPort, allowedPort, foreignPort],
+      config: renderNginxConfig({
+        listen: `127.0.0.1:${ingressPort}`,
+        upstreams: { auth: `127.0.0.1:${authPort}`, meetings: `127.0.0.1:${meetingsPort}` },
+        webRoot: PUBLIC_DIR,
+        runtimeDir,
+        extraSites: [
+          { listen: `127.0.0.1:${allowedPort}`, root: blankSite },
+          { listen: `127.0.0.1:${foreignPort}`, root: blankSite },
+        ],
+      }),
+    });
+    cleanups.push(() => nginx.stop());
+
+    return { url: `http://127.0.0.1:${ingressPort}`, allowedOrigin, foreignOrigin, auth, meetings, nginx, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,131 @@
+// @ts-check
+// The API as a browser sees it: same origin (the ingress), JSON in and out, problem-details
+// errors, Bearer tokens kept in memory only (never in storage a script injected later could read).
+
+/**
+ * @typedef {{ id: string, email: string, username: string, firstName: string | null, lastName: string | null }} User
+ * @typedef {{ accessToken: string, refreshToken: string, expiresIn: number, user: User, sessionId: string }} Tokens
+ * @typedef {{ type?: string, title?: string, status?: number, code?: string, detail?: string, errors?: { path: string, message: string }[] }} Problem
+ * @typedef {{ id: string, code: string, title: string, hostId: string, status: string, participantCount: number }} Meeting
+ * @typedef {{ userId: string, username: string, firstName: string | null, lastName: string | null, role: 'host' | 'participant', joinedAt: string, leftAt: string | null }} Participant
+ */
+
+export class ApiError extends Error {
+  /** @param {number} status @param {Problem} problem */
+  constructor(status, problem) {
+    const details = (problem.errors ?? []).map((e) => `${e.path}: ${e.message}`).join('; ');
+    super([problem.detail ?? problem.title ?? `HTTP ${status}`, details].filter(Boolean).join(' — '));
+    this.status = status;
+    this.code = problem.code ?? 'UNKNOWN';
+  }
+}
+
+/** Codes after which the session is gone for good: the user has to log in again. */
+const SESSION_OVER = new Set(['TOKEN_REVOKED', 'TOKEN_INVALID', 'REFRESH_TOKEN_INVALID', 'REFRESH_TOKEN_REUSED', 'UNAUTHENTICATED']);
+
+/** @param {Response} res @returns {Promise<Problem>} */
+async function readProblem(res) {
+  try {
+    return /** @type {Problem} */ (await res.json());
+  } catch {
+    return { status: res.status, title: res.statusText };
+  }
+}
+
+/**
+ * @param {{ onSignedOut: (reason: string) => void }} hooks
+ */
+export function createApi(hooks) {
+  /** @type {Tokens | null} */
+  let tokens = null;
+  /** @type {Promise<boolean> | null} */
+  let refreshing = null;
+
+  function signOut(/** @type {string} */ reason) {
+    if (tokens === null) return;
+    tokens = null;
+    hooks.onSignedOut(reason);
+  }
+
+  /** One refresh at a time: a second concurrent caller waits for the first's result. */
+  function refresh() {
+    if (refreshing) return refreshing;
+    const current = tokens;
+    if (current === null) return Promise.resolve(false);
+    refreshing = (async () => {
+      const res = await fetch('/v1/auth/refresh', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refreshToken: current.refreshToken }),
+      });
+      if (!res.ok) {
+        signOut((await readProblem(res)).code ?? 'REFRESH_FAILED');
+        return false;
+      }
+      tokens = /** @type {Tokens} */ (await res.json());
+      return true;
+    })().finally(() => {
+      refreshing = null;
+    });
+    return refreshing;
+  }
+
+  /**
+   * @param {string} path
+   * @param {{ method?: string, body?: unknown, auth?: boolean, retried?: boolean }} [options]
+   * @returns {Promise<unknown>}
+   */
+  async function request(path, options = {}) {
+    const { method = 'GET', body, auth = true, retried = false } = options;
+    /** @type {Record<string, string>} */
+    const headers = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (auth && tokens) headers.authorization = `Bearer ${tokens.accessToken}`;
+    const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (res.ok) return res.status === 204 ? undefined : res.json();
+    const problem = await readProblem(res);
+    if (res.status === 401 && auth && tokens) {
+      if (problem.code === 'TOKEN_EXPIRED' && !retried && (await refresh())) return request(path, { ...options, retried: true });
+      if (SESSION_OVER.has(problem.code ?? '')) signOut(problem.code ?? 'UNAUTHENTICATED');
+    }
+    throw new ApiError(res.status, problem);
+  }
+
+  return {
+    get user() {
+      return tokens?.user ?? null;
+    },
+    /** The current access token, for the event stream (which cannot go through `request`). */
+    accessToken() {
+      return tokens?.accessToken ?? null;
+    },
+    refresh,
+    /** @param {{ email: string, username: string, password: string }} input */
+    register: (input) => request('/v1/auth/register', { method: 'POST', body: input, auth: false }),
+    /** @param {string} identifier @param {string} password */
+    async login(identifier, password) {
+      tokens = /** @type {Tokens} */ (await request('/v1/auth/login', { method: 'POST', body: { identifier, password }, auth: false }));
+      return tokens.user;
+    },
+    async logout() {
+      await request('/v1/auth/logout', { method: 'POST' }).finally(() => signOut('LOGGED_OUT'));
+    },
+    async logoutAll() {
+      await request('/v1/auth/logout-all', { method: 'POST' }).finally(() => signOut('LOGGED_OUT_EVERYWHERE'));
+    },
+    /** @param {string} title */
+    createMeeting: async (title) => /** @type {Meeting} */ (await request('/v1/meetings', { method: 'POST', body: { title } })),
+    /** @param {string} code */
+    joinMeeting: async (code) =>
+      /** @type {{ meeting: Meeting, participant: Participant }} */ (await request('/v1/meetings/join', { method: 'POST', body: { code } })),
+    /** @param {string} id */
+    leaveMeeting: (id) => request(`/v1/meetings/${encodeURIComponent(id)}/leave`, { method: 'POST' }),
+    /** @param {string} id */
+    endMeeting: async (id) => /** @type {Meeting} */ (await request(`/v1/meetings/${encodeURIComponent(id)}/end`, { method: 'POST' })),
+    /** @param {string} id */
+    participants: async (id) =>
+      /** @type {{ items: Participant[] }} */ (await request(`/v1/meetings/${encodeURIComponent(id)}/participants?limit=100`)).items,
+  };
+}
+
+/** @typedef {ReturnType<typeof createApi>} Api */
