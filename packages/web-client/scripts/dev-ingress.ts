@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderNginxConfig } from '../src/ingress.ts';
 import { findNginx, startNginx } from '../src/nginx-process.ts';
-import { PUBLIC_DIR } from '../src/public-dir.ts';
+import { webRootFor } from '../src/public-dir.ts';
 
 const port = Number(process.env.INGRESS_PORT ?? 8080);
 const bin = findNginx(process.env.PATH, process.env.NGINX_BIN);
@@ -24,7 +24,7 @@ const config = renderNginxConfig({
     auth: process.env.AUTH_UPSTREAM ?? '127.0.0.1:5001',
     meetings: process.env.MEETINGS_UPSTREAM ?? '127.0.0.1:5000',
   },
-  webRoot: PUBLIC_DIR,
+  webRoot: webRootFor(runtimeDir),
   runtimeDir,
   accessLog: true,
 });

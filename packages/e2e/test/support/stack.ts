@@ -8,7 +8,7 @@ import type { TestDatabase } from '@authmeet/test-kit';
 import { renderNginxConfig } from '@authmeet/web-client/ingress';
 import { findNginx, startNginx } from '@authmeet/web-client/nginx-process';
 import type { NginxProcess } from '@authmeet/web-client/nginx-process';
-import { PUBLIC_DIR } from '@authmeet/web-client/public-dir';
+import { webRootFor } from '@authmeet/web-client/public-dir';
 import { repoPath } from './repo.js';
 import { loadService } from './services.js';
 import type { ServiceApp } from './services.js';
@@ -126,7 +126,7 @@ export async function startStack(opts: { corsOrigins?: 'allowed-origin' } = {}):
       config: renderNginxConfig({
         listen: `127.0.0.1:${ingressPort}`,
         upstreams: { auth: `127.0.0.1:${authPort}`, meetings: `127.0.0.1:${meetingsPort}` },
-        webRoot: PUBLIC_DIR,
+        webRoot: webRootFor(runtimeDir),
         runtimeDir,
         extraSites: [
           { listen: `127.0.0.1:${allowedPort}`, root: blankSite },
