@@ -1,0 +1,82 @@
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+/** The bench's only reader of the environment (BENCH_* knobs; everything else is fixed below). */
+export interface BenchConfig {
+  repoRoot: string;
+  benchRoot: string;
+  resultsDir: string;
+  /** Seconds per measured autocannon run. */
+  durationSec: number;
+  /** Measured runs per figure; medians are reported. */
+  runs: number;
+  /** Seconds of unmeasured warm-up before each series. */
+  warmupSec: number;
+  /** Connections for the throughput figures (1, 6: ours, bare Fastify, better-auth get-session). */
+  httpConnections: number;
+  /** Connections for the login figures (2, 6: ours, better-auth sign-in). */
+  loginConnections: number;
+  /** Concurrent logins of the memory flood (2). */
+  floodLogins: number;
+  revocationTrials: number;
+  sessionsForMemory: number;
+  /** argon2id hashes at once in the auth-service (ARGON2_MAX_CONCURRENCY) and in the raw run. */
+  argon2MaxConcurrency: number;
+  /** libuv threadpool of every process that hashes (UV_THREADPOOL_SIZE). */
+  threadpoolSize: number;
+  skipBuild: boolean;
+  /** BENCH_ONLY=1,3,profiles: run only these parts (for working on the bench; the report says so). */
+  only: string[] | undefined;
+  keepDatabases: boolean;
+  postgresUrl: string;
+  redisUrl: string;
+  cores: number;
+  /** The only parent variables handed to child processes (no npm_* noise, no credentials). */
+  inheritedEnv: Record<string, string>;
+}
+
+const INHERITED = ['PATH', 'HOME', 'LANG', 'TZ', 'PRISMA_SCHEMA_ENGINE_BINARY'];
+
+function int(env: Record<string, string | undefined>, name: string, fallback: number, min = 1): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got ${raw}`);
+  return value;
+}
+
+/** Every byte of traffic stays on this machine: refuse any URL that is not loopback. */
+export function assertLoopback(url: string): string {
+  const host = new URL(url).hostname;
+  if (host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host)) return url;
+  throw new Error(`bench traffic must stay on 127.0.0.1; refusing ${host}`);
+}
+
+export function loadBenchConfig(env: Record<string, string | undefined> = process.env): BenchConfig {
+  const benchRoot = fileURLToPath(new URL('..', import.meta.url));
+  const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+  return {
+    repoRoot,
+    benchRoot,
+    resultsDir: env.BENCH_RESULTS_DIR ?? `${benchRoot}results`,
+    durationSec: int(env, 'BENCH_DURATION_SEC', 10),
+    runs: int(env, 'BENCH_RUNS', 3),
+    warmupSec: int(env, 'BENCH_WARMUP_SEC', 2, 0),
+    httpConnections: int(env, 'BENCH_HTTP_CONNECTIONS', 50),
+    loginConnections: int(env, 'BENCH_LOGIN_CONNECTIONS', 16),
+    floodLogins: int(env, 'BENCH_FLOOD_LOGINS', 200),
+    revocationTrials: int(env, 'BENCH_REVOCATION_TRIALS', 300),
+    sessionsForMemory: int(env, 'BENCH_SESSIONS', 100_000),
+    argon2MaxConcurrency: int(env, 'BENCH_ARGON2_MAX_CONCURRENCY', 4),
+    threadpoolSize: int(env, 'BENCH_UV_THREADPOOL_SIZE', 4),
+    skipBuild: env.BENCH_SKIP_BUILD === '1',
+    only: env.BENCH_ONLY ? env.BENCH_ONLY.split(',').map((s) => s.trim()) : undefined,
+    keepDatabases: env.BENCH_KEEP_DATABASES === '1',
+    postgresUrl: assertLoopback(env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432'),
+    redisUrl: assertLoopback(env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'),
+    cores: availableParallelism(),
+    inheritedEnv: Object.fromEntries(
+      INHERITED.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]])),
+    ) as Record<string, string>,
+  };
+}

@@ -1,0 +1,46 @@
+import { readdir, readFile } from 'node:fs/promises';
+
+/** USER_HZ: /proc reports CPU time in these ticks (100 on every mainstream Linux build). */
+const TICK_MS = 10;
+
+export interface ThreadCpu {
+  /** CPU ms by thread group: MainThread, libuv-worker (argon2 runs here), other (V8 helpers …). */
+  mainMs: number;
+  libuvMs: number;
+  otherMs: number;
+}
+
+/** CPU time per thread group of one process, from /proc/<pid>/task/<tid>/stat. */
+export async function threadCpu(pid: number): Promise<ThreadCpu> {
+  const result: ThreadCpu = { mainMs: 0, libuvMs: 0, otherMs: 0 };
+  for (const tid of await readdir(`/proc/${pid}/task`)) {
+    const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => '');
+    const open = stat.indexOf('(');
+    const close = stat.lastIndexOf(')');
+    if (open < 0 || close < 0) continue;
+    const comm = stat.slice(open + 1, close);
+    // Fields after the comm: state is field 3, utime field 14, stime field 15.
+    const fields = stat.slice(close + 2).split(' ');
+    const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    if (comm === 'MainThread' || tid === String(pid)) result.mainMs += ms;
+    else if (comm === 'libuv-worker') result.libuvMs += ms;
+    else result.otherMs += ms;
+  }
+  return result;
+}
+
+export const diffCpu = (a: ThreadCpu, b: ThreadCpu): ThreadCpu => ({
+  mainMs: b.mainMs - a.mainMs,
+  libuvMs: b.libuvMs - a.libuvMs,
+  otherMs: b.otherMs - a.otherMs,
+});
+
+/** Busy CPU ms of the whole machine (all cores, every process) from /proc/stat. */
+export async function machineBusyMs(): Promise<number> {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0] ?? '';
+  const [, ...values] = line.trim().split(/\s+/);
+  const n = values.map(Number);
+  // user nice system idle iowait irq softirq steal …: busy = all but idle and iowait.
+  const busy = n.reduce((a, b) => a + b, 0) - (n[3] ?? 0) - (n[4] ?? 0);
+  return busy * TICK_MS;
+}

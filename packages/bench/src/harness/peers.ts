@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import type { BenchConfig } from '../config.js';
+import type { ChildRegistry, RunningChild } from './children.js';
+import { runToCompletion } from './children.js';
+import { http, waitForHttp } from './http.js';
+import { randomSecret } from './keys.js';
+import type { LoadResult } from './load.js';
+import { freePort } from './ports.js';
+
+export const BETTER_AUTH_DB = 'authmeet_bench_betterauth';
+
+const server = (config: BenchConfig, file: string) => ({
+  command: process.execPath,
+  args: ['--import', 'tsx', join(config.benchRoot, 'src', 'servers', file)],
+  cwd: config.benchRoot,
+});
+
+export interface Peer {
+  url: string;
+  child: RunningChild;
+}
+
+export async function startHello(registry: ChildRegistry, config: BenchConfig): Promise<Peer> {
+  const port = await freePort();
+  const child = registry.start({
+    name: 'hello-fastify',
+    ...server(config, 'hello-fastify.ts'),
+    env: { ...config.inheritedEnv, NODE_ENV: 'production', PORT: String(port) },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/`, child);
+  return { url, child };
+}
+
+export async function startBetterAuth(registry: ChildRegistry, config: BenchConfig, databaseUrl: string, hasher: 'argon2id' | 'scrypt'): Promise<Peer> {
+  const port = await freePort();
+  const child = registry.start({
+    name: `better-auth-${hasher}`,
+    ...server(config, 'better-auth-server.ts'),
+    env: {
+      ...config.inheritedEnv,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      BETTER_AUTH_SECRET: randomSecret(32),
+      HASHER: hasher,
+      UV_THREADPOOL_SIZE: String(config.threadpoolSize),
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  // Any answer from the auth handler means it is up (get-session without a cookie is 200 null).
+  await waitForHttp(`${url}/api/auth/get-session`, child, 60_000);
+  return { url, child };
+}
+
+/** Signs a user up on better-auth and returns its session cookie. */
+export async function betterAuthUser(peer: Peer, email: string, password: string): Promise<{ cookie: string }> {
+  const res = await http(`${peer.url}/api/auth/sign-up/email`, { method: 'POST', json: { email, password, name: 'Bench User' } });
+  if (res.status !== 200) throw new Error(`better-auth sign-up answered ${res.status}: ${res.body.slice(0, 300)}`);
+  const setCookie = res.headers['set-cookie'];
+  const cookies = Array.isArray(setCookie) ? setCookie : typeof setCookie === 'string' ? [setCookie] : [];
+  const session = cookies.map((c) => c.split(';')[0] ?? '').find((c) => c.includes('session_token='));
+  if (!session) throw new Error('better-auth sign-up set no session cookie');
+  return { cookie: session };
+}
+
+/** One raw argon2id run in a fresh process with the auth-service's threadpool and hash cap. */
+export async function rawArgon2(registry: ChildRegistry, config: BenchConfig, durationSec: number): Promise<LoadResult> {
+  const spec = {
+    name: 'argon2-raw',
+    ...server(config, 'argon2-raw.ts'),
+    env: {
+      ...config.inheritedEnv,
+      NODE_ENV: 'production',
+      CONCURRENCY: String(config.argon2MaxConcurrency),
+      UV_THREADPOOL_SIZE: String(config.threadpoolSize),
+      DURATION_MS: String(durationSec * 1000),
+      WARMUP_MS: '500',
+    },
+  };
+  const running = await runToCompletion(registry, spec, durationSec * 1000 + 30_000);
+  const line = running.tail().split('\n').find((l) => l.startsWith('RESULT ')) ?? '';
+  if (!line) throw new Error(`argon2-raw printed no result\n${running.tail()}`);
+  const parsed = JSON.parse(line.slice('RESULT '.length)) as { verifications: number; seconds: number; cpuMs: number };
+  return {
+    rps: parsed.verifications / parsed.seconds,
+    p50Ms: Number.NaN,
+    p99Ms: Number.NaN,
+    maxMs: Number.NaN,
+    ok: parsed.verifications,
+    durationSec: parsed.seconds,
+    extra: { cpuMsPerOp: parsed.cpuMs / parsed.verifications },
+  };
+}

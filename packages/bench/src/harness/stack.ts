@@ -1,0 +1,164 @@
+import { join } from 'node:path';
+import type { BenchConfig } from '../config.js';
+import type { ChildRegistry, RunningChild } from './children.js';
+import { runToCompletion } from './children.js';
+import { waitForHttp } from './http.js';
+import { generateSigningJwks, randomSecret } from './keys.js';
+import { freePort } from './ports.js';
+
+export const AUTH_DB = 'authmeet_bench_auth';
+export const MEETINGS_DB = 'authmeet_bench_meetings';
+/** Every key and channel the services write during the bench lives under this prefix. */
+export const REDIS_PREFIX = 'authmeet-bench:';
+/** Effectively no per-IP limit: every request of the bench comes from 127.0.0.1. */
+const HIGH_LIMIT = '1000000000';
+
+export interface Service {
+  url: string;
+  child: RunningChild;
+}
+
+export type ServiceName = 'auth-service' | 'meetings-service';
+
+export interface Stack {
+  auth: Service;
+  meetings: Service;
+  /** Stops one service and starts it again with extra node flags (e.g. --cpu-prof); same port and env. */
+  restart(svc: ServiceName, nodeArgs: string[]): Promise<Service>;
+  /** What the auth-service was configured with, for the report. */
+  settings: Record<string, string>;
+}
+
+const serviceDir = (config: BenchConfig, svc: string) => join(config.repoRoot, 'services', svc);
+
+export async function buildServices(registry: ChildRegistry, config: BenchConfig): Promise<void> {
+  // `pnpm build` limited to the two services and what they depend on (turbo builds ^deps first),
+  // so an unrelated package that is mid-edit cannot break the bench.
+  await runToCompletion(
+    registry,
+    {
+      name: 'build',
+      command: 'pnpm',
+      args: ['exec', 'turbo', 'run', 'build', '--filter=@authmeet/auth-service', '--filter=@authmeet/meetings-service'],
+      cwd: config.repoRoot,
+      env: config.inheritedEnv,
+    },
+    300_000,
+  );
+}
+
+/**
+ * Runs the service's own dist/src/migrate.js. If the build cannot find its migrations (a
+ * migrate.ts that resolves `../prisma` from dist/src/), falls back to the same script from
+ * source and says so in the report.
+ */
+export async function migrate(registry: ChildRegistry, config: BenchConfig, svc: string, databaseUrl: string, env: Record<string, string>, warn: (msg: string) => void) {
+  const spec = (args: string[]) => ({
+    name: `migrate-${svc}`,
+    command: process.execPath,
+    args,
+    cwd: serviceDir(config, svc),
+    env: { ...config.inheritedEnv, ...env, DATABASE_URL: databaseUrl },
+  });
+  try {
+    await runToCompletion(registry, spec(['dist/src/migrate.js']), 60_000);
+  } catch (error) {
+    if (!String(error).includes('dist/prisma/migrations')) throw error;
+    warn(`${svc}: \`node dist/src/migrate.js\` looks for dist/prisma/migrations, which the build does not produce; migrated with \`src/migrate.ts\` (tsx) instead`);
+    await runToCompletion(registry, spec(['--import', 'tsx', '--conditions=source', 'src/migrate.ts']), 60_000);
+  }
+}
+
+interface StackInput {
+  authDbUrl: string;
+  meetingsDbUrl: string;
+}
+
+/** Production settings for both services, generous limits, their own databases and prefix. */
+function serviceEnvs(config: BenchConfig, ports: { auth: number; meetings: number }, db: StackInput) {
+  const authKey = randomSecret(); // what the meetings-service presents to the auth-service
+  const meetingsKey = randomSecret(); // what the auth-service presents to the meetings-service
+  const common = {
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    REDIS_URL: config.redisUrl,
+    REDIS_KEY_PREFIX: REDIS_PREFIX,
+    RATE_LIMIT_GLOBAL_MAX: HIGH_LIMIT,
+  };
+  const auth = {
+    ...common,
+    PORT: String(ports.auth),
+    DATABASE_URL: db.authDbUrl,
+    JWT_PRIVATE_JWKS: generateSigningJwks(),
+    SERVICE_KEYS: authKey,
+    MEETINGS_SERVICE_URL: `http://127.0.0.1:${ports.meetings}`,
+    MEETINGS_SERVICE_KEY: meetingsKey,
+    ARGON2_MAX_CONCURRENCY: String(config.argon2MaxConcurrency),
+    UV_THREADPOOL_SIZE: String(config.threadpoolSize),
+    RATE_LIMIT_LOGIN_MAX: HIGH_LIMIT,
+    RATE_LIMIT_REGISTER_MAX: HIGH_LIMIT,
+    RATE_LIMIT_REFRESH_MAX: HIGH_LIMIT,
+    // Production requires both; nothing in the bench reads mail, so the worker that would send
+    // verification mails is off (registration still writes its mail row in the same transaction).
+    APP_BASE_URL: 'http://127.0.0.1:9',
+    SMTP_URL: 'smtp://127.0.0.1:9',
+    MAIL_WORKER_ENABLED: 'false',
+  };
+  const meetings = {
+    ...common,
+    PORT: String(ports.meetings),
+    DATABASE_URL: db.meetingsDbUrl,
+    SERVICE_KEYS: meetingsKey,
+    AUTH_SERVICE_URL: `http://127.0.0.1:${ports.auth}`,
+    AUTH_SERVICE_KEY: authKey,
+  };
+  return { auth, meetings };
+}
+
+export async function startStack(registry: ChildRegistry, config: BenchConfig, db: StackInput, warn: (msg: string) => void): Promise<Stack> {
+  const ports = { auth: await freePort(), meetings: await freePort() };
+  const envs = serviceEnvs(config, ports, db);
+  await migrate(registry, config, 'auth-service', db.authDbUrl, envs.auth, warn);
+  await migrate(registry, config, 'meetings-service', db.meetingsDbUrl, envs.meetings, warn);
+
+  const start = (svc: ServiceName, nodeArgs: string[] = []) =>
+    registry.start({
+      name: svc,
+      command: process.execPath,
+      args: [...nodeArgs, 'dist/src/main.js'],
+      cwd: serviceDir(config, svc),
+      env: { ...config.inheritedEnv, ...(svc === 'auth-service' ? envs.auth : envs.meetings) },
+    });
+  const auth: Service = { url: `http://127.0.0.1:${ports.auth}`, child: start('auth-service') };
+  await waitForHttp(`${auth.url}/readyz`, auth.child);
+  // The meetings-service fetches the JWKS from the auth-service, so it starts second.
+  const meetings: Service = { url: `http://127.0.0.1:${ports.meetings}`, child: start('meetings-service') };
+  await waitForHttp(`${meetings.url}/readyz`, meetings.child);
+
+  const stack: Stack = {
+    auth,
+    meetings,
+    settings: {},
+    async restart(svc, nodeArgs) {
+      await registry.stop(svc, 15_000);
+      const service = svc === 'auth-service' ? stack.auth : stack.meetings;
+      service.child = start(svc, nodeArgs);
+      await waitForHttp(`${service.url}/readyz`, service.child);
+      return service;
+    },
+  };
+
+  const settings = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    ARGON2: 'argon2id m=19456 KiB, t=2, p=1 (service defaults)',
+    ARGON2_MAX_CONCURRENCY: envs.auth.ARGON2_MAX_CONCURRENCY,
+    UV_THREADPOOL_SIZE: envs.auth.UV_THREADPOOL_SIZE,
+    DATABASE_POOL_SIZE: '10 (default)',
+    'RATE_LIMIT_*_MAX': HIGH_LIMIT,
+    REDIS_KEY_PREFIX: REDIS_PREFIX,
+  };
+  stack.settings = settings;
+  return stack;
+}

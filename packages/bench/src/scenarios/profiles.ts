@@ -1,0 +1,63 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { bearer } from '../harness/fixtures.js';
+import { profileDuring } from '../harness/inspector.js';
+import { runLoad } from '../harness/load.js';
+import type { LoadSpec } from '../harness/load.js';
+import { freePort } from '../harness/ports.js';
+import type { ServiceName } from '../harness/stack.js';
+import { summarizeProfile } from '../report/cpu-profile.js';
+import type { ProfileSummary } from '../report/cpu-profile.js';
+import type { BenchContext } from './context.js';
+import { listFixture } from './meetings-list.js';
+
+export interface ServiceProfile {
+  service: ServiceName;
+  load: string;
+  file: string;
+  rpsWhileProfiled: number;
+  summary: ProfileSummary;
+}
+
+/**
+ * Restarts `svc` with the inspector on 127.0.0.1, warms it up, samples its CPU (V8 profiler,
+ * 0.5 ms interval) during one measured run only, then restarts it without the inspector.
+ */
+async function profileOne(ctx: BenchContext, svc: ServiceName, slug: string, label: string, spec: (url: string) => LoadSpec): Promise<ServiceProfile> {
+  const dir = join(ctx.config.resultsDir, 'profiles');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `${svc}-${slug}.cpuprofile`);
+  const port = await freePort();
+  const service = await ctx.stack.restart(svc, [`--inspect=127.0.0.1:${port}`]);
+  try {
+    await runLoad({ ...spec(service.url), durationSec: Math.max(ctx.config.warmupSec, 2) });
+    const { result, profileJson } = await profileDuring(port, () => runLoad({ ...spec(service.url), durationSec: ctx.config.durationSec }));
+    await writeFile(file, profileJson);
+    return { service: svc, load: label, file: basename(file), rpsWhileProfiled: Math.round(result.rps), summary: await summarizeProfile(file) };
+  } finally {
+    await ctx.stack.restart(svc, []);
+  }
+}
+
+/** Where the CPU goes on the two hot paths that miss their targets most often. */
+export async function profiles(ctx: BenchContext): Promise<ServiceProfile[]> {
+  ctx.log('profiles: meetings-service under the probe and the 20-row list, auth-service under logins (V8 profiler via the inspector)');
+  const meetings = await profileOne(ctx, 'meetings-service', 'probe', `${ctx.probe.method} ${ctx.probe.path}, ${ctx.config.httpConnections} connections`, (url) => ({
+    url: `${url}${ctx.probe.path}`,
+    headers: bearer(ctx.tokens),
+    connections: ctx.config.httpConnections,
+  }));
+  const auth = await profileOne(ctx, 'auth-service', 'login', `POST /v1/auth/login, ${ctx.config.loginConnections} connections`, (url) => ({
+    url: `${url}/v1/auth/login`,
+    method: 'POST',
+    json: { identifier: ctx.user.username, password: ctx.user.password },
+    connections: ctx.config.loginConnections,
+  }));
+  const listTokens = await listFixture(ctx);
+  const list = await profileOne(ctx, 'meetings-service', 'list', `GET /v1/meetings (20 rows), ${ctx.config.httpConnections} connections`, (url) => ({
+    url: `${url}/v1/meetings`,
+    headers: bearer(listTokens),
+    connections: ctx.config.httpConnections,
+  }));
+  return [meetings, list, auth];
+}
