@@ -81,6 +81,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     directory: authClient ? createUserDirectory(authClient, app.log) : unconfiguredDirectory,
     events,
     clock,
+    admitCacheTtlMs: config.admitCacheTtlMs,
   });
   const directory = authClient ? createUserDirectory(authClient, app.log) : unconfiguredDirectory;
   const reconciler = createReconciler({ directory, users, log: app.log, pageSize: config.reconcile.pageSize });

@@ -58,6 +58,8 @@ const envSchema = z
     /** Converge the user copy on the auth-service's directory after start (one replica runs it). */
     RECONCILE_ON_START: optionalBool,
     RECONCILE_PAGE_SIZE: int(100),
+    /** Known users are re-admitted from memory for this long (0 reads the users table every time). */
+    ADMIT_CACHE_TTL_MS: int(10_000, 0),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === 'production';
@@ -127,6 +129,7 @@ function toConfig(env: Env) {
     },
     sse: { heartbeatMs: env.SSE_HEARTBEAT_MS },
     reconcile: { onStart: env.RECONCILE_ON_START ?? false, pageSize: env.RECONCILE_PAGE_SIZE },
+    admitCacheTtlMs: env.ADMIT_CACHE_TTL_MS,
     rateLimit: { globalMax: env.RATE_LIMIT_GLOBAL_MAX, windowSec: env.RATE_LIMIT_WINDOW },
   };
 }

@@ -70,8 +70,11 @@ describe('PUT /internal/v1/users/{id}', () => {
     expect(await row(id)).toMatchObject({ version: 20, last_name: 'v20' });
   });
 
-  it('a deactivated user is refused with 403 ACCOUNT_DISABLED', async () => {
+  it('a deactivated user is refused with 403 ACCOUNT_DISABLED, even right after being admitted', async () => {
     const user = await newUser(ctx.app, ctx.issuer);
+    // Admitted (and remembered by the admission cache)...
+    expect((await ctx.app.inject({ method: 'GET', url: '/v1/meetings', headers: user.headers })).statusCode).toBe(200);
+    // ...then deactivated through the sync: the delivery clears the cached admission.
     await put(user.id, userData({ version: 2, isActive: false }));
     expectProblem(await ctx.app.inject({ method: 'GET', url: '/v1/meetings', headers: user.headers }), 403, 'ACCOUNT_DISABLED');
   });

@@ -1,5 +1,6 @@
 import type { VerifiedAccessToken } from '@authmeet/auth-tokens';
 import { AppError } from '@authmeet/http-kit';
+import { LRUCache } from 'lru-cache';
 import type { Tx } from '../../plugins/prisma.js';
 import type { MeetingEvents } from '../meetings/meeting-events.js';
 import type { MeetingsRepository } from '../meetings/meetings.repository.js';
@@ -12,11 +13,21 @@ export interface UsersServiceDeps {
   directory: UserDirectory;
   events: Pick<MeetingEvents, 'publish'>;
   clock: () => number;
+  /**
+   * How long an admitted user is admitted again without reading the users table (0: always
+   * read). A deactivation or deletion delivered to another replica takes at most this long to
+   * apply here; a closed account's tokens are refused at once anyway (its sessions are revoked).
+   */
+  admitCacheTtlMs?: number;
 }
 
 export function createUsersService(deps: UsersServiceDeps) {
   const { users, directory, events } = deps;
   const now = () => new Date(deps.clock());
+  const admitted =
+    (deps.admitCacheTtlMs ?? 0) > 0
+      ? new LRUCache<string, true>({ max: 100_000, ttl: deps.admitCacheTtlMs, ttlAutopurge: false })
+      : undefined;
   /** Concurrent first requests of one new user share a single lookup at the auth-service. */
   const lookups = new Map<string, Promise<void>>();
 
@@ -55,6 +66,7 @@ export function createUsersService(deps: UsersServiceDeps) {
      * to the auth-service, so its outage does not affect them); an unknown one is fetched once.
      */
     async admit(claims: VerifiedAccessToken): Promise<void> {
+      if (admitted?.get(claims.sub)) return;
       let user = await users.findById(claims.sub);
       if (user === null) {
         let pending = lookups.get(claims.sub);
@@ -67,13 +79,20 @@ export function createUsersService(deps: UsersServiceDeps) {
         if (user === null) throw new AppError('TOKEN_REVOKED', { detail: 'The user no longer exists' });
       }
       if (!user.isActive || user.deletedAt !== null) throw new AppError('ACCOUNT_DISABLED');
+      admitted?.set(claims.sub, true);
     },
 
     /** PUT from the user sync: applied only when newer than what is stored. */
-    applySync: (userId: string, data: UserData): Promise<boolean> => users.applyIfNewer(userId, data, now()),
+    applySync: (userId: string, data: UserData): Promise<boolean> => {
+      admitted?.delete(userId);
+      return users.applyIfNewer(userId, data, now());
+    },
 
     /** DELETE from the user sync; idempotent, and for an unknown id it leaves a tombstone. */
-    remove: (userId: string, version: number | undefined) => removeUser(userId, version ?? 0),
+    remove: (userId: string, version: number | undefined) => {
+      admitted?.delete(userId);
+      return removeUser(userId, version ?? 0);
+    },
   };
 }
 
