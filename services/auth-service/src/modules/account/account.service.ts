@@ -126,8 +126,10 @@ export function createAccountService(deps: AccountServiceDeps) {
 
     async changePassword(userId: string, sessionId: string, currentPassword: string, newPassword: string): Promise<void> {
       const user = await requireUser(userId);
-      const blocked = await deps.changeThrottle.blockedFor(userId);
-      if (blocked > 0) throw new AppError('RATE_LIMITED', { detail: 'Too many wrong passwords; try again later', retryAfter: blocked });
+      const throttled = await deps.changeThrottle.check(userId);
+      if (throttled.blockedFor > 0) {
+        throw new AppError('RATE_LIMITED', { detail: 'Too many wrong passwords; try again later', retryAfter: throttled.blockedFor });
+      }
       let ok = false;
       if (user.passwordHash) ok = (await hasher.verify(user.passwordHash, currentPassword)).ok;
       else await hasher.verifyDummy(currentPassword); // accounts without a password set one through reset
@@ -136,7 +138,7 @@ export function createAccountService(deps: AccountServiceDeps) {
         await deps.changeThrottle.recordFailure(userId);
         throw new AppError('INVALID_CREDENTIALS', { detail: 'The current password is not correct' });
       }
-      await deps.changeThrottle.reset(userId);
+      await deps.changeThrottle.reset(userId, throttled);
       assertStrongPassword(newPassword, passwordInputs(user), 'newPassword');
       const passwordHash = await hasher.hash(newPassword);
       await users.transaction(async (tx) => {

@@ -1,29 +1,37 @@
 import { createHash } from 'node:crypto';
 import type { RedisClient } from '@authmeet/http-kit';
 
+export interface ThrottleState {
+  /** Seconds until the identifier may try again, or 0 when it may try now. */
+  blockedFor: number;
+  /** Failures counted in the current window (0 when none: nothing to reset on success). */
+  failures: number;
+}
+
 /**
- * Failed logins counted per identifier, whether or not an account exists, so the limit is no
+ * Failed attempts counted per identifier, whether or not an account exists, so the limit is no
  * oracle for which emails are registered. The identifier is hashed: no emails in Redis keys.
+ * On the login path this costs one round trip when there is no failure history: a GET.
  */
 export function createLoginThrottle(redis: RedisClient, opts: { max: number; windowSec: number; namespace?: string }) {
   const namespace = opts.namespace ?? 'login-fail';
   const key = (identifier: string) =>
     `${namespace}:${createHash('sha256').update(identifier.trim().toLowerCase()).digest('base64url')}`;
   return {
-    /** Seconds until the identifier may try again, or 0 when it may try now. */
-    async blockedFor(identifier: string): Promise<number> {
+    async check(identifier: string): Promise<ThrottleState> {
       const k = key(identifier);
-      const [count, ttl] = await Promise.all([redis.get(k), redis.ttl(k)]);
-      return Number(count ?? 0) >= opts.max ? Math.max(ttl, 1) : 0;
+      const failures = Number((await redis.get(k)) ?? 0);
+      if (failures < opts.max) return { blockedFor: 0, failures };
+      return { blockedFor: Math.max(await redis.ttl(k), 1), failures };
     },
     async recordFailure(identifier: string): Promise<void> {
       const k = key(identifier);
-      const [[, count] = []] = (await redis.multi().incr(k).ttl(k).exec()) ?? [];
-      // The window starts at the first failure; later failures do not extend it.
-      if (count === 1 || (await redis.ttl(k)) < 0) await redis.expire(k, opts.windowSec);
+      // One round trip: the window starts at the first failure (NX) and later ones do not extend it.
+      await redis.multi().set(k, '0', 'EX', opts.windowSec, 'NX').incr(k).exec();
     },
-    async reset(identifier: string): Promise<void> {
-      await redis.del(key(identifier));
+    /** After a success; pass what check() saw, so a clean history costs no extra command. */
+    async reset(identifier: string, state: ThrottleState): Promise<void> {
+      if (state.failures > 0) await redis.del(key(identifier));
     },
   };
 }
