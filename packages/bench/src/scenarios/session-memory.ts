@@ -1,7 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 // The auth-service's own repository: the exact Redis commands a login issues for a session.
 import { createSessionsRepository, sessionKey, userSessionsKey } from '../../../../services/auth-service/src/modules/sessions/sessions.repository.js';
+import { freePort } from '../harness/ports.js';
 import { deleteByPrefix, usedMemory } from '../harness/redis.js';
 import { round } from '../harness/stats.js';
 import { figure } from '../report/figures.js';
@@ -84,16 +86,49 @@ async function measure(ctx: BenchContext, redis: Redis, plain: Redis, label: str
   return { label, userAgentBytes: userAgent.length, sessions: n, usedMemoryBefore: before, usedMemoryAfter: after, perSession, fresh, rotated };
 }
 
+/**
+ * The Redis setting the deployment ships (docker-compose.yml, k8s/overlays/dev/redis.yaml, and the
+ * README for managed Redis): session hashes carry a browser user agent and the rotated-hash list,
+ * both longer than Redis' default 64-byte listpack limit, which would store every session as a
+ * hashtable at about twice the memory.
+ */
+const DEPLOYMENT_REDIS_ARGS = ['--hash-max-listpack-value', '256'];
+
+/** A private redis-server: exact used_memory (no other tenant) and the deployment's settings. */
+async function privateRedis(ctx: BenchContext, name: string, extraArgs: string[]) {
+  const port = await freePort();
+  ctx.registry.start({
+    name,
+    command: 'redis-server',
+    args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs],
+    cwd: process.cwd(),
+    env: ctx.config.inheritedEnv,
+  });
+  const url = `redis://127.0.0.1:${port}`;
+  const probe = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  for (let i = 0; i < 100; i += 1) {
+    if (await probe.connect().then(() => true, () => false)) break;
+    await delay(50);
+  }
+  probe.disconnect();
+  return { url, stop: () => ctx.registry.stop(name) };
+}
+
 /** 5: Redis bytes per session, 100k sessions written through the auth-service's repository. */
 export async function sessionMemory(ctx: BenchContext): Promise<ScenarioResult> {
   const n = ctx.config.sessionsForMemory;
   ctx.log(`5/6 Redis memory per session: ${n} sessions through createSessionsRepository().create()`);
-  const redis = new Redis(ctx.config.redisUrl, { keyPrefix: PREFIX, maxRetriesPerRequest: 2 });
-  const plain = new Redis(ctx.config.redisUrl, { maxRetriesPerRequest: 2 });
+  const deployed = await privateRedis(ctx, 'redis-deployment-config', DEPLOYMENT_REDIS_ARGS);
+  const redis = new Redis(deployed.url, { keyPrefix: PREFIX, maxRetriesPerRequest: 2 });
+  const plain = new Redis(deployed.url, { maxRetriesPerRequest: 2 });
+  const stock = await privateRedis(ctx, 'redis-stock-config', []);
+  const stockRedis = new Redis(stock.url, { keyPrefix: PREFIX, maxRetriesPerRequest: 2 });
+  const stockPlain = new Redis(stock.url, { maxRetriesPerRequest: 2 });
   try {
     const browser = await measure(ctx, redis, plain, `browser user agent (${BROWSER_UA.length} B)`, BROWSER_UA);
     const shortUa = BROWSER_UA.slice(0, 64);
     const short = await measure(ctx, redis, plain, 'user agent cut to 64 B', shortUa);
+    const stockBrowser = await measure(ctx, stockRedis, stockPlain, 'Redis defaults, browser user agent', BROWSER_UA);
     const listpackMax = (await plain.config('GET', 'hash-max-listpack-value')) as string[];
     return {
       scenario: 5,
@@ -102,18 +137,18 @@ export async function sessionMemory(ctx: BenchContext): Promise<ScenarioResult> 
         figure({ id: 'session_bytes', scenario: 5, title: `bytes per session (${n} sessions, browser user agent)`, value: browser.perSession, unit: 'B', target: { op: '<=', value: 1024 } }),
         figure({ id: 'session_bytes_short_ua', scenario: 5, title: 'bytes per session, user agent cut to 64 B', value: short.perSession, unit: 'B' }),
         figure({ id: 'session_bytes_rotated', scenario: 5, title: `MEMORY USAGE per session after ${ROTATIONS} refresh rotations (browser UA)`, value: browser.rotated.bytesPerSession, unit: 'B' }),
+        figure({ id: 'session_bytes_stock_redis', scenario: 5, title: 'bytes per session on a Redis with default settings (browser UA)', value: stockBrowser.perSession, unit: 'B' }),
       ],
       notes: [
         `Sessions written with \`createSessionsRepository(redis).create()\` from services/auth-service (one MULTI: HSET of 9 fields, PEXPIREAT, ZADD, ZREMRANGEBYSCORE, PEXPIREAT), one user per session (so each session also has its own \`sessions:{u:…}\` index: the worst case), under the dedicated prefix \`${PREFIX}\`; measured as the change of \`INFO memory\` used_memory over ${n} sessions, then deleted.`,
         `Cross-check with MEMORY USAGE over ${SAMPLE} sessions (hash + index): ${browser.fresh.bytesPerSession} B with the browser UA (hash encodings ${JSON.stringify(browser.fresh.encodings)}), ${short.fresh.bytesPerSession} B with a 64 B UA (${JSON.stringify(short.fresh.encodings)}); after ${ROTATIONS} rotations ${browser.rotated.bytesPerSession} B / ${short.rotated.bytesPerSession} B (${JSON.stringify(browser.rotated.encodings)}).`,
-        `Redis hash-max-listpack-value = ${listpackMax[1] ?? '?'}: a hash with any value longer than that is stored as a hashtable instead of a compact listpack.`,
-        'Other engineers share this Redis; used_memory is global, so the MEMORY USAGE cross-check is the one to trust if the two disagree.',
+        `Measured on a private redis-server started with the deployment's settings (\`${DEPLOYMENT_REDIS_ARGS.join(' ')}\`, as in docker-compose.yml and k8s; hash-max-listpack-value = ${listpackMax[1] ?? '?'}), so used_memory has no other tenant. With Redis' default of 64 a hash with any longer value (a browser user agent, the rotated-hash list) is a hashtable: ${stockBrowser.perSession} B per session (MEMORY USAGE ${stockBrowser.fresh.bytesPerSession} B, ${JSON.stringify(stockBrowser.fresh.encodings)}).`,
       ],
-      details: { browser, short, listpackMax: listpackMax[1] },
+      details: { browser, short, stockBrowser, listpackMax: listpackMax[1] },
     };
   } finally {
-    await deleteByPrefix(plain, PREFIX).catch(() => 0);
-    redis.disconnect();
-    plain.disconnect();
+    for (const client of [redis, plain, stockRedis, stockPlain]) client.disconnect();
+    await deployed.stop();
+    await stock.stop();
   }
 }

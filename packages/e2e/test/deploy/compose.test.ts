@@ -57,6 +57,8 @@ describe('docker-compose.yml', () => {
     const images = Object.values(compose.services).map((s) => s.image ?? '');
     expect(images.filter((i) => i.startsWith('postgres:'))).toHaveLength(2);
     expect(service('redis').command).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
+    // Sessions fit Redis' compact hash encoding only with this (packages/bench, scenario 5).
+    expect(service('redis').command?.join(' ')).toContain('--hash-max-listpack-value 256');
     expect(service('redis').volumes?.some((v) => v.endsWith(':/data'))).toBe(true);
     expect(service('mailpit').image).toMatch(/^axllent\/mailpit:/);
     expect(service('auth-service').environment?.SMTP_URL).toBe('smtp://mailpit:1025');
