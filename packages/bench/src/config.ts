@@ -80,3 +80,13 @@ export function loadBenchConfig(env: Record<string, string | undefined> = proces
     ) as Record<string, string>,
   };
 }
+
+/**
+ * Settings of a peer server process the harness starts (bare Fastify, raw argon2id,
+ * better-auth), from the environment the harness gave it. Missing required ones fail at once.
+ */
+export function peerEnv(name: string, fallback?: string): string {
+  const value = process.env[name] ?? fallback;
+  if (value === undefined || value === '') throw new Error(`peer server: ${name} is required`);
+  return value;
+}

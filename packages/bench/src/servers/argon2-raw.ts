@@ -2,10 +2,11 @@
 // auth-service (CONCURRENCY verifications in flight on a UV_THREADPOOL_SIZE libuv pool), nothing
 // else. Prints one line `RESULT {"verifications":…,"seconds":…}` and exits.
 import argon2 from 'argon2';
+import { peerEnv } from '../config.js';
 
-const concurrency = Number(process.env.CONCURRENCY ?? '4');
-const durationMs = Number(process.env.DURATION_MS ?? '10000');
-const warmupMs = Number(process.env.WARMUP_MS ?? '1000');
+const concurrency = Number(peerEnv('CONCURRENCY', '4'));
+const durationMs = Number(peerEnv('DURATION_MS', '10000'));
+const warmupMs = Number(peerEnv('WARMUP_MS', '1000'));
 const options = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 const password = 'Correct-Horse-Battery-9';
 const hash = await argon2.hash(password, options);

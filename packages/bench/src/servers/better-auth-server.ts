@@ -9,11 +9,12 @@ import type { BetterAuthOptions } from 'better-auth';
 import { getMigrations } from 'better-auth/db/migration';
 import { toNodeHandler } from 'better-auth/node';
 import pg from 'pg';
+import { peerEnv } from '../config.js';
 
-const port = Number(process.env.PORT);
-const databaseUrl = process.env.DATABASE_URL ?? '';
-const secret = process.env.BETTER_AUTH_SECRET ?? '';
-const hasher = process.env.HASHER === 'scrypt' ? 'scrypt' : 'argon2id';
+const port = Number(peerEnv('PORT'));
+const databaseUrl = peerEnv('DATABASE_URL');
+const secret = peerEnv('BETTER_AUTH_SECRET');
+const hasher = peerEnv('HASHER', 'argon2id') === 'scrypt' ? 'scrypt' : 'argon2id';
 const argon2Options = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 const highLimit = { window: 60, max: 1_000_000_000 };
 

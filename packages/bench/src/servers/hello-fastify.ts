@@ -1,8 +1,9 @@
 // The baseline: a bare Fastify hello-world (same Fastify version as the services, no plugins,
 // no logger), in its own process.
 import Fastify from 'fastify';
+import { peerEnv } from '../config.js';
 
-const port = Number(process.env.PORT);
+const port = Number(peerEnv('PORT'));
 const app = Fastify({ logger: false });
 app.get('/', async () => ({ hello: 'world' }));
 
