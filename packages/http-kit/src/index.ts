@@ -16,3 +16,4 @@ export * from './rate-limit.js';
 export * from './bearer-auth.js';
 export * from './infrastructure-errors.js';
 export * from './serve.js';
+export * from './waker.js';

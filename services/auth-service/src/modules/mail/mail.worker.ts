@@ -1,3 +1,4 @@
+import { createWaker } from '@authmeet/http-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import pLimit from 'p-limit';
 import { Counter, Gauge } from 'prom-client';
@@ -47,8 +48,8 @@ export function createMailWorker(opts: MailWorkerOptions) {
   const limit = pLimit(opts.concurrency);
   let running = false;
   let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
-  let kicked = false;
+  // A kick that arrives while a batch runs means new rows: the next sleep returns at once.
+  const waker = createWaker();
   let lastHousekeeping = 0;
 
   const sends = opts.metrics
@@ -118,21 +119,8 @@ export function createMailWorker(opts: MailWorkerOptions) {
     await opts.housekeeping?.();
   }
 
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-    });
-  }
-
   async function run(): Promise<void> {
     while (running) {
-      kicked = false;
       let claimed = 0;
       try {
         claimed = await runOnce();
@@ -140,8 +128,7 @@ export function createMailWorker(opts: MailWorkerOptions) {
       } catch (err) {
         log.warn({ err: describe(err) }, 'mail batch failed; will retry');
       }
-      // A kick that arrived while the batch ran means new rows: look again at once.
-      if (running && claimed === 0 && !kicked) await sleep(opts.pollMs);
+      if (running && claimed === 0) await waker.sleep(opts.pollMs);
     }
   }
 
@@ -153,13 +140,12 @@ export function createMailWorker(opts: MailWorkerOptions) {
     },
     async stop() {
       running = false;
-      wake?.();
+      waker.wake();
       await loop;
     },
     /** New mail was queued on this replica: send it now rather than at the next poll. */
     kick() {
-      kicked = true;
-      wake?.();
+      waker.wake();
     },
     runOnce,
   };

@@ -1,3 +1,4 @@
+import { createWaker } from '@authmeet/http-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
 import pLimit from 'p-limit';
@@ -48,7 +49,8 @@ export function createOutboxRelay(opts: OutboxRelayOptions) {
   const limit = pLimit(opts.concurrency);
   let running = false;
   let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
+  // NOTIFYs that arrive mid-batch are remembered: the next idle sleep returns at once.
+  const waker = createWaker();
   let listener: pg.Client | undefined;
   let listenerRetry: NodeJS.Timeout | undefined;
 
@@ -137,22 +139,10 @@ export function createOutboxRelay(opts: OutboxRelayOptions) {
     );
   }
 
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-    });
-  }
-
   async function listen(): Promise<void> {
     if (!running) return;
     const client = new pg.Client({ connectionString: opts.listenUrl });
-    client.on('notification', () => wake?.());
+    client.on('notification', () => waker.wake());
     client.on('error', (err) => {
       log.warn({ err: err.message }, 'outbox listener lost; polling until it reconnects');
       void client.end().catch(() => undefined);
@@ -177,12 +167,12 @@ export function createOutboxRelay(opts: OutboxRelayOptions) {
         result = await runOnce();
       } catch (err) {
         log.warn({ err: (err as Error).message }, 'outbox batch failed; will retry');
-        await sleep(opts.pollMs);
+        await waker.sleep(opts.pollMs);
         continue;
       }
       if (!running) break;
-      if (result.waitSec !== undefined) await sleep(result.waitSec * 1000);
-      else if (result.handled === 0) await sleep(opts.pollMs);
+      if (result.waitSec !== undefined) await waker.sleep(result.waitSec * 1000);
+      else if (result.handled === 0) await waker.sleep(opts.pollMs);
     }
   }
 
@@ -196,7 +186,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions) {
     async stop() {
       running = false;
       clearTimeout(listenerRetry);
-      wake?.();
+      waker.wake();
       await loop;
       await listener?.end().catch(() => undefined);
       listener = undefined;
