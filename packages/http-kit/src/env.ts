@@ -16,6 +16,30 @@ export const boolish = z
   .default('false')
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** Like `boolish`, but unset stays `undefined`, so a default can depend on another variable. */
+export const optionalBool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes'));
+
+/** An integer variable with a default and a lower bound (1 unless given). */
+export const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
+
+/** `900`, `900s`, `15m`, `12h`, `7d` → seconds. */
+export const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const m = /^(\d+)\s*([smhd]?)$/.exec(v.trim());
+      if (!m) {
+        ctx.addIssue({ code: 'custom', message: 'expected a duration like 900, 15m, 12h or 7d' });
+        return z.NEVER;
+      }
+      const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+      return Number(m[1]) * unit;
+    });
+
 /**
  * `TRUST_PROXY`: empty (trust nobody: the socket address is the client), a hop count, or a
  * comma-separated list of proxy addresses/CIDRs. Never `true`: trusting every hop would let a

@@ -7,6 +7,9 @@ import {
   commonEnv,
   createHttpApp,
   decodeCursor,
+  duration,
+  int,
+  optionalBool,
   encodeCursor,
   parseEnv,
   serviceKeyGuard,
@@ -64,6 +67,21 @@ describe('parseEnv', () => {
     const env = parseEnv(schema, { PORT: '1', SERVICE_KEYS: ' a, ,b ', TRUST_PROXY: '1' });
     expect(env.SERVICE_KEYS).toEqual(['a', 'b']);
     expect(env.TRUST_PROXY).toBe(1);
+  });
+});
+
+describe('env helpers', () => {
+  it('parse durations to seconds and name bad ones', () => {
+    expect(duration('15m').parse(undefined)).toBe(900);
+    expect(['900', '900s', '15m', '12h', '7d'].map((v) => duration('1s').parse(v))).toEqual([900, 900, 900, 43200, 604800]);
+    expect(duration('1s').safeParse('soon').success).toBe(false);
+  });
+
+  it('bound integers and keep an unset boolean undefined', () => {
+    expect(int(5).parse(undefined)).toBe(5);
+    expect(int(5, 0).parse('0')).toBe(0);
+    expect(int(5).safeParse('0').success).toBe(false);
+    expect([undefined, 'yes', '0'].map((v) => optionalBool.parse(v))).toEqual([undefined, true, false]);
   });
 });
 

@@ -1,23 +1,6 @@
-import { commonEnv, boolish, parseEnv, serviceKeysFor } from '@authmeet/http-kit';
+import { boolish, commonEnv, duration, int, parseEnv, serviceKeysFor } from '@authmeet/http-kit';
 import { z } from 'zod';
 import { allowlistEntryProblem } from './modules/oauth/redirect-allowlist.js';
-
-/** `900`, `900s`, `15m`, `12h`, `7d` → seconds. */
-const duration = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((v, ctx) => {
-      const m = /^(\d+)\s*([smhd]?)$/.exec(v.trim());
-      if (!m) {
-        ctx.addIssue({ code: 'custom', message: 'expected a duration like 900, 15m, 12h or 7d' });
-        return z.NEVER;
-      }
-      const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
-      return Number(m[1]) * unit;
-    });
-
-const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
 
 const httpUrl = z
   .string()

@@ -1,28 +1,5 @@
-import { commonEnv, parseEnv, serviceKeysFor } from '@authmeet/http-kit';
+import { commonEnv, duration, int, optionalBool, parseEnv, serviceKeysFor } from '@authmeet/http-kit';
 import { z } from 'zod';
-
-/** `900`, `900s`, `15m`, `12h`, `7d` → seconds. */
-const duration = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((v, ctx) => {
-      const m = /^(\d+)\s*([smhd]?)$/.exec(v.trim());
-      if (!m) {
-        ctx.addIssue({ code: 'custom', message: 'expected a duration like 900, 15m, 12h or 7d' });
-        return z.NEVER;
-      }
-      const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
-      return Number(m[1]) * unit;
-    });
-
-const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
-
-/** Like http-kit's boolish, but "unset" stays distinguishable so the default can depend on NODE_ENV. */
-const optionalBool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .optional()
-  .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes'));
 
 const httpUrl = () => z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
 
