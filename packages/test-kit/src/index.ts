@@ -57,3 +57,4 @@ export const median = (values: number[]) => {
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 };
+export * from './http.js';

@@ -47,14 +47,4 @@ export async function registerAndLogin(app: HttpApp, overrides: Record<string, s
   return { input, user, tokens };
 }
 
-export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-
-/** Asserts an RFC 9457 problem body with the given status and code. */
-export function expectProblem(res: { statusCode: number; headers: Record<string, unknown>; json: () => unknown; body: string }, status: number, code: string) {
-  expect(res.statusCode, res.body).toBe(status);
-  expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
-  const body = res.json() as Record<string, unknown>;
-  expect(body).toMatchObject({ status, code, title: expect.any(String), type: expect.any(String) });
-  if (status === 401) expect(String(res.headers['www-authenticate'])).toMatch(/^Bearer /);
-  return body;
-}
+export { bearer, expectProblem } from '@authmeet/test-kit';

@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { HttpApp } from '@authmeet/http-kit';
+import { bearer } from '@authmeet/test-kit';
 import { expect } from 'vitest';
 import type { TokenIssuer } from './helpers/token-issuer.js';
 import { SERVICE_KEY } from './test-app.js';
 
 export const serviceKey = { 'x-service-key': SERVICE_KEY };
-export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 export interface TestUser {
   id: string;
@@ -63,13 +63,4 @@ export async function join(app: HttpApp, user: TestUser, code: string) {
   return app.inject({ method: 'POST', url: '/v1/meetings/join', headers: user.headers, payload: { code } });
 }
 
-/** Asserts an RFC 9457 problem body with the given status and code. */
-export function expectProblem(res: { statusCode: number; headers: Record<string, unknown>; json: () => unknown; body: string }, status: number, code: string) {
-  expect(res.statusCode, res.body).toBe(status);
-  expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
-  const body = res.json() as Record<string, unknown>;
-  expect(body).toMatchObject({ status, code, title: expect.any(String), type: expect.any(String) });
-  if (status === 401) expect(String(res.headers['www-authenticate'])).toMatch(/^Bearer /);
-  if (status === 503) expect(res.headers['retry-after']).toBeDefined();
-  return body;
-}
+export { bearer, expectProblem } from '@authmeet/test-kit';

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { eventually, uniqueRedisPrefix } from '@authmeet/test-kit';
+import { eventually, freePort, uniqueRedisPrefix } from '@authmeet/test-kit';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { authTestApp } from './helpers/auth-service.js';
@@ -18,13 +18,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 type DirectoryUser = {
   id: string; email: string; username: string; firstName: string | null; lastName: string | null;

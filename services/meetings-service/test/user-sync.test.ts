@@ -1,6 +1,5 @@
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { uniqueRedisPrefix } from '@authmeet/test-kit';
+import { freePort, uniqueRedisPrefix } from '@authmeet/test-kit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, expectProblem } from './factories.js';
@@ -16,13 +15,6 @@ let meet: MeetingsContext;
 let sql: pg.Client;
 let registerAndLogin: Awaited<ReturnType<typeof authFactories>>['registerAndLogin'];
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 beforeAll(async () => {
   const { startAuthService, SERVICE_KEY: AUTH_SERVICE_KEY } = await authTestApp();

@@ -1,9 +1,8 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, TEST_REDIS_URL, uniqueRedisPrefix } from '@authmeet/test-kit';
+import { TEST_REDIS_URL, createTestDatabase, freePort, uniqueRedisPrefix } from '@authmeet/test-kit';
 import type { TestDatabase } from '@authmeet/test-kit';
 import { renderNginxConfig } from '@authmeet/web-client/ingress';
 import { findNginx, startNginx } from '@authmeet/web-client/nginx-process';
@@ -26,16 +25,6 @@ export interface Stack {
 }
 
 /** A port nothing listens on right now (the kernel's pick), for nginx's fixed listen lines. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 function signingKeys(): string {
   const jwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
