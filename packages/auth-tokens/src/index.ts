@@ -25,6 +25,7 @@ export { createRedisRevocationView } from './redis-revocation-view.js';
 export type {
   RedisRevocationView,
   RedisRevocationViewOptions,
+  RevocationListener,
   RevocationLogger,
   RevocationViewStats,
 } from './redis-revocation-view.js';

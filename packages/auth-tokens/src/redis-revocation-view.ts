@@ -45,9 +45,19 @@ export interface RevocationViewStats {
   readonly redisChecks: number;
 }
 
+/** Told of a revoked session: `sub` is the user id, `sid` the session id. */
+export type RevocationListener = (sub: string, sid: string) => void;
+
 export interface RedisRevocationView extends RevocationChecker {
   /** Subscribe; resolves once Redis acknowledged the subscription. */
   start(): Promise<void>;
+  /**
+   * Calls `listener` for every revocation that arrives by pub/sub (after the view has recorded
+   * it, so `isRevoked` already answers true inside the listener). For long-lived work opened
+   * under a token, such as event streams, that must end when its session does; all listeners
+   * share the view's one subscription. Returns the function that removes the listener.
+   */
+  onRevoked(listener: RevocationListener): () => void;
   /** Stop listening; afterwards isRevoked throws. Leaves the caller's connections open. */
   close(): Promise<void>;
   stats(): RevocationViewStats;
@@ -85,6 +95,7 @@ export function createRedisRevocationView(options: RedisRevocationViewOptions): 
   /** memory id → subscription epoch in which EXISTS confirmed "not revoked". */
   const confirmed = new LRUCache<string, number>({ max: options.confirmedMaxEntries ?? 100_000 });
   const inFlight = new Map<string, Promise<boolean>>();
+  const listeners = new Set<RevocationListener>();
   let epoch = 0;
   let subscribed = false;
   let started = false;
@@ -145,6 +156,14 @@ export function createRedisRevocationView(options: RedisRevocationViewOptions): 
       return;
     }
     markRevoked(revokedSessionKey(message.sub, message.sid), message.exp);
+    for (const listener of [...listeners]) {
+      try {
+        listener(message.sub, message.sid);
+      } catch (err) {
+        // One failing listener must not keep the revocation from the others.
+        logger?.warn({ err }, 'revocation listener failed');
+      }
+    }
   };
   let reconnected = false;
   const onClose = (): void => {
@@ -251,6 +270,13 @@ export function createRedisRevocationView(options: RedisRevocationViewOptions): 
           () => undefined,
         );
       }
+    },
+
+    onRevoked(listener: RevocationListener): () => void {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
     },
 
     stats(): RevocationViewStats {

@@ -140,6 +140,33 @@ describe('redis revocation view', () => {
     expect(v.stats().redisChecks).toBe(1); // only the initial confirmation
   });
 
+  it('tells revocation listeners (after recording it), survives a throwing one, and stops after removal', async () => {
+    const warnings: string[] = [];
+    const v = view({ logger: { warn: (_obj, msg) => warnings.push(msg) } });
+    await v.start();
+    const s = session();
+    const heard: string[] = [];
+    const seenRevoked: boolean[] = [];
+    v.onRevoked(() => {
+      throw new Error('listener bug');
+    });
+    const remove = v.onRevoked((sub, sid) => {
+      heard.push(`${sub}/${sid}`);
+      void v.isRevoked({ sub, sid, exp: s.exp }).then((r) => seenRevoked.push(r));
+    });
+    await publishRevocation(client(), prefix, { sub: s.sub, sid: s.sid, ttlSec: 60 });
+    await waitFor(() => heard.length === 1 && seenRevoked.length === 1, 1_000, 'listener call');
+    expect(heard).toEqual([`${s.sub}/${s.sid}`]);
+    expect(seenRevoked).toEqual([true]);
+    expect(warnings).toContain('revocation listener failed');
+
+    remove();
+    const later = session();
+    await publishRevocation(client(), prefix, { sub: later.sub, sid: later.sid, ttlSec: 60 });
+    await waitFor(() => v.isRevoked(later), 1_000, 'second revocation');
+    expect(heard).toHaveLength(1);
+  });
+
   it('catches a revocation published while the subscriber was disconnected', async () => {
     const subscriber = client();
     const v = view({ subscriber });
