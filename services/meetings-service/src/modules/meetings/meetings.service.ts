@@ -40,6 +40,19 @@ export function createMeetingService(deps: MeetingServiceDeps) {
     return { meeting: found.meeting, participation: found.participation };
   }
 
+  /**
+   * Live data (the participant list, the event stream) is for the host and CURRENT participants
+   * (api.md). Someone who left may still read the meeting itself, so its existence is no secret
+   * to them: they get 403, like a member lacking a right; an outsider still gets 404.
+   */
+  async function forCurrentMember(meetingId: string, userId: string) {
+    const found = await forMember(meetingId, userId);
+    if (found.participation.leftAt !== null) {
+      throw new AppError('FORBIDDEN', { detail: 'Only current participants can follow this meeting' });
+    }
+    return found;
+  }
+
   /** Host-only actions: the host passes, a participant gets 403, an outsider 404. */
   async function forHost(meetingId: string, userId: string): Promise<Meeting> {
     const { meeting } = await forMember(meetingId, userId);
@@ -49,6 +62,7 @@ export function createMeetingService(deps: MeetingServiceDeps) {
 
   return {
     forMember,
+    forCurrentMember,
 
     async create(hostId: string, input: CreateMeetingInput): Promise<MeetingView> {
       const at = now();
@@ -170,7 +184,7 @@ export function createMeetingService(deps: MeetingServiceDeps) {
     },
 
     async participants(userId: string, meetingId: string, q: { cursor?: string | undefined; limit: number }) {
-      await forMember(meetingId, userId);
+      await forCurrentMember(meetingId, userId);
       const c = decodeCursor(q.cursor, cursorShape);
       const rows = await meetings.listParticipants(meetingId, c ? { t: new Date(c.t), id: c.id } : undefined, q.limit + 1);
       const page = rows.slice(0, q.limit);
