@@ -1,12 +1,15 @@
 import type { HttpApp, LoggerOptions } from '@authmeet/http-kit';
 import { createHttpApp, healthRoutes, loggerOptions, rateLimits, redisClient } from '@authmeet/http-kit';
 import { createServiceClient } from '@authmeet/service-client';
+import { Gauge } from 'prom-client';
 import type { Config } from './config.js';
 import { mapInfrastructureError } from './errors.js';
 import { createMeetingEvents } from './modules/meetings/meeting-events.js';
 import { createMeetingsRepository } from './modules/meetings/meetings.repository.js';
 import { meetingsRoutes } from './modules/meetings/meetings.routes.js';
 import { createMeetingService } from './modules/meetings/meetings.service.js';
+import { createStreamRegistry } from './modules/meetings/stream-registry.js';
+import { createStreamSlots } from './modules/meetings/stream-slots.js';
 import { createUserDirectory, unconfiguredDirectory } from './modules/users/user-directory.js';
 import { createUsersRepository } from './modules/users/users.repository.js';
 import { internalUsersRoutes } from './modules/users/users.routes.js';
@@ -128,7 +131,36 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       },
     },
   });
-  await app.register(meetingsRoutes({ meetings, events, heartbeatMs: config.sse.heartbeatMs }), { prefix: '/v1/meetings' });
+  // Event streams end with the access they were opened on; revocations reach them through the
+  // revocation view's one subscription (never one per stream).
+  const view = app.revocationView;
+  const streams = createStreamRegistry({ isRevoked: (claims) => view.isRevoked(claims), recheckMs: config.sse.heartbeatMs, log: app.log });
+  view.onRevoked((sub, sid) => streams.endSession(sub, sid, 'revoked'));
+  const slots = createStreamSlots({ redis: app.redis, maxPerUser: config.sse.maxStreamsPerUser, log: app.log });
+  app.addHook('onClose', async () => {
+    streams.close();
+    slots.close();
+  });
+  new Gauge({
+    name: 'meetings_sse_open_streams',
+    help: 'Event streams open on this replica (scale on it)',
+    registers: [app.metrics],
+    collect() {
+      this.set(streams.size());
+    },
+  });
+  await app.register(
+    meetingsRoutes({
+      meetings,
+      events,
+      heartbeatMs: config.sse.heartbeatMs,
+      streams,
+      slots,
+      maxStreamsPerUser: config.sse.maxStreamsPerUser,
+      isRevoked: (claims) => view.isRevoked(claims),
+    }),
+    { prefix: '/v1/meetings' },
+  );
   await app.register(internalUsersRoutes({ users, serviceKeys: config.serviceKeys }), { prefix: '/internal/v1/users' });
   return app;
 }

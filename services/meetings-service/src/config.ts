@@ -30,6 +30,8 @@ const envSchema = z
     AUTH_CLIENT_BREAKER_TIMEOUT_MS: int(5_000),
     REVOCATION_START_TIMEOUT_MS: int(3_000),
     SSE_HEARTBEAT_MS: int(15_000, 100),
+    /** Open event streams one user may hold across all replicas (counted in Redis). */
+    SSE_MAX_STREAMS_PER_USER: int(10),
     RATE_LIMIT_GLOBAL_MAX: int(600),
     RATE_LIMIT_WINDOW: duration('1m'),
     /** Converge the user copy on the auth-service's directory after start (one replica runs it). */
@@ -104,7 +106,7 @@ function toConfig(env: Env) {
         timeoutMs: env.AUTH_CLIENT_BREAKER_TIMEOUT_MS,
       },
     },
-    sse: { heartbeatMs: env.SSE_HEARTBEAT_MS },
+    sse: { heartbeatMs: env.SSE_HEARTBEAT_MS, maxStreamsPerUser: env.SSE_MAX_STREAMS_PER_USER },
     reconcile: { onStart: env.RECONCILE_ON_START ?? false, pageSize: env.RECONCILE_PAGE_SIZE },
     admitCacheTtlMs: env.ADMIT_CACHE_TTL_MS,
     rateLimit: { globalMax: env.RATE_LIMIT_GLOBAL_MAX, windowSec: env.RATE_LIMIT_WINDOW },

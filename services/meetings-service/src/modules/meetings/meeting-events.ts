@@ -8,6 +8,7 @@ import type { ParticipantView } from './meetings.schemas.js';
 export type MeetingEvent =
   | { type: 'participant.joined'; data: { meetingId: string; participant: ParticipantView; participantCount: number } }
   | { type: 'participant.left'; data: { meetingId: string; userId: string; leftAt: string; participantCount: number } }
+  | { type: 'participant.removed'; data: { meetingId: string; userId: string; removedAt: string; participantCount: number } }
   | { type: 'meeting.ended'; data: { meetingId: string; endedAt: string; reason: 'ended' | 'deleted' | 'host-deleted' } };
 
 /** An event as delivered: `id` is assigned once at publication, so every replica sends the same one. */
@@ -33,7 +34,7 @@ export interface MeetingEvents {
   streams(): number;
 }
 
-const eventTypes = new Set(['participant.joined', 'participant.left', 'meeting.ended']);
+const eventTypes = new Set(['participant.joined', 'participant.left', 'participant.removed', 'meeting.ended']);
 const SUBSCRIBE_TIMEOUT_MS = 2_000;
 
 function parse(raw: string): DeliveredEvent | undefined {

@@ -4,6 +4,8 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { MeetingEvents } from './meeting-events.js';
 import { streamMeetingEvents } from './meeting-stream.js';
+import type { StreamRegistry } from './stream-registry.js';
+import type { StreamSlots } from './stream-slots.js';
 import {
   createMeetingBody,
   joinBody,
@@ -20,6 +22,11 @@ export interface MeetingsRoutesOptions {
   meetings: MeetingService;
   events: MeetingEvents;
   heartbeatMs: number;
+  streams: StreamRegistry;
+  slots: StreamSlots;
+  maxStreamsPerUser: number;
+  /** The revocation view's check (from memory on the hot path). */
+  isRevoked: (claims: { sub: string; sid: string; exp: number }) => Promise<boolean>;
 }
 
 const security = [{ bearerAuth: [] }];
@@ -31,10 +38,17 @@ function callerId(request: FastifyRequest): string {
 }
 
 const eventsDescription = [
-  'Server-Sent Events (`text/event-stream`) for one meeting, for its host and participants (404 for anyone else).',
+  'Server-Sent Events (`text/event-stream`) for one meeting, for its host and current participants',
+  '(403 `FORBIDDEN` for someone who left, 404 for anyone else).',
   'Events: `participant.joined` `{ meetingId, participant, participantCount }`, `participant.left`',
-  '`{ meetingId, userId, leftAt, participantCount }`, `meeting.ended` `{ meetingId, endedAt, reason: "ended" | "deleted" | "host-deleted" }`.',
-  'Every event has an `id:`; heartbeats are `: ping` comments. The stream closes after `meeting.ended`.',
+  '`{ meetingId, userId, leftAt, participantCount }`, `participant.removed` `{ meetingId, userId, removedAt, participantCount }`,',
+  '`meeting.ended` `{ meetingId, endedAt, reason: "ended" | "deleted" | "host-deleted" }`.',
+  'The stream ends with a last event `stream.closed` `{ reason }`, then closes: `revoked` within 1 s of its session being revoked',
+  '(logout, logout-all, password reset, account deletion), `expired` at its access token\'s `exp` (reconnect with a fresh token),',
+  '`left` / `removed` when its user leaves or is removed, `ended` after `meeting.ended`. A stream closed without `stream.closed`',
+  '(network, server restart) may be reopened at once.',
+  'At most `SSE_MAX_STREAMS_PER_USER` (default 10) open streams per user across all replicas: beyond that 429 `RATE_LIMITED` with `Retry-After`.',
+  'Every event has an `id:`; heartbeats are `: ping` comments.',
   'Events reach subscribers on every replica; there is no replay (`Last-Event-ID` is ignored): reload state after reconnecting.',
 ].join(' ');
 
@@ -168,7 +182,8 @@ export function meetingsRoutes(opts: MeetingsRoutesOptions) {
         schema: {
           tags,
           security,
-          summary: 'Participants of a meeting, in joining order (host and participants only)',
+          summary: 'Participants of a meeting, in joining order (host and current participants only)',
+          description: '403 `FORBIDDEN` for someone who left the meeting, 404 for anyone else.',
           params: meetingIdParams,
           querystring: participantsQuery,
           response: { 200: pageOf(participantSchema), ...problemResponses(400, 401, 403, 404, 429, 503) },
@@ -191,22 +206,35 @@ export function meetingsRoutes(opts: MeetingsRoutesOptions) {
         },
       },
       async (request, reply) => {
-        const userId = callerId(request);
+        const auth = request.auth;
+        if (!auth) throw new AppError('UNAUTHENTICATED');
+        const { userId, sessionId, expiresAt } = auth;
         const meetingId = request.params.id;
-        await meetings.forMember(meetingId, userId);
+        await meetings.forCurrentMember(meetingId, userId);
+        const release = await opts.slots.acquire(userId);
+        if (release === undefined) {
+          throw new AppError('RATE_LIMITED', {
+            detail: `At most ${opts.maxStreamsPerUser} open event streams per user`,
+            retryAfter: opts.slots.retryAfterSec,
+          });
+        }
         return streamMeetingEvents(reply, {
           events: opts.events,
+          registry: opts.streams,
           meetingId,
+          viewer: { userId, sessionId, expiresAt },
           heartbeatMs: opts.heartbeatMs,
-          // Gone (deleted, or this user removed) → null; a database error is not "gone".
+          isRevoked: () => opts.isRevoked({ sub: userId, sid: sessionId, exp: expiresAt }),
+          // Gone (deleted, or this user's participation gone) → null; a database error is not "gone".
           currentState: () =>
             meetings.forMember(meetingId, userId).then(
-              (found) => found.meeting,
+              ({ meeting, participation }) => ({ status: meeting.status, endedAt: meeting.endedAt, present: participation.leftAt === null }),
               (error: unknown) => {
                 if (error instanceof AppError && error.code === 'NOT_FOUND') return null;
                 throw error;
               },
             ),
+          onEnd: release,
         });
       },
     );

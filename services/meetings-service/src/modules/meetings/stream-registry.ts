@@ -1,0 +1,105 @@
+import type { RevocationClaims } from '@authmeet/auth-tokens';
+
+/** Why a stream ended, sent as the last event `stream.closed` `{ reason }` (api.md). */
+export type StreamEndReason = 'revoked' | 'expired' | 'left' | 'removed' | 'ended';
+
+/** An open event stream as the registry sees it: whose access it lives on, and how to end it. */
+export interface OpenStream {
+  readonly userId: string;
+  readonly sessionId: string;
+  /** Epoch seconds: the access token's `exp`. */
+  readonly expiresAt: number;
+  end(reason: StreamEndReason): void;
+}
+
+export interface StreamRegistryLogger {
+  warn(obj: Record<string, unknown>, msg: string): void;
+}
+
+export interface StreamRegistryOptions {
+  /** The revocation view's check: answered from memory unless its subscription was interrupted. */
+  isRevoked(claims: RevocationClaims): Promise<boolean>;
+  /** How often every open stream's session is re-checked (0 disables). */
+  recheckMs: number;
+  log: StreamRegistryLogger;
+}
+
+export interface StreamRegistry {
+  /** Registers an open stream; returns the function that forgets it (call it when it ends). */
+  add(stream: OpenStream): () => void;
+  /** Ends the streams opened under one session (it was revoked). */
+  endSession(userId: string, sessionId: string, reason: StreamEndReason): void;
+  /**
+   * Ends every stream of a user on this replica, whatever the session: for anything that takes
+   * a user's access away as a whole (e.g. disabling the account).
+   */
+  endUser(userId: string, reason: StreamEndReason): void;
+  /** Streams open on this replica (exported as a gauge). */
+  size(): number;
+  close(): void;
+}
+
+/**
+ * The event streams open on this replica, indexed by user, so that whatever takes access away
+ * (a revoked session, a disabled user) ends exactly the streams living on that access.
+ *
+ * Revocations arrive through the revocation view's pub/sub listener (one subscription per
+ * replica). A message published while that subscription was down is never delivered, so every
+ * open stream's session is also re-checked every `recheckMs`: from memory while the view is
+ * subscribed, with one EXISTS per session after a reconnect. A check that cannot be answered
+ * (Redis down) keeps the stream: nothing can be published meanwhile, and the next check decides.
+ */
+export function createStreamRegistry(opts: StreamRegistryOptions): StreamRegistry {
+  const byUser = new Map<string, Set<OpenStream>>();
+  let count = 0;
+
+  const endWhere = (userId: string, reason: StreamEndReason, match: (s: OpenStream) => boolean) => {
+    const set = byUser.get(userId);
+    if (set === undefined) return;
+    // end() unregisters the stream, which mutates the set: iterate over a copy.
+    for (const stream of [...set]) if (match(stream)) stream.end(reason);
+  };
+
+  let checking = false;
+  async function recheck(): Promise<void> {
+    if (checking) return;
+    checking = true;
+    try {
+      const streams = [...byUser.values()].flatMap((set) => [...set]);
+      await Promise.all(
+        streams.map(async (s) => {
+          const revoked = await opts.isRevoked({ sub: s.userId, sid: s.sessionId, exp: s.expiresAt }).catch(() => false);
+          if (revoked) s.end('revoked');
+        }),
+      );
+    } catch (err) {
+      opts.log.warn({ err }, 'open streams could not be re-checked');
+    } finally {
+      checking = false;
+    }
+  }
+  const timer = opts.recheckMs > 0 ? setInterval(() => void recheck(), opts.recheckMs) : undefined;
+  timer?.unref();
+
+  return {
+    add(stream) {
+      let set = byUser.get(stream.userId);
+      if (set === undefined) {
+        set = new Set();
+        byUser.set(stream.userId, set);
+      }
+      set.add(stream);
+      count += 1;
+      return () => {
+        const current = byUser.get(stream.userId);
+        if (!current?.delete(stream)) return;
+        count -= 1;
+        if (current.size === 0) byUser.delete(stream.userId);
+      };
+    },
+    endSession: (userId, sessionId, reason) => endWhere(userId, reason, (s) => s.sessionId === sessionId),
+    endUser: (userId, reason) => endWhere(userId, reason, () => true),
+    size: () => count,
+    close: () => clearInterval(timer),
+  };
+}
