@@ -193,3 +193,26 @@ describe('a stream ends when its user is no longer in the meeting', () => {
     await expectClosedWith(stream, 'ended');
   });
 });
+
+describe('a revocation published while the replica\'s subscription was down', () => {
+  it('still ends the stream once the replica has re-subscribed (open sessions are re-checked)', async () => {
+    const replica = await startMeetingsService({ SSE_HEARTBEAT_MS: '200' }, { share: ctx });
+    try {
+      const onReplica = await listenForStreams(replica);
+      const { m, guest } = await meetingWithGuest();
+      const s = await session(guest);
+      const stream = await onReplica.open(m.id, s.headers);
+      expect(stream.status).toBe(200);
+      // Cut the replica's subscriber connection and revoke while it is down: the message is lost.
+      const subscriber = replica.app.redisSubscriber;
+      const down = new Promise((resolve) => subscriber.once('close', resolve));
+      subscriber.disconnect(true);
+      await down;
+      await revoke(guest.id, s.sid);
+      await expectClosedWith(stream, 'revoked', 5000);
+      onReplica.closeAll();
+    } finally {
+      await replica.close();
+    }
+  });
+});
