@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { eventually } from '@authmeet/test-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createStreamSlots } from '../../src/modules/meetings/stream-slots.js';
 import { createMeeting, newUser } from '../factories.js';
 import type { TestUser } from '../factories.js';
 import { listenForStreams } from '../helpers/live-streams.js';
@@ -82,5 +84,27 @@ describe('open streams per user', () => {
     const next = await createMeeting(a.app, user);
     expect((await onB.open(next.id, user.headers)).status).toBe(200);
     await eventually(async () => expect(await openStreamsGauge(a)).toBe(0));
+  });
+});
+
+describe('stream slots in Redis', () => {
+  it('leases are renewed while streams are open, and a crashed replica\'s slots free themselves', async () => {
+    const leaseMs = 900;
+    const crashed = createStreamSlots({ redis: a.app.redis, maxPerUser: 2, leaseMs, log: a.app.log });
+    const other = createStreamSlots({ redis: a.app.redis, maxPerUser: 2, leaseMs, log: a.app.log });
+    try {
+      const userId = randomUUID();
+      expect(await crashed.acquire(userId)).toBeTypeOf('function');
+      expect(await crashed.acquire(userId)).toBeTypeOf('function');
+      // Well past the lease: still held, because the owner renews them.
+      await new Promise((r) => setTimeout(r, leaseMs * 2));
+      expect(await other.acquire(userId)).toBeUndefined();
+      // The owner dies without releasing: its renewals stop and the slots expire.
+      crashed.close();
+      await eventually(async () => expect(await other.acquire(userId)).toBeTypeOf('function'), leaseMs * 4, 100);
+    } finally {
+      crashed.close();
+      other.close();
+    }
   });
 });

@@ -67,7 +67,7 @@ export function createStreamSlots(opts: StreamSlotsOptions): StreamSlots {
     const failed = results.filter((r) => r.status === 'rejected').length;
     if (failed > 0) log.warn({ failed, held: held.size }, 'stream slot leases not refreshed; retrying next round');
   }
-  const timer = setInterval(() => void refresh(), Math.max(1_000, Math.floor(leaseMs / 3)));
+  const timer = setInterval(() => void refresh(), Math.max(100, Math.floor(leaseMs / 3)));
   timer.unref();
 
   return {

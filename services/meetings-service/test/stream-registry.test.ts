@@ -1,0 +1,65 @@
+import { eventually } from '@authmeet/test-kit';
+import { describe, expect, it } from 'vitest';
+import { createStreamRegistry } from '../src/modules/meetings/stream-registry.js';
+import type { OpenStream, StreamEndReason } from '../src/modules/meetings/stream-registry.js';
+
+const silent = { warn: () => undefined };
+
+function fakeStream(userId: string, sessionId: string, ended: string[]) {
+  let unregister = () => {};
+  const stream: OpenStream = {
+    userId,
+    sessionId,
+    expiresAt: Math.floor(Date.now() / 1000) + 900,
+    end(reason: StreamEndReason) {
+      ended.push(`${userId}/${sessionId}:${reason}`);
+      unregister();
+    },
+  };
+  return { stream, register: (u: () => void) => (unregister = u) };
+}
+
+describe('stream registry', () => {
+  it('ends the streams of one session, or every stream of a user, and nothing else', () => {
+    const registry = createStreamRegistry({ isRevoked: async () => false, recheckMs: 0, log: silent });
+    const ended: string[] = [];
+    for (const [u, s] of [['u1', 's1'], ['u1', 's1'], ['u1', 's2'], ['u2', 's1']] as const) {
+      const f = fakeStream(u, s, ended);
+      f.register(registry.add(f.stream));
+    }
+    expect(registry.size()).toBe(4);
+    registry.endSession('u1', 's1', 'revoked');
+    expect(ended).toEqual(['u1/s1:revoked', 'u1/s1:revoked']);
+    expect(registry.size()).toBe(2);
+    // Generic: whatever takes a user's access away as a whole (e.g. disabling the account).
+    registry.endUser('u1', 'revoked');
+    expect(ended).toEqual(['u1/s1:revoked', 'u1/s1:revoked', 'u1/s2:revoked']);
+    expect(registry.size()).toBe(1);
+    registry.endUser('nobody', 'revoked');
+    expect(registry.size()).toBe(1);
+    registry.close();
+  });
+
+  it('re-checks open sessions periodically and keeps streams it cannot check', async () => {
+    let revoked = false;
+    let unavailable = true;
+    const registry = createStreamRegistry({
+      isRevoked: async () => {
+        if (unavailable) throw new Error('Redis down');
+        return revoked;
+      },
+      recheckMs: 20,
+      log: silent,
+    });
+    const ended: string[] = [];
+    const f = fakeStream('u1', 's1', ended);
+    f.register(registry.add(f.stream));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(ended).toEqual([]);
+    unavailable = false;
+    revoked = true;
+    await eventually(() => expect(ended).toEqual(['u1/s1:revoked']), 2000);
+    expect(registry.size()).toBe(0);
+    registry.close();
+  });
+});
