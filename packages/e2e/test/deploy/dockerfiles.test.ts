@@ -2,8 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { renderWebClientConfig, WEB_CLIENT_SERVER, WEB_CLIENT_SERVER_FILE } from '@authmeet/web-client/ingress';
 import { describe, expect, it } from 'vitest';
 import { parseDockerfile, resolveArgs } from '../support/dockerfile.js';
+import { assertNginxAccepts } from '../support/nginx.js';
 import type { Stage } from '../support/dockerfile.js';
 import { readRepoFile, SERVICES } from '../support/repo.js';
 
@@ -85,6 +87,30 @@ describe.each(SERVICES)('services/$name/Dockerfile', ({ name, packageName, port 
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('packages/web-client/Dockerfile', () => {
+  const { stages } = parseDockerfile(readRepoFile('packages/web-client/Dockerfile'));
+  const [stage] = stages;
+
+  it('serves the client\'s files as they are from unprivileged nginx, with the rendered configuration', () => {
+    expect(stages).toHaveLength(1);
+    expect(stage?.from).toMatch(/^nginxinc\/nginx-unprivileged:[\d.]+-alpine$/);
+    const copies = values(stage as Stage, 'COPY');
+    expect(copies).toContain(`--chown=root:root ${WEB_CLIENT_SERVER_FILE} /etc/nginx/nginx.conf`);
+    expect(copies).toContain(`--chown=root:root packages/web-client/public ${WEB_CLIENT_SERVER.webRoot}`);
+    expect(runs(stage as Stage)).toEqual([]);
+    // The image's nginx user, as the Deployment's runAsUser names it.
+    expect(values(stage as Stage, 'USER')).toEqual(['101:101']);
+    expect(values(stage as Stage, 'EXPOSE')).toEqual([WEB_CLIENT_SERVER.listen]);
+    expect(values(stage as Stage, 'HEALTHCHECK')[0]).toContain('/healthz');
+  });
+
+  it('bakes in exactly what src/ingress.ts renders, and nginx accepts it', () => {
+    // Regenerate with `pnpm --filter @authmeet/web-client ingress:compose`.
+    expect(readRepoFile(WEB_CLIENT_SERVER_FILE)).toBe(renderWebClientConfig(WEB_CLIENT_SERVER));
+    assertNginxAccepts((dir) => renderWebClientConfig({ ...WEB_CLIENT_SERVER, runtimeDir: dir, errorLog: join(dir, 'error.log'), webRoot: dir }));
   });
 });
 
