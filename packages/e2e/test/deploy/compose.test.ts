@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMPOSE_INGRESS, COMPOSE_INGRESS_FILE, INGRESS_ROUTES, renderNginxConfig } from '@authmeet/web-client/ingress';
-import { findNginx } from '@authmeet/web-client/nginx-process';
 import { describe, expect, it } from 'vitest';
 import { composeValidator, interpolate, namedInDotenv, parseCompose, parseDotenv } from '../support/compose.js';
+import { assertNginxAccepts } from '../support/nginx.js';
 import { readRepoFile, SERVICES } from '../support/repo.js';
 
 interface ComposeService {
@@ -19,12 +16,15 @@ interface ComposeService {
   read_only?: boolean;
   tmpfs?: string[];
   volumes?: string[];
-  networks?: string[];
+  networks?: string[] | Record<string, { ipv4_address?: string } | null>;
   ports?: string[];
 }
 interface ComposeFile {
   services: Record<string, ComposeService>;
+  networks: Record<string, { ipam?: { config?: { subnet?: string }[] } } | null>;
 }
+
+const networksOf = (s: ComposeService) => (Array.isArray(s.networks) ? s.networks : Object.keys(s.networks ?? {}));
 
 const composeText = readRepoFile('docker-compose.yml');
 const envExample = readRepoFile('.env.example');
@@ -56,7 +56,8 @@ describe('docker-compose.yml', () => {
   it('runs two Postgres, Redis with append-only persistence and an SMTP capture', () => {
     const images = Object.values(compose.services).map((s) => s.image ?? '');
     expect(images.filter((i) => i.startsWith('postgres:'))).toHaveLength(2);
-    expect(service('redis').command).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
+    // Revocations and sessions survive a restart: append-only file, fsync every second, on a volume.
+    expect(service('redis').command?.join(' ')).toContain('--appendonly yes --appendfsync everysec');
     // Sessions fit Redis' compact hash encoding only with this (packages/bench, scenario 5).
     expect(service('redis').command?.join(' ')).toContain('--hash-max-listpack-value 256');
     expect(service('redis').volumes?.some((v) => v.endsWith(':/data'))).toBe(true);
@@ -70,7 +71,8 @@ describe('docker-compose.yml', () => {
     expect(migrate.image).toBe(app.image);
     expect(migrate.build?.dockerfile).toBe(`services/${name}/Dockerfile`);
     expect(migrate.command).toEqual(['node', 'dist/src/migrate.js']);
-    expect(migrate.environment).toEqual(app.environment);
+    // The migration holds its database URL and nothing else (no keys, no other secret).
+    expect(migrate.environment).toEqual({ NODE_ENV: 'production', DATABASE_URL: app.environment?.DATABASE_URL });
     expect(app.depends_on?.[name.replace('-service', '-migrate')]?.condition).toBe('service_completed_successfully');
     expect(app.depends_on?.redis?.condition).toBe('service_healthy');
     expect(app.healthcheck?.test?.join(' ')).toContain('/readyz');
@@ -81,14 +83,48 @@ describe('docker-compose.yml', () => {
 
   it('puts each database on a network only its service and migration join', () => {
     for (const [db, owner] of [['auth-db', 'auth'], ['meetings-db', 'meetings']] as const) {
-      const [network, ...more] = service(db).networks ?? [];
+      const [network, ...more] = networksOf(service(db));
       expect(more).toEqual([]);
-      const members = Object.entries(compose.services).filter(([, s]) => network !== undefined && s.networks?.includes(network)).map(([n]) => n);
+      const members = Object.entries(compose.services).filter(([, s]) => network !== undefined && networksOf(s).includes(network)).map(([n]) => n);
       expect(members.sort()).toEqual([db, `${owner}-migrate`, `${owner}-service`].sort());
     }
   });
 
-  it('fronts both services with an nginx ingress routed like the Kubernetes Ingress', () => {
+  it('hands each container only its own secrets, never the whole .env', () => {
+    const env = filledEnv();
+    const secrets = ['AUTH_DB_PASSWORD', 'MEETINGS_DB_PASSWORD', 'SERVICE_KEY', 'JWT_PRIVATE_JWKS'] as const;
+    const held = (name: string) => secrets.filter((key) => JSON.stringify(service(name)).includes(env.get(key) ?? '')).sort();
+    const expected: Record<string, string[]> = {
+      'auth-db': ['AUTH_DB_PASSWORD'],
+      'meetings-db': ['MEETINGS_DB_PASSWORD'],
+      'auth-migrate': ['AUTH_DB_PASSWORD'],
+      'meetings-migrate': ['MEETINGS_DB_PASSWORD'],
+      'auth-service': ['AUTH_DB_PASSWORD', 'JWT_PRIVATE_JWKS', 'SERVICE_KEY'],
+      'meetings-service': ['MEETINGS_DB_PASSWORD', 'SERVICE_KEY'],
+    };
+    for (const name of Object.keys(compose.services)) expect(held(name), name).toEqual(expected[name] ?? []);
+    // env_file would pass every line of a file to the container, whoever the line is for.
+    for (const [name, s] of Object.entries(compose.services)) expect(s.env_file, name).toBeUndefined();
+    expect(Object.keys(service('auth-migrate').environment ?? {}).sort()).toEqual(['DATABASE_URL', 'NODE_ENV']);
+    expect(Object.keys(service('meetings-migrate').environment ?? {}).sort()).toEqual(['DATABASE_URL', 'NODE_ENV']);
+    expect(Object.keys(service('meetings-service').environment ?? {})).not.toContain('JWT_PRIVATE_JWKS');
+  });
+
+  it('believes X-Forwarded-For from the ingress\'s fixed address only', () => {
+    const ingressNetworks = service('ingress').networks;
+    const [edge, ...others] = Object.entries(Array.isArray(ingressNetworks) ? {} : (ingressNetworks ?? {}));
+    expect(others).toEqual([]);
+    const address = edge?.[1]?.ipv4_address ?? '';
+    const subnet = compose.networks[edge?.[0] ?? '']?.ipam?.config?.[0]?.subnet ?? '';
+    expect(address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(subnet.split('/')[0]?.split('.').slice(0, 3)).toEqual(address.split('.').slice(0, 3));
+    for (const { name } of SERVICES) {
+      expect(service(name).environment?.TRUST_PROXY, name).toBe(address);
+      expect(networksOf(service(name)), name).toContain(edge?.[0]);
+    }
+  });
+
+  it('fronts both services with an nginx ingress routed like the Kubernetes Gateway', () => {
     const ingress = service('ingress');
     expect(ingress.depends_on?.['auth-service']?.condition).toBe('service_healthy');
     expect(ingress.depends_on?.['meetings-service']?.condition).toBe('service_healthy');
@@ -101,17 +137,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('has a compose ingress configuration that nginx itself accepts', () => {
-    const nginx = findNginx(process.env.PATH, process.env.NGINX_BIN);
-    if (nginx === undefined) throw new Error('nginx not found: .ci/system-packages.sh installs it');
-    const dir = mkdtempSync(join(tmpdir(), 'compose-nginx-'));
-    try {
-      // Same rendering, with the container's paths moved into a scratch folder.
-      const conf = join(dir, 'nginx.conf');
-      writeFileSync(conf, renderNginxConfig({ ...COMPOSE_INGRESS, runtimeDir: dir, errorLog: join(dir, 'error.log'), webRoot: dir }));
-      execFileSync(nginx, ['-t', '-q', '-e', join(dir, 'error.log'), '-c', conf], { stdio: 'pipe' });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    assertNginxAccepts((dir) => renderNginxConfig({ ...COMPOSE_INGRESS, runtimeDir: dir, errorLog: join(dir, 'error.log'), webRoot: dir }));
   });
 });
 
