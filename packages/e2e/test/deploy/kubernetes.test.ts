@@ -1,55 +1,12 @@
-import { INGRESS_ROUTES, UPSTREAM_SERVICES } from '@authmeet/web-client/ingress';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { strictFieldProblems, validateSchema } from '../support/kube-schema.js';
 import { byKind, find, renderOverlay } from '../support/kustomize.js';
 import type { Manifest } from '../support/kustomize.js';
+import { configOf, matches, podTemplate, spec, WORKLOADS } from '../support/manifests.js';
+import type { LabelSelector } from '../support/manifests.js';
 import { SERVICES } from '../support/repo.js';
 
-// Shapes of the fields these checks read (the rendered YAML is untyped).
-interface Probe {
-  httpGet?: { path?: string; port?: string | number };
-}
-interface Container {
-  name: string;
-  image?: string;
-  command?: string[];
-  envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
-  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  startupProbe?: Probe;
-  livenessProbe?: Probe;
-  readinessProbe?: Probe;
-  securityContext?: {
-    allowPrivilegeEscalation?: boolean;
-    readOnlyRootFilesystem?: boolean;
-    capabilities?: { drop?: string[] };
-  };
-}
-interface PodSpec {
-  containers: Container[];
-  initContainers?: Container[];
-  automountServiceAccountToken?: boolean;
-  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; seccompProfile?: { type?: string } };
-}
-interface PodTemplate {
-  metadata?: { labels?: Record<string, string> };
-  spec: PodSpec;
-}
-type LabelSelector = { matchLabels?: Record<string, string> };
-interface PolicyPeer {
-  podSelector?: LabelSelector;
-  namespaceSelector?: LabelSelector;
-}
-interface NetworkPolicySpec {
-  podSelector: LabelSelector;
-  policyTypes?: string[];
-  ingress?: { from?: PolicyPeer[]; ports?: { port?: string | number }[] }[];
-}
-
-const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'Job']);
-const podTemplate = (m: Manifest) => (m.spec as { template: PodTemplate }).template;
-const spec = <T>(m: Manifest) => m.spec as T;
-const matches = (selector: LabelSelector | undefined, labels: Record<string, string>) =>
-  Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+const isCidr = (v: string) => /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(v);
 
 describe.each(['dev', 'prod'])('kustomize overlay %s', (overlay) => {
   let manifests: Manifest[];
@@ -142,34 +99,42 @@ describe.each(['dev', 'prod'])('kustomize overlay %s', (overlay) => {
     }
   });
 
-  it('routes exactly the public prefixes through the Ingress, never /internal/', () => {
-    const [ingress, ...others] = byKind(manifests, 'Ingress');
-    expect(others).toEqual([]);
-    type Path = { path: string; pathType: string; backend: { service: { name: string; port: { name?: string } } } };
-    const rules = spec<{ rules: { http: { paths: Path[] } }[] }>(ingress as Manifest).rules;
-    const routes = rules.flatMap((r) => r.http.paths).map((p) => ({ prefix: p.path, pathType: p.pathType, service: p.backend.service.name }));
-    expect(routes).toEqual(
-      INGRESS_ROUTES.map((r) => ({ prefix: r.prefix, pathType: 'Prefix', service: UPSTREAM_SERVICES[r.upstream].name })),
-    );
-    expect(routes.some((r) => r.prefix.startsWith('/internal'))).toBe(false);
+  it('believes X-Forwarded-For only from the Gateway\'s addresses, and serves metrics on their own port', () => {
+    for (const { name, metricsPort } of SERVICES) {
+      const config = configOf(manifests, 'Deployment', name);
+      // A hop count would believe any direct caller's X-Forwarded-For (README, "Client addresses").
+      const trusted = (config.TRUST_PROXY ?? '').split(',');
+      expect(trusted.length, name).toBeGreaterThan(0);
+      for (const entry of trusted) expect(isCidr(entry), `${name} TRUST_PROXY ${entry}`).toBe(true);
+      expect(config.METRICS_PORT, name).toBe(String(metricsPort));
+      const [container] = podTemplate(find(manifests, 'Deployment', name)).spec.containers;
+      expect(container?.ports?.find((p) => p.name === 'metrics')?.containerPort, name).toBe(metricsPort);
+      // The Service publishes the API port only: metrics are scraped from the pods.
+      const service = spec<{ ports: { port: number }[] }>(find(manifests, 'Service', name));
+      expect(service.ports.map((p) => p.port)).not.toContain(metricsPort);
+    }
   });
 
-  it('denies all ingress traffic by default and lets only the other service reach each service', () => {
-    const policies = byKind(manifests, 'NetworkPolicy').map((m) => ({ name: m.metadata.name, spec: spec<NetworkPolicySpec>(m) }));
-    const denyAll = policies.find((p) => Object.keys(p.spec.podSelector.matchLabels ?? {}).length === 0);
-    expect(denyAll?.spec.ingress ?? []).toEqual([]);
-    expect(denyAll?.spec.policyTypes).toContain('Ingress');
+  it('scales the meetings-service on open event streams per pod, and on CPU', () => {
+    type Metric = { type: string; pods?: { metric: { name: string }; target: { type: string; averageValue?: string } }; resource?: { name: string } };
+    const hpa = spec<{ metrics: Metric[] }>(find(manifests, 'HorizontalPodAutoscaler', 'meetings-service'));
+    expect(hpa.metrics.map((m) => m.type)).toEqual(['Pods', 'Resource']);
+    expect(hpa.metrics[0]?.pods?.metric.name).toBe('meetings_sse_open_streams');
+    expect(hpa.metrics[0]?.pods?.target.type).toBe('AverageValue');
+    expect(hpa.metrics[1]?.resource?.name).toBe('cpu');
+  });
 
-    for (const [self, other] of [SERVICES, [...SERVICES].reverse()] as const) {
-      const labels = podTemplate(find(manifests, 'Deployment', self.name)).metadata?.labels ?? {};
-      const applying = policies.filter((p) => p.spec.podSelector.matchLabels && Object.keys(p.spec.podSelector.matchLabels).length > 0 && matches(p.spec.podSelector, labels));
-      const peers = applying.flatMap((p) => p.spec.ingress ?? []).flatMap((rule) => rule.from ?? []);
-      const podPeers = peers.filter((peer) => !peer.namespaceSelector).map((peer) => peer.podSelector?.matchLabels);
-      // In-namespace, only the other service; from outside, only the ingress controller's pods.
-      expect(podPeers).toEqual([{ 'app.kubernetes.io/name': other.name, 'app.kubernetes.io/component': 'api' }]);
-      const external = peers.filter((peer) => peer.namespaceSelector);
-      expect(external.map((peer) => peer.namespaceSelector?.matchLabels)).toEqual([{ 'kubernetes.io/metadata.name': 'ingress-nginx' }]);
-    }
+  it('serves the web client from its own unprivileged static server', () => {
+    const deployment = find(manifests, 'Deployment', 'web-client');
+    const pod = podTemplate(deployment).spec;
+    expect(pod.containers.map((c) => c.image?.split(':')[0]?.split('/').at(-1))).toEqual(['web-client']);
+    expect(pod.securityContext?.runAsUser).toBe(101);
+    const [container] = pod.containers;
+    expect(container?.readinessProbe?.httpGet?.path).toBe('/healthz');
+    expect(container?.envFrom).toBeUndefined();
+    const service = spec<{ ports: { port: number }[]; selector: Record<string, string> }>(find(manifests, 'Service', 'web-client'));
+    expect(service.ports.map((p) => p.port)).toEqual([8080]);
+    expect(matches({ matchLabels: service.selector }, podTemplate(deployment).metadata?.labels ?? {})).toBe(true);
   });
 });
 
@@ -179,23 +144,20 @@ describe('kustomize overlay dev: in-cluster stores', () => {
     manifests = renderOverlay('dev');
   });
 
-  it('runs Postgres per service and Redis in the cluster, each reachable only from its users', () => {
-    const policies = byKind(manifests, 'NetworkPolicy').map((m) => spec<NetworkPolicySpec>(m));
-    const pods = manifests.filter((m) => WORKLOADS.has(m.kind)).map((m) => ({ id: `${m.kind}/${m.metadata.name}`, labels: podTemplate(m).metadata?.labels ?? {} }));
-    const allowedPods = (store: string) => {
-      const peers = policies
-        .filter((p) => p.podSelector.matchLabels?.['app.kubernetes.io/name'] === store)
-        .flatMap((p) => p.ingress ?? [])
-        .flatMap((rule) => rule.from ?? []);
-      expect(peers.every((peer) => !peer.namespaceSelector)).toBe(true);
-      return pods.filter((pod) => peers.some((peer) => matches(peer.podSelector, pod.labels))).map((pod) => pod.id).sort();
-    };
+  // Who may reach each store: network-policies.test.ts.
+  it('runs Postgres per service and a persistent Redis in the cluster', () => {
     expect(byKind(manifests, 'StatefulSet').map((s) => s.metadata.name).sort()).toEqual(['auth-db', 'meetings-db', 'redis']);
-    expect(allowedPods('auth-db')).toEqual(['Deployment/auth-service', 'Job/auth-migrate']);
-    expect(allowedPods('meetings-db')).toEqual(['Deployment/meetings-service', 'Job/meetings-migrate']);
-    expect(allowedPods('redis')).toEqual(['Deployment/auth-service', 'Deployment/meetings-service']);
     // Sessions fit Redis' compact hash encoding only with this (packages/bench, scenario 5).
-    const redis = byKind(manifests, 'StatefulSet').find((s) => s.metadata.name === 'redis');
+    const redis = find(manifests, 'StatefulSet', 'redis');
     expect(JSON.stringify(redis)).toContain('"--hash-max-listpack-value","256"');
+    // Revocations and sessions survive a restart: an append-only file, synced every second, on a
+    // persistent volume (README, "Redis persistence").
+    const redisPod = podTemplate(redis).spec;
+    const args = redisPod.containers[0]?.command?.join(' ') ?? '';
+    expect(args).toContain('--appendonly yes');
+    expect(args).toContain('--appendfsync everysec');
+    expect(args).toContain('--dir /data');
+    const claims = spec<{ volumeClaimTemplates?: { metadata: { name: string } }[] }>(redis).volumeClaimTemplates ?? [];
+    expect(claims.map((c) => c.metadata.name)).toEqual(['data']);
   });
 });

@@ -5,8 +5,9 @@ import type { Manifest } from './kustomize.js';
 /**
  * Offline validation of rendered manifests against the Kubernetes API schemas, in two layers:
  *
- * 1. kubernetes-models (generated from the Kubernetes OpenAPI document) validates each object
- *    with its JSON schema: types, enums, formats, required fields, quantities.
+ * 1. kubernetes-models (generated from the Kubernetes OpenAPI document; @kubernetes-models/gateway-api
+ *    for the Gateway API's CRDs) validates each object with its JSON schema: types, enums,
+ *    formats, patterns (durations), required fields, quantities.
  * 2. Those schemas allow unknown fields, so a misspelt `readinesProbe` would pass. The same
  *    package's TypeScript declarations describe every field, so a walk of each object against
  *    its declared type (via the TypeScript checker) reports any field the API does not have,
@@ -18,8 +19,23 @@ interface ValidatingModel {
 }
 type ModelClass = new (data: unknown) => ValidatingModel;
 
-/** `apps/v1` → `kubernetes-models/apps/v1/Deployment`; the core group `v1` → `kubernetes-models/v1/Service`. */
-const modelPath = (m: Manifest) => `kubernetes-models/${m.apiVersion}/${m.kind}`;
+/**
+ * API groups that are not part of Kubernetes itself, and the package holding their CRDs' schemas
+ * (generated from the same Go types as the CRDs, so the same two layers apply).
+ */
+const CRD_PACKAGES: Record<string, string> = {
+  'gateway.networking.k8s.io': '@kubernetes-models/gateway-api',
+};
+
+/**
+ * `apps/v1` → `kubernetes-models/apps/v1/Deployment`; the core group `v1` → `kubernetes-models/v1/Service`;
+ * `gateway.networking.k8s.io/v1` → `@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute`.
+ */
+const modelPath = (m: Manifest) => {
+  const group = m.apiVersion.includes('/') ? (m.apiVersion.split('/')[0] ?? '') : '';
+  const crdPackage = CRD_PACKAGES[group];
+  return crdPackage ? `${crdPackage}/${m.apiVersion}/${m.kind}` : `kubernetes-models/${m.apiVersion}/${m.kind}`;
+};
 
 async function loadModel(m: Manifest): Promise<ModelClass> {
   let mod: Record<string, unknown>;
