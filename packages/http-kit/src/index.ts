@@ -17,3 +17,4 @@ export * from './bearer-auth.js';
 export * from './infrastructure-errors.js';
 export * from './serve.js';
 export * from './waker.js';
+export * from './cli.js';
