@@ -1,7 +1,7 @@
 /**
  * The one description of the public ingress, rendered as an nginx configuration for `pnpm dev`,
- * the browser tests and docker compose. The Kubernetes Ingress (k8s/base/ingress.yaml) must
- * route exactly these prefixes; packages/e2e checks that the two agree.
+ * the browser tests and docker compose. The Kubernetes HTTPRoutes (k8s/base/gateway/routes.yaml)
+ * must route exactly these prefixes; packages/e2e checks that the two agree.
  *
  * Kept free of relative imports and non-erasable TypeScript so Node runs it as it is
  * (type stripping) and other packages type-check it from source.
