@@ -75,8 +75,15 @@ describe.each(['dev', 'prod'])('kustomize overlay %s', (overlay) => {
     const [migrate] = podTemplate(job).spec.containers;
     expect(migrate?.command).toEqual(['node', 'dist/src/migrate.js']);
     expect(migrate?.image).toBe(container?.image);
-    // The job reads the same configuration as the service it migrates for.
-    expect(migrate?.envFrom).toEqual(container?.envFrom);
+    // The job reads its database URL from the service's Secret, and nothing else from it: a
+    // migration never holds the signing keys or the service keys.
+    const configMap = container?.envFrom?.find((f) => f.configMapRef)?.configMapRef?.name;
+    const secret = container?.envFrom?.find((f) => f.secretRef)?.secretRef?.name;
+    expect(migrate?.envFrom).toBeUndefined();
+    expect(migrate?.env).toEqual([
+      { name: 'NODE_ENV', valueFrom: { configMapKeyRef: { name: configMap, key: 'NODE_ENV' } } },
+      { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: secret, key: 'DATABASE_URL' } } },
+    ]);
   });
 
   it('takes configuration from ConfigMaps and Secrets, and commits no secret value in prod', () => {
@@ -87,6 +94,10 @@ describe.each(['dev', 'prod'])('kustomize overlay %s', (overlay) => {
         for (const from of c.envFrom ?? []) {
           if (from.configMapRef) expect(rendered.has(`ConfigMap/${from.configMapRef.name}`), from.configMapRef.name).toBe(true);
           if (from.secretRef) secretRefs.add(from.secretRef.name);
+        }
+        for (const variable of c.env ?? []) {
+          const ref = variable.valueFrom?.secretKeyRef?.name;
+          if (ref) secretRefs.add(ref);
         }
       }
     }
