@@ -2,7 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { renderWebClientConfig, WEB_CLIENT_SERVER, WEB_CLIENT_SERVER_FILE } from '@authmeet/web-client/ingress';
+import { MAILED_PAGES, renderWebClientConfig, WEB_CLIENT_SERVER, WEB_CLIENT_SERVER_FILE } from '@authmeet/web-client/ingress';
+import { findNginx, startNginx } from '@authmeet/web-client/nginx-process';
+import { webRootFor } from '@authmeet/web-client/public-dir';
+import { freePort } from '@authmeet/test-kit';
 import { describe, expect, it } from 'vitest';
 import { parseDockerfile, resolveArgs } from '../support/dockerfile.js';
 import { assertNginxAccepts } from '../support/nginx.js';
@@ -111,6 +114,36 @@ describe('packages/web-client/Dockerfile', () => {
     // Regenerate with `pnpm --filter @authmeet/web-client ingress:compose`.
     expect(readRepoFile(WEB_CLIENT_SERVER_FILE)).toBe(renderWebClientConfig(WEB_CLIENT_SERVER));
     assertNginxAccepts((dir) => renderWebClientConfig({ ...WEB_CLIENT_SERVER, runtimeDir: dir, errorLog: join(dir, 'error.log'), webRoot: dir }));
+  });
+
+  it('serves the client, its mailed pages and /healthz, and nothing else', async () => {
+    const bin = findNginx(process.env.PATH, process.env.NGINX_BIN);
+    if (bin === undefined) throw new Error('nginx not found: .ci/system-packages.sh installs it');
+    const runtimeDir = mkdtempSync(join(tmpdir(), 'web-client-'));
+    const port = await freePort();
+    const config = renderWebClientConfig({ listen: `127.0.0.1:${port}`, webRoot: webRootFor(runtimeDir), runtimeDir });
+    const nginx = await startNginx({ bin, runtimeDir, ports: [port], config });
+    try {
+      const get = (path: string) => fetch(`http://127.0.0.1:${port}${path}`);
+      const index = await get('/');
+      expect(index.status).toBe(200);
+      const page = await index.text();
+      expect(page).toContain('/app.js');
+      expect(index.headers.get('content-security-policy')).toContain("default-src 'self'");
+      for (const mailed of MAILED_PAGES) {
+        const res = await get(`${mailed}?token=abc`);
+        expect(res.status, mailed).toBe(200);
+        expect(await res.text(), mailed).toBe(page);
+        // The token in the URL must not leak to another site through the Referer header.
+        expect(res.headers.get('referrer-policy'), mailed).toBe('no-referrer');
+      }
+      expect((await get('/app.js')).headers.get('content-type')).toMatch(/^text\/javascript/);
+      expect(await (await get('/healthz')).text()).toBe('ok');
+      for (const path of ['/internal/v1/users', '/verify-email/x', '/nothing-here']) expect((await get(path)).status, path).toBe(404);
+    } finally {
+      await nginx.stop();
+      rmSync(runtimeDir, { recursive: true, force: true });
+    }
   });
 });
 
