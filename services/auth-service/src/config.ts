@@ -37,6 +37,7 @@ const envSchema = z
     ARGON2_TIME_COST: int(2, 2),
     ARGON2_PARALLELISM: int(1),
     ARGON2_MAX_CONCURRENCY: int(4),
+    ARGON2_MAX_QUEUE: int(32, 0),
     REQUIRE_EMAIL_VERIFICATION: boolish,
     RATE_LIMIT_GLOBAL_MAX: int(600),
     RATE_LIMIT_WINDOW: duration('1m'),
@@ -160,6 +161,7 @@ function toConfig(env: Env) {
       timeCost: env.ARGON2_TIME_COST,
       parallelism: env.ARGON2_PARALLELISM,
       maxConcurrency: env.ARGON2_MAX_CONCURRENCY,
+      maxQueue: env.ARGON2_MAX_QUEUE,
     },
     requireEmailVerification: env.REQUIRE_EMAIL_VERIFICATION,
     sync: {

@@ -100,7 +100,7 @@ describe('Google sign-in end to end', () => {
     // A Google-only account has no password to confirm closure with; give it one the quick way.
     const withPassword = await g.m.ctx.app.prisma.user.findUniqueOrThrow({ where: { id: first.user.id } });
     const { createPasswordHasher } = await import('../src/modules/passwords/password-hasher.js');
-    const hasher = await createPasswordHasher({ memoryCost: 19456, timeCost: 2, parallelism: 1, maxConcurrency: 1 });
+    const hasher = await createPasswordHasher({ memoryCost: 19456, timeCost: 2, parallelism: 1, maxConcurrency: 1, maxQueue: 8 });
     await g.m.ctx.app.prisma.user.update({ where: { id: withPassword.id }, data: { passwordHash: await hasher.hash(STRONG_PASSWORD) } });
     const closed = await g.m.ctx.app.inject({ method: 'DELETE', url: '/v1/auth/me', headers: bearer(first.accessToken), payload: { password: STRONG_PASSWORD } });
     expect(closed.statusCode, closed.body).toBe(204);

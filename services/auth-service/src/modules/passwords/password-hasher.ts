@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { AppError } from '@authmeet/http-kit';
 import argon2 from 'argon2';
 import pLimit from 'p-limit';
 
@@ -8,6 +9,8 @@ export interface Argon2Config {
   parallelism: number;
   /** Hashes computed at once; the rest queue. Caps memory under a login flood. */
   maxConcurrency: number;
+  /** Hashes allowed to wait for a slot; beyond that the request is refused with 503 at once. */
+  maxQueue: number;
 }
 
 export interface PasswordHasher {
@@ -19,6 +22,12 @@ export interface PasswordHasher {
   readonly pending: () => number;
 }
 
+/**
+ * Retry-After for a full queue: a queue's worth of hashes drains in well under a second at the
+ * default cost, so a client that waits this long finds room again.
+ */
+const BUSY_RETRY_AFTER_SEC = 1;
+
 export async function createPasswordHasher(config: Argon2Config): Promise<PasswordHasher> {
   const options = {
     type: argon2.argon2id as typeof argon2.argon2id,
@@ -27,14 +36,24 @@ export async function createPasswordHasher(config: Argon2Config): Promise<Passwo
     parallelism: config.parallelism,
   };
   const limit = pLimit(config.maxConcurrency);
+  // An unbounded queue turns a flood of guesses into seconds of latency for everyone, the owner
+  // of the account included. Past the bound we shed load instead: a fast 503 the client retries.
+  const bounded = <T>(task: () => Promise<T>): Promise<T> => {
+    if (limit.pendingCount >= config.maxQueue) {
+      return Promise.reject(
+        new AppError('DEPENDENCY_UNAVAILABLE', { detail: 'Too many password checks in progress; retry shortly', retryAfter: BUSY_RETRY_AFTER_SEC }),
+      );
+    }
+    return limit(task);
+  };
   // A real hash of a random secret with today's parameters: verifying against it costs exactly
   // what verifying a real account costs, so timing cannot tell "no such user" from "wrong password".
   const dummyHash = await argon2.hash(randomBytes(32).toString('base64url'), options);
 
   return {
-    hash: (password) => limit(() => argon2.hash(password, options)),
+    hash: (password) => bounded(() => argon2.hash(password, options)),
     async verify(hash, password) {
-      const ok = await limit(async () => {
+      const ok = await bounded(async () => {
         try {
           return await argon2.verify(hash, password);
         } catch {
@@ -44,7 +63,7 @@ export async function createPasswordHasher(config: Argon2Config): Promise<Passwo
       return { ok, needsRehash: ok && argon2.needsRehash(hash, options) };
     },
     async verifyDummy(password) {
-      await limit(() => argon2.verify(dummyHash, password).catch(() => false));
+      await bounded(() => argon2.verify(dummyHash, password).catch(() => false));
     },
     pending: () => limit.pendingCount + limit.activeCount,
   };
