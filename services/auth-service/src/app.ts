@@ -28,6 +28,7 @@ import { createOAuthService } from './modules/oauth/oauth.service.js';
 import { createOAuthStore } from './modules/oauth/oauth-store.js';
 import { createRedirectAllowlist } from './modules/oauth/redirect-allowlist.js';
 import { createPasswordHasher } from './modules/passwords/password-hasher.js';
+import { createPasswordPolicy } from './modules/passwords/password-policy.js';
 import type { PasswordHasher } from './modules/passwords/password-hasher.js';
 import { createSessionsRepository } from './modules/sessions/sessions.repository.js';
 import { sessionsRoutes } from './modules/sessions/sessions.routes.js';
@@ -75,6 +76,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const clock = overrides.clock ?? Date.now;
   const keyRing = overrides.keyRing ?? (await loadKeyRing({ ...config.jwt, env: config.env }, (m) => app.log.warn(m)));
   const hasher = overrides.hasher ?? (await createPasswordHasher(config.argon2));
+  const passwordPolicy = createPasswordPolicy(config.passwordStrength);
+  app.addHook('onClose', async () => passwordPolicy.close());
 
   await app.register(fastifyJwt, {
     secret: {
@@ -135,6 +138,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     outbox,
     sessions,
     hasher,
+    passwordPolicy,
     verificationMail: { enqueue: accountMails.enqueueVerification, kick: kickMail },
     throttle: createLoginThrottle(app.redis, {
       max: config.rateLimit.loginFailureMax,
@@ -180,6 +184,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     tokens: accountTokens,
     accountMails,
     hasher,
+    passwordPolicy,
     sessions: auth,
     addressThrottle: createAddressThrottle(app.redis, { max: config.account.addressMailMax, windowSec: config.account.addressMailWindowSec }),
     changeThrottle: createLoginThrottle(app.redis, {

@@ -38,6 +38,8 @@ const envSchema = z
     ARGON2_PARALLELISM: int(1),
     ARGON2_MAX_CONCURRENCY: int(4),
     ARGON2_MAX_QUEUE: int(32, 0),
+    PASSWORD_STRENGTH_THREADS: int(1),
+    PASSWORD_STRENGTH_MAX_QUEUE: int(16, 0),
     REQUIRE_EMAIL_VERIFICATION: boolish,
     RATE_LIMIT_GLOBAL_MAX: int(600),
     RATE_LIMIT_WINDOW: duration('1m'),
@@ -163,6 +165,7 @@ function toConfig(env: Env) {
       maxConcurrency: env.ARGON2_MAX_CONCURRENCY,
       maxQueue: env.ARGON2_MAX_QUEUE,
     },
+    passwordStrength: { threads: env.PASSWORD_STRENGTH_THREADS, maxQueue: env.PASSWORD_STRENGTH_MAX_QUEUE },
     requireEmailVerification: env.REQUIRE_EMAIL_VERIFICATION,
     sync: {
       meetingsUrl: env.MEETINGS_SERVICE_URL,

@@ -5,7 +5,7 @@ import type { AuthService } from '../auth/auth.service.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
-import { assertStrongPassword } from '../passwords/password-policy.js';
+import type { PasswordPolicy } from '../passwords/password-policy.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import type { PublicUser } from '../users/users.schemas.js';
 import { toPublicUser } from '../users/users.schemas.js';
@@ -20,6 +20,7 @@ export interface AccountServiceDeps {
   tokens: AccountTokensRepository;
   accountMails: AccountMails;
   hasher: PasswordHasher;
+  passwordPolicy: Pick<PasswordPolicy, 'assertStrong'>;
   sessions: Pick<AuthService, 'revokeAllSessions'>;
   /** Account mails per address (forgot, resend). */
   addressThrottle: AddressThrottle;
@@ -104,7 +105,7 @@ export function createAccountService(deps: AccountServiceDeps) {
       const pending = await tokens.findLive(hash, 'password_reset', at);
       const user = pending ? await users.findById(pending.userId) : null;
       if (!pending || !user || !user.isActive) throw tokenInvalid();
-      assertStrongPassword(newPassword, passwordInputs(user), 'newPassword');
+      await deps.passwordPolicy.assertStrong(newPassword, passwordInputs(user), 'newPassword');
       const passwordHash = await hasher.hash(newPassword);
       await users.transaction(async (tx) => {
         const spent = await tokens.consume(hash, 'password_reset', at, tx);
@@ -139,7 +140,7 @@ export function createAccountService(deps: AccountServiceDeps) {
         throw new AppError('INVALID_CREDENTIALS', { detail: 'The current password is not correct' });
       }
       await deps.changeThrottle.reset(userId, throttled);
-      assertStrongPassword(newPassword, passwordInputs(user), 'newPassword');
+      await deps.passwordPolicy.assertStrong(newPassword, passwordInputs(user), 'newPassword');
       const passwordHash = await hasher.hash(newPassword);
       await users.transaction(async (tx) => {
         await users.setPasswordHash(userId, passwordHash, tx);

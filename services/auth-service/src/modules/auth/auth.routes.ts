@@ -46,7 +46,7 @@ export function authRoutes(opts: AuthRoutesOptions) {
           tags: ['auth'],
           summary: 'Create an account',
           body: registerBody,
-          response: { 201: z.object({ user: userSchema }), ...problemResponses(400, 409, 413, 415, 429) },
+          response: { 201: z.object({ user: userSchema }), ...problemResponses(400, 409, 413, 415, 429, 503) },
         },
       },
       async (request, reply) => reply.code(201).send({ user: await auth.register(request.body) }),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@authmeet/http-kit';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
-import { assertStrongPassword } from '../passwords/password-policy.js';
+import type { PasswordPolicy } from '../passwords/password-policy.js';
 import type { SessionsRepository } from '../sessions/sessions.repository.js';
 import type { Db, UsersRepository } from '../users/users.repository.js';
 import type { PublicUser } from '../users/users.schemas.js';
@@ -25,6 +25,7 @@ export interface AuthServiceDeps {
   outbox: OutboxRepository;
   sessions: SessionsRepository;
   hasher: PasswordHasher;
+  passwordPolicy: Pick<PasswordPolicy, 'assertStrong'>;
   throttle: LoginThrottle;
   /** Signs an access token that expires at `exp` (epoch seconds). */
   signAccessToken: (claims: AccessClaims, exp: number) => string;
@@ -132,7 +133,8 @@ export function createAuthService(deps: AuthServiceDeps) {
 
   return {
     async register(input: { email: string; username: string; password: string; firstName?: string | undefined; lastName?: string | undefined }) {
-      assertStrongPassword(input.password, [input.email, input.username, input.firstName, input.lastName], 'password');
+      // After the route's rate limit and schema, and off the event loop (a worker thread).
+      await deps.passwordPolicy.assertStrong(input.password, [input.email, input.username, input.firstName, input.lastName], 'password');
       const passwordHash = await hasher.hash(input.password);
       try {
         const user = await users.transaction(async (tx) => {

@@ -1,16 +1,19 @@
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as en from '@zxcvbn-ts/language-en';
 import { AppError } from '@authmeet/http-kit';
+import Tinypool from 'tinypool';
 import { z } from 'zod';
-
-const zxcvbn = new ZxcvbnFactory({
-  translations: en.translations,
-  graphs: common.adjacencyGraphs,
-  dictionary: { ...common.dictionary, ...en.dictionary },
-});
+import type { StrengthResult, StrengthTask } from './password-strength.worker.js';
 
 export const MIN_PASSWORD_SCORE = 3;
+
+/**
+ * Only this many leading characters are estimated. The score is a guess count: once the first
+ * 64 characters are strong, more cannot make the password weaker, and zxcvbn's cost grows much
+ * faster than linearly with length.
+ */
+export const ESTIMATED_CHARS = 64;
+/** The user-derived dictionary: few, short words, so long names cannot inflate the work. */
+const MAX_USER_WORDS = 12;
+const MAX_USER_WORD_CHARS = 64;
 
 /** Shape rules, checked by the request schema so each failure is a field error. */
 export const passwordShape = z
@@ -22,20 +25,50 @@ export const passwordShape = z
   .regex(/[0-9]/, 'must contain a digit')
   .regex(/[^A-Za-z0-9]/, 'must contain a symbol');
 
-/**
- * Strength: zxcvbn score ≥ 3, with the user's own email and username as dictionary words so
- * "alice2024!Alice" does not pass for alice. Returns a message, or undefined when strong enough.
- */
-export function weakPasswordReason(password: string, userInputs: string[]): string | undefined {
-  const inputs = userInputs.flatMap((v) => [v, ...v.split(/[@._+-]/)]).filter((v) => v.length >= 3);
-  const result = zxcvbn.check(password, inputs);
-  if (result.score >= MIN_PASSWORD_SCORE) return undefined;
-  const hint = result.feedback.warning ?? result.feedback.suggestions[0];
-  return `is too weak${hint ? `: ${hint}` : ''}`;
+/** The user's email, username and names, and their parts, as dictionary words for zxcvbn. */
+export function userDictionary(values: (string | null | undefined)[]): string[] {
+  const words = values
+    .filter((v): v is string => typeof v === 'string' && v.length > 0)
+    .flatMap((v) => [v, ...v.split(/[\s@._+-]/)])
+    .map((v) => v.slice(0, MAX_USER_WORD_CHARS).toLowerCase())
+    .filter((v) => v.length >= 3);
+  return [...new Set(words)].slice(0, MAX_USER_WORDS);
 }
 
-/** Throws a field error naming `path` when the password is too weak for this user. */
-export function assertStrongPassword(password: string, userInputs: (string | null | undefined)[], path: string): void {
-  const reason = weakPasswordReason(password, userInputs.filter((v): v is string => typeof v === 'string' && v.length > 0));
-  if (reason) throw new AppError('VALIDATION_FAILED', { errors: [{ path, message: reason }] });
+export interface PasswordPolicyOptions {
+  /** Worker threads estimating strength (each holds zxcvbn's dictionaries, ~20 MB). */
+  threads: number;
+  /** Estimations allowed to wait for a thread; beyond that the request is refused with 503. */
+  maxQueue: number;
+}
+
+export interface PasswordPolicy {
+  /** Throws a field error naming `path` when the password is too weak for this user. */
+  assertStrong(password: string, userInputs: (string | null | undefined)[], path: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+// Compiled, this module sits next to the worker's .js; from source (tests, tsx), next to its .ts.
+const workerFile = new URL(import.meta.url.endsWith('.ts') ? './password-strength.worker.ts' : './password-strength.worker.js', import.meta.url);
+
+/**
+ * Strength: zxcvbn score ≥ 3 with the user's own email, username and names as dictionary words,
+ * so "alice2024!Alice" does not pass for alice. The estimate runs in worker threads: on the
+ * event loop, one adversarial 128-character password stalled every other request for seconds.
+ */
+export function createPasswordPolicy(opts: PasswordPolicyOptions): PasswordPolicy {
+  const pool = new Tinypool({ filename: workerFile.href, minThreads: opts.threads, maxThreads: opts.threads });
+  return {
+    async assertStrong(password, userInputs, path) {
+      if (pool.queueSize >= opts.maxQueue) {
+        throw new AppError('DEPENDENCY_UNAVAILABLE', { detail: 'Too many password checks in progress; retry shortly', retryAfter: 1 });
+      }
+      const task: StrengthTask = { password: password.slice(0, ESTIMATED_CHARS), userInputs: userDictionary(userInputs) };
+      const result = (await pool.run(task)) as StrengthResult;
+      if (result.score >= MIN_PASSWORD_SCORE) return;
+      const message = `is too weak${result.hint ? `: ${result.hint}` : ''}`;
+      throw new AppError('VALIDATION_FAILED', { errors: [{ path, message }] });
+    },
+    close: () => pool.destroy(),
+  };
 }
