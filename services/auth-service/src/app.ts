@@ -133,6 +133,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   const kickMail = () => mailWorker.kick();
 
+  // One throttle for every check of a password: login, password change, account deletion.
+  const throttle = createLoginThrottle(app.redis, config.bruteForce);
   const auth = createAuthService({
     users,
     outbox,
@@ -140,10 +142,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     hasher,
     passwordPolicy,
     verificationMail: { enqueue: accountMails.enqueueVerification, kick: kickMail },
-    throttle: createLoginThrottle(app.redis, {
-      max: config.rateLimit.loginFailureMax,
-      windowSec: config.rateLimit.loginFailureWindowSec,
-    }),
+    throttle,
     signAccessToken: (claims, exp) => app.jwt.sign({ ...claims, exp }),
     publishRevocation: (userId, sessionId) =>
       publishRevocation(app.redis, config.redis.keyPrefix, { sub: userId, sid: sessionId, ttlSec: revocationTtlSec }),
@@ -187,11 +186,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     passwordPolicy,
     sessions: auth,
     addressThrottle: createAddressThrottle(app.redis, { max: config.account.addressMailMax, windowSec: config.account.addressMailWindowSec }),
-    changeThrottle: createLoginThrottle(app.redis, {
-      max: config.rateLimit.loginFailureMax,
-      windowSec: config.rateLimit.loginFailureWindowSec,
-      namespace: 'pwchange-fail',
-    }),
+    throttle,
     kickMail,
     clock,
     config: { forgotMinResponseMs: config.account.forgotMinResponseMs },

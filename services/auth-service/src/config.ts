@@ -48,6 +48,11 @@ const envSchema = z
     RATE_LIMIT_REFRESH_MAX: int(60),
     LOGIN_FAILURE_MAX: int(10),
     LOGIN_FAILURE_WINDOW: duration('15m'),
+    LOGIN_ACCOUNT_FREE_FAILURES: int(10, 0),
+    LOGIN_CLEAN_IP_ATTEMPTS: int(3, 0),
+    LOGIN_MAX_DELAY: duration('5m'),
+    LOGIN_MAX_WAIT_MS: int(1000, 0),
+    LOGIN_TRUSTED_IP_TTL: duration('30d'),
     MEETINGS_SERVICE_URL: z.string().default('http://127.0.0.1:5000'),
     /** Key sent to the meetings-service's internal routes; defaults to our first accepted key. */
     MEETINGS_SERVICE_KEY: z.string().optional(),
@@ -224,8 +229,15 @@ function toConfig(env: Env) {
       loginMax: env.RATE_LIMIT_LOGIN_MAX,
       registerMax: env.RATE_LIMIT_REGISTER_MAX,
       refreshMax: env.RATE_LIMIT_REFRESH_MAX,
-      loginFailureMax: env.LOGIN_FAILURE_MAX,
-      loginFailureWindowSec: env.LOGIN_FAILURE_WINDOW,
+    },
+    bruteForce: {
+      ipMax: env.LOGIN_FAILURE_MAX,
+      windowSec: env.LOGIN_FAILURE_WINDOW,
+      accountFreeFailures: env.LOGIN_ACCOUNT_FREE_FAILURES,
+      cleanIpAttempts: env.LOGIN_CLEAN_IP_ATTEMPTS,
+      maxDelaySec: env.LOGIN_MAX_DELAY,
+      maxWaitMs: env.LOGIN_MAX_WAIT_MS,
+      trustedTtlSec: env.LOGIN_TRUSTED_IP_TTL,
     },
   };
 }

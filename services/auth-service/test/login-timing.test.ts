@@ -6,7 +6,7 @@ import type { TestContext } from './test-app.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
-  ctx = await startAuthService({ LOGIN_FAILURE_MAX: '1000' });
+  ctx = await startAuthService({ LOGIN_FAILURE_MAX: '1000', LOGIN_ACCOUNT_FREE_FAILURES: '1000' });
 });
 afterAll(async () => ctx.close());
 

@@ -115,7 +115,7 @@ export function accountRoutes(opts: AccountRoutesOptions) {
       },
       async (request, reply) => {
         const { userId, sessionId } = requireAuth(request);
-        await account.changePassword(userId, sessionId, request.body.currentPassword, request.body.newPassword);
+        await account.changePassword(userId, sessionId, request.ip, request.body.currentPassword, request.body.newPassword);
         return reply.code(204).send(null);
       },
     );

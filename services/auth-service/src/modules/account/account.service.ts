@@ -24,8 +24,8 @@ export interface AccountServiceDeps {
   sessions: Pick<AuthService, 'revokeAllSessions'>;
   /** Account mails per address (forgot, resend). */
   addressThrottle: AddressThrottle;
-  /** Wrong current passwords per user on `password/change`. */
-  changeThrottle: LoginThrottle;
+  /** The login throttle: `password/change` checks a password; a reset clears the counters. */
+  throttle: LoginThrottle;
   /** Wakes the mail worker once a queued mail has committed. */
   kickMail: () => void;
   clock: () => number;
@@ -121,25 +121,22 @@ export function createAccountService(deps: AccountServiceDeps) {
           await users.setPasswordHash(user.id, passwordHash, tx);
         }
       });
-      // Whoever knew the old password (or stole a session) is out, on every service.
+      // Whoever knew the old password (or stole a session) is out, on every service, and the
+      // owner, who proved control of the address, is no longer slowed by anyone's guesses.
       await deps.sessions.revokeAllSessions(user.id);
+      await deps.throttle.clear({ userId: user.id });
     },
 
-    async changePassword(userId: string, sessionId: string, currentPassword: string, newPassword: string): Promise<void> {
+    async changePassword(userId: string, sessionId: string, ip: string, currentPassword: string, newPassword: string): Promise<void> {
       const user = await requireUser(userId);
-      const throttled = await deps.changeThrottle.check(userId);
-      if (throttled.blockedFor > 0) {
-        throw new AppError('RATE_LIMITED', { detail: 'Too many wrong passwords; try again later', retryAfter: throttled.blockedFor });
-      }
-      let ok = false;
-      if (user.passwordHash) ok = (await hasher.verify(user.passwordHash, currentPassword)).ok;
-      else await hasher.verifyDummy(currentPassword); // accounts without a password set one through reset
-      if (!ok) {
-        // A stolen access token must not become a password oracle.
-        await deps.changeThrottle.recordFailure(userId);
-        throw new AppError('INVALID_CREDENTIALS', { detail: 'The current password is not correct' });
-      }
-      await deps.changeThrottle.reset(userId, throttled);
+      const stored = user.passwordHash;
+      // The login throttle, counted before hashing: a stolen access token must not become a password oracle.
+      const { ok } = await deps.throttle.guard({ userId }, ip, async () => {
+        if (stored !== null) return hasher.verify(stored, currentPassword);
+        await hasher.verifyDummy(currentPassword); // accounts without a password set one through reset
+        return { ok: false };
+      });
+      if (!ok) throw new AppError('INVALID_CREDENTIALS', { detail: 'The current password is not correct' });
       await deps.passwordPolicy.assertStrong(newPassword, passwordInputs(user), 'newPassword');
       const passwordHash = await hasher.hash(newPassword);
       await users.transaction(async (tx) => {

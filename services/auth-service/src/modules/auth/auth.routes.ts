@@ -138,11 +138,11 @@ export function authRoutes(opts: AuthRoutesOptions) {
           summary: 'Close the account',
           security: bearer,
           body: deleteMeBody,
-          response: { 204: z.null(), ...problemResponses(400, 401) },
+          response: { 204: z.null(), ...problemResponses(400, 401, 429, 503) },
         },
       },
       async (request, reply) => {
-        await auth.deleteMe(requireAuth(request).userId, request.body.password);
+        await auth.deleteMe(requireAuth(request).userId, request.body.password, request.ip);
         return reply.code(204).send(null);
       },
     );

@@ -26,6 +26,7 @@ export interface AuthServiceDeps {
   sessions: SessionsRepository;
   hasher: PasswordHasher;
   passwordPolicy: Pick<PasswordPolicy, 'assertStrong'>;
+  /** Every check of a password (login, delete account) goes through it. */
   throttle: LoginThrottle;
   /** Signs an access token that expires at `exp` (epoch seconds). */
   signAccessToken: (claims: AccessClaims, exp: number) => string;
@@ -154,28 +155,22 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     async login(identifier: string, password: string, device: DeviceInfo): Promise<TokenPair> {
-      // The throttle and the user lookup are independent: one round trip of latency, not two.
-      const [throttled, user] = await Promise.all([throttle.check(identifier), users.findByIdentifier(identifier)]);
-      if (throttled.blockedFor > 0) {
-        throw new AppError('RATE_LIMITED', { detail: 'Too many failed logins; try again later', retryAfter: throttled.blockedFor });
-      }
-      if (!user || user.passwordHash === null) {
+      const user = await users.findByIdentifier(identifier);
+      // Counted per account (however it is named: email or username), and before any hashing.
+      const subject = user ? { userId: user.id } : { identifier };
+      const { ok, needsRehash } = await throttle.guard(subject, device.ip, async () => {
+        if (user && user.passwordHash !== null) return hasher.verify(user.passwordHash, password);
         await hasher.verifyDummy(password);
-        await throttle.recordFailure(identifier);
-        throw new AppError('INVALID_CREDENTIALS');
-      }
-      const { ok, needsRehash } = await hasher.verify(user.passwordHash, password);
-      if (!ok) {
-        await throttle.recordFailure(identifier);
-        throw new AppError('INVALID_CREDENTIALS');
-      }
+        return { ok: false, needsRehash: false };
+      });
+      if (!user || !ok) throw new AppError('INVALID_CREDENTIALS');
       // Account state is revealed only to someone who knows the password.
       if (!user.isActive) throw new AppError('ACCOUNT_DISABLED');
       if (config.requireEmailVerification && !user.emailVerified) throw new AppError('EMAIL_NOT_VERIFIED');
-      await throttle.reset(identifier, throttled);
       let current = user;
       // Not a synced change: the hash never leaves this service, so no version bump or outbox row.
-      if (needsRehash) current = await users.setPasswordHash(user.id, await hasher.hash(password));
+      // Best effort: a hasher too busy to re-hash must not fail a right password (next login will).
+      if (needsRehash) current = await hasher.hash(password).then((h) => users.setPasswordHash(user.id, h), () => user);
       return startSession(current, device);
     },
 
@@ -233,9 +228,15 @@ export function createAuthService(deps: AuthServiceDeps) {
       }
     },
 
-    async deleteMe(userId: string, password: string) {
+    async deleteMe(userId: string, password: string, ip: string) {
       const user = await requireUser(userId);
-      const { ok } = user.passwordHash ? await hasher.verify(user.passwordHash, password) : { ok: false };
+      const passwordHash = user.passwordHash;
+      // Same throttle as login: a stolen access token must not become a password oracle.
+      const { ok } = await throttle.guard({ userId }, ip, async () => {
+        if (passwordHash !== null) return hasher.verify(passwordHash, password);
+        await hasher.verifyDummy(password); // accounts without a password set one through reset
+        return { ok: false };
+      });
       if (!ok) throw new AppError('INVALID_CREDENTIALS');
       await revokeAll(userId);
       await users.transaction(async (tx) => {

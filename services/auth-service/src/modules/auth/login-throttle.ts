@@ -1,37 +1,111 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisClient } from '@authmeet/http-kit';
-
-export interface ThrottleState {
-  /** Seconds until the identifier may try again, or 0 when it may try now. */
-  blockedFor: number;
-  /** Failures counted in the current window (0 when none: nothing to reset on success). */
-  failures: number;
-}
+import { AppError } from '@authmeet/http-kit';
+import { reserveScript, settleScript } from './brute-force.lua.js';
 
 /**
- * Failed attempts counted per identifier, whether or not an account exists, so the limit is no
- * oracle for which emails are registered. The identifier is hashed: no emails in Redis keys.
- * On the login path this costs one round trip when there is no failure history: a GET.
+ * Brute-force protection for every check of a password (login, password change, account
+ * deletion). The design, its thresholds and why they are what they are: README, "Brute-force
+ * protection". In short, per account:
+ * - each IP has a hard cap of wrong passwords per window (then 429 for that IP on that account);
+ * - the account as a whole absorbs a few free failures, then admits one guess per slot, slots
+ *   spaced by a doubling delay: a campaign from any number of IPs is slowed, never stopped cold;
+ * - IPs that logged in to the account recently are trusted and skip the per-account layer, and
+ *   IPs with no failures get a small separate allowance: the owner is not locked out by others.
+ * Every check is reserved (counted) atomically before any hashing, so parallel guesses count.
  */
-export function createLoginThrottle(redis: RedisClient, opts: { max: number; windowSec: number; namespace?: string }) {
-  const namespace = opts.namespace ?? 'login-fail';
-  const key = (identifier: string) =>
-    `${namespace}:${createHash('sha256').update(identifier.trim().toLowerCase()).digest('base64url')}`;
+export interface LoginThrottleConfig {
+  /** Wrong passwords from one IP on one account per window; then that IP is refused. */
+  ipMax: number;
+  windowSec: number;
+  /** Failures on an account (from untrusted IPs) per sliding window before it is slowed. */
+  accountFreeFailures: number;
+  /** Checks from IPs with no failure on a slowed account, per window, outside the slots. */
+  cleanIpAttempts: number;
+  /** The longest spacing between slots of a slowed account. */
+  maxDelaySec: number;
+  /** How long a request may be held for its slot; a later slot is a 429 with Retry-After. */
+  maxWaitMs: number;
+  /** How long an IP that logged in stays trusted for the account. */
+  trustedTtlSec: number;
+}
+
+/** The first slot delay; it doubles with each slotted guess up to `maxDelaySec`. */
+const BASE_DELAY_MS = 1000;
+/** Trusted IPs remembered per account (the most recent win). */
+const TRUSTED_MAX = 10;
+
+/** An account, or for identifiers that match none the identifier itself, so the limit is no oracle. */
+export type ThrottleSubject = { userId: string } | { identifier: string };
+
+interface Reservation {
+  keys: [string, string];
+  ip: string;
+  lane: number;
+}
+
+const sha = (value: string) => createHash('sha256').update(value).digest('base64url').slice(0, 22);
+
+function keysFor(subject: ThrottleSubject): [string, string] {
+  // No emails in Redis: unknown identifiers are hashed. One hash tag per account: a user's
+  // throttle keys share the slot of their session keys ({u:<id>}).
+  const tag = 'userId' in subject ? `{u:${subject.userId}}` : `{i:${sha(subject.identifier.trim().toLowerCase())}}`;
+  return [`bf:${tag}:f`, `bf:${tag}:t`];
+}
+
+export function createLoginThrottle(redis: RedisClient, config: LoginThrottleConfig) {
+  const windowMs = config.windowSec * 1000;
+  const maxDelayMs = config.maxDelaySec * 1000;
+
+  async function reserve(subject: ThrottleSubject, ip: string): Promise<Reservation> {
+    const keys = keysFor(subject);
+    const ipHash = sha(ip);
+    const [admitted, lane, ms] = (await redis.eval(
+      reserveScript,
+      2,
+      ...keys,
+      ipHash,
+      config.ipMax,
+      windowMs,
+      config.accountFreeFailures,
+      config.cleanIpAttempts,
+      BASE_DELAY_MS,
+      maxDelayMs,
+      config.maxWaitMs,
+    )) as [number, number, number];
+    if (admitted !== 1) {
+      throw new AppError('RATE_LIMITED', { detail: 'Too many wrong passwords; try again later', retryAfter: Math.max(1, Math.ceil(ms / 1000)) });
+    }
+    if (ms > 0) await sleep(ms);
+    return { keys, ip: ipHash, lane };
+  }
+
+  const settle = (r: Reservation, outcome: 'ok' | 'undo') =>
+    redis.eval(settleScript, 2, ...r.keys, r.ip, r.lane, outcome, config.trustedTtlSec * 1000, TRUSTED_MAX);
+
   return {
-    async check(identifier: string): Promise<ThrottleState> {
-      const k = key(identifier);
-      const failures = Number((await redis.get(k)) ?? 0);
-      if (failures < opts.max) return { blockedFor: 0, failures };
-      return { blockedFor: Math.max(await redis.ttl(k), 1), failures };
+    /**
+     * Runs `check` (a password verification) only if the throttle admits it, counting it first.
+     * A right password refunds the count and trusts the IP; a check that could not run at all
+     * (the hasher refused it) is refunded; a wrong one stays counted.
+     */
+    async guard<T extends { ok: boolean }>(subject: ThrottleSubject, ip: string, check: () => Promise<T>): Promise<T> {
+      const reservation = await reserve(subject, ip);
+      let result: T;
+      try {
+        result = await check();
+      } catch (error) {
+        // Best effort: the original error (a 503, typically) is what the client must see.
+        await settle(reservation, 'undo').catch(() => undefined);
+        throw error;
+      }
+      if (result.ok) await settle(reservation, 'ok');
+      return result;
     },
-    async recordFailure(identifier: string): Promise<void> {
-      const k = key(identifier);
-      // One round trip: the window starts at the first failure (NX) and later ones do not extend it.
-      await redis.multi().set(k, '0', 'EX', opts.windowSec, 'NX').incr(k).exec();
-    },
-    /** After a success; pass what check() saw, so a clean history costs no extra command. */
-    async reset(identifier: string, state: ThrottleState): Promise<void> {
-      if (state.failures > 0) await redis.del(key(identifier));
+    /** After a password reset: whoever was guessing starts from nothing (trusted IPs stay). */
+    async clear(subject: ThrottleSubject): Promise<void> {
+      await redis.del(keysFor(subject)[0]);
     },
   };
 }
