@@ -77,6 +77,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const keyRing = overrides.keyRing ?? (await loadKeyRing({ ...config.jwt, env: config.env }, (m) => app.log.warn(m)));
   const hasher = overrides.hasher ?? (await createPasswordHasher(config.argon2));
   const passwordPolicy = createPasswordPolicy(config.passwordStrength);
+  app.addHook('onReady', async () => passwordPolicy.warm());
   app.addHook('onClose', async () => passwordPolicy.close());
 
   await app.register(fastifyJwt, {

@@ -45,11 +45,34 @@ export interface PasswordPolicyOptions {
 export interface PasswordPolicy {
   /** Throws a field error naming `path` when the password is too weak for this user. */
   assertStrong(password: string, userInputs: (string | null | undefined)[], path: string): Promise<void>;
+  /** Resolves once every thread has loaded zxcvbn's dictionaries (part of starting the app). */
+  warm(): Promise<void>;
   close(): Promise<void>;
 }
 
 // Compiled, this module sits next to the worker's .js; from source (tests, tsx), next to its .ts.
 const workerFile = new URL(import.meta.url.endsWith('.ts') ? './password-strength.worker.ts' : './password-strength.worker.js', import.meta.url);
+
+interface SharedPool {
+  pool: Tinypool;
+  threads: number;
+  holders: number;
+  warmed: Promise<void> | undefined;
+}
+
+/**
+ * One pool per process, like libuv's threadpool: the threads are a per-process CPU budget, and
+ * each holds its own copy of the dictionaries (seconds of CPU to build on a loaded machine), so
+ * apps built in one process (tests, a second replica in-process) share them. The first app's
+ * thread count wins; the pool goes when the last app using it closes.
+ */
+let shared: SharedPool | undefined;
+
+function acquirePool(threads: number): SharedPool {
+  shared ??= { pool: new Tinypool({ filename: workerFile.href, minThreads: threads, maxThreads: threads }), threads, holders: 0, warmed: undefined };
+  shared.holders += 1;
+  return shared;
+}
 
 /**
  * Strength: zxcvbn score ≥ 3 with the user's own email, username and names as dictionary words,
@@ -57,7 +80,9 @@ const workerFile = new URL(import.meta.url.endsWith('.ts') ? './password-strengt
  * event loop, one adversarial 128-character password stalled every other request for seconds.
  */
 export function createPasswordPolicy(opts: PasswordPolicyOptions): PasswordPolicy {
-  const pool = new Tinypool({ filename: workerFile.href, minThreads: opts.threads, maxThreads: opts.threads });
+  const held = acquirePool(opts.threads);
+  const { pool } = held;
+  let closed = false;
   return {
     async assertStrong(password, userInputs, path) {
       if (pool.queueSize >= opts.maxQueue) {
@@ -69,6 +94,20 @@ export function createPasswordPolicy(opts: PasswordPolicyOptions): PasswordPolic
       const message = `is too weak${result.hint ? `: ${result.hint}` : ''}`;
       throw new AppError('VALIDATION_FAILED', { errors: [{ path, message }] });
     },
-    close: () => pool.destroy(),
+    warm() {
+      // One task per thread (a thread runs one at a time), so each loads its dictionaries now
+      // rather than during the first registration, or while a new replica answers readiness.
+      const task: StrengthTask = { password: 'warm-up', userInputs: [] };
+      held.warmed ??= Promise.all(Array.from({ length: held.threads }, () => pool.run(task))).then(() => undefined);
+      return held.warmed;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      held.holders -= 1;
+      if (held.holders > 0) return;
+      if (shared === held) shared = undefined;
+      await pool.destroy();
+    },
   };
 }
