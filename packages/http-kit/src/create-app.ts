@@ -1,3 +1,4 @@
+import { flushTraces } from '@authmeet/telemetry';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -61,5 +62,7 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
   await app.register(security, { corsOrigins: opts.corsOrigins });
   await app.register(metrics, { service: opts.service });
   await app.register(docs, opts.docs);
+  // Spans are batched: export what is left before the process exits (a no-op without tracing).
+  app.addHook('onClose', flushTraces);
   return app;
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { runWithRequestId } from '@authmeet/telemetry';
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import fp from 'fastify-plugin';
@@ -12,8 +13,12 @@ export function genReqId(req: IncomingMessage): string {
 }
 
 async function requestIdPlugin(app: FastifyInstance) {
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback style on purpose: the rest of the request's lifecycle runs inside `done`, so the
+  // id is current for everything the request does, including calls to the other service
+  // (the service client forwards it as x-request-id) and outbox rows it writes.
+  app.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    runWithRequestId(request.id, done);
   });
 }
 

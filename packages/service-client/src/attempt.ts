@@ -1,3 +1,4 @@
+import { REQUEST_ID_HEADER, currentRequestId } from '@authmeet/telemetry';
 import { AbortError } from 'p-retry';
 import { TransientError, UpstreamError } from './errors.js';
 import type { ServiceRequest, ServiceResponse } from './types.js';
@@ -46,9 +47,13 @@ export async function attempt<T>(req: ServiceRequest, opts: AttemptOptions): Pro
   let response: Response;
   let body: unknown;
   try {
+    // The request id of the operation this call serves, so both services' logs share it. The
+    // W3C `traceparent` is added to every fetch by the tracing preload's undici instrumentation
+    // (with the attempt's own client span as parent); adding it here too would send it twice.
+    const requestId = currentRequestId();
     response = await fetch(opts.url, {
       method: req.method,
-      headers: opts.headers,
+      headers: requestId === undefined ? opts.headers : { ...opts.headers, [REQUEST_ID_HEADER]: requestId },
       ...(req.body === undefined ? {} : { body: JSON.stringify(req.body) }),
       signal,
       // A service answers, it does not send us elsewhere: a redirect is returned as is.

@@ -18,7 +18,7 @@ import { readRepoFile, SERVICES } from '../support/repo.js';
 const runs = (stage: Stage) => stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);
 const values = (stage: Stage, keyword: string) => stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
 
-describe.each(SERVICES)('services/$name/Dockerfile', ({ name, packageName, port }) => {
+describe.each(SERVICES)('services/$name/Dockerfile', ({ name, packageName, port, metricsPort }) => {
   const text = readRepoFile('services', name, 'Dockerfile');
   const { args, stages } = parseDockerfile(text);
   const build = stages[0];
@@ -49,14 +49,17 @@ describe.each(SERVICES)('services/$name/Dockerfile', ({ name, packageName, port 
     expect(values(stage, 'COPY').join('\n')).toMatch(/--from=build --chown=root:root \/prod \/app/);
     expect(runs(stage)).toEqual([]); // nothing installed or changed in the final image
     expect(values(stage, 'ENV').join(' ')).toContain('NODE_ENV=production');
-    expect(values(stage, 'EXPOSE')).toEqual([String(port)]);
+    // The API port, and METRICS_PORT for the scraper.
+    expect(values(stage, 'EXPOSE')).toEqual([`${port} ${metricsPort}`]);
+    expect(values(stage, 'ENV').join(' ')).toContain(`METRICS_PORT=${metricsPort}`);
     expect(values(stage, 'HEALTHCHECK')[0]).toContain('/healthz');
-    expect(values(stage, 'CMD')).toEqual(['["node", "dist/src/main.js"]']);
+    // The tracing preload first: instrumentation must patch modules before the app imports them.
+    expect(values(stage, 'CMD')).toEqual(['["node", "--import", "@authmeet/telemetry/register", "dist/src/main.js"]']);
     expect(text).toContain('node dist/src/migrate.js');
   });
 
   it('matches the other service’s Dockerfile except for names and ports', () => {
-    const normalise = (s: string) => s.replaceAll(/auth|meetings/g, 'SERVICE').replaceAll(/500[01]/g, 'PORT');
+    const normalise = (s: string) => s.replaceAll(/auth|meetings/g, 'SERVICE').replaceAll(/500[01]/g, 'PORT').replaceAll(/946[45]/g, 'METRICS_PORT');
     const other = SERVICES.find((s) => s.name !== name)?.name ?? '';
     expect(normalise(text)).toBe(normalise(readRepoFile('services', other, 'Dockerfile')));
   });

@@ -1,8 +1,9 @@
-import { createWaker } from '@authmeet/http-kit';
+import { createWaker, LATENCY_BUCKETS } from '@authmeet/http-kit';
+import { runInTraceContext } from '@authmeet/telemetry';
 import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
 import pLimit from 'p-limit';
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Registry } from 'prom-client';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import type { OutboxRepository, OutboxRow, UserSnapshot } from './outbox.repository.js';
@@ -57,6 +58,14 @@ export function createOutboxRelay(opts: OutboxRelayOptions) {
   const deliveries = opts.metrics
     ? new Counter({ name: 'outbox_deliveries_total', help: 'Outbox deliveries by result', labelNames: ['result'] as const, registers: [opts.metrics] })
     : undefined;
+  const syncLag = opts.metrics
+    ? new Histogram({
+        name: 'user_sync_lag_seconds',
+        help: 'From the commit of a user change to its acknowledged delivery to the meetings-service',
+        buckets: [...LATENCY_BUCKETS, 30, 60, 300, 900, 3600],
+        registers: [opts.metrics],
+      })
+    : undefined;
   if (opts.metrics) {
     let cached: { at: number; value: Promise<Awaited<ReturnType<OutboxRepository['stats']>>> } | undefined;
     const stats = () => {
@@ -87,8 +96,11 @@ export function createOutboxRelay(opts: OutboxRelayOptions) {
   const backoff = (attempts: number) =>
     Math.min(opts.maxBackoffMs, 250 * 2 ** Math.min(attempts, 16)) * (0.5 + Math.random() / 2);
 
+  // Each delivery continues the trace of the request that wrote the row (the newest one sent).
   const send = (row: OutboxRow) =>
-    row.kind === 'delete' ? target.remove(row.userId, row.version) : target.put(row.userId, row.payload);
+    runInTraceContext(row.traceContext, 'outbox deliver', { 'authmeet.outbox.kind': row.kind, 'authmeet.outbox.version': row.version }, () =>
+      row.kind === 'delete' ? target.remove(row.userId, row.version) : target.put(row.userId, row.payload),
+    );
 
   /** One batch. Returns how many users were handled and, if the target is down, how long to wait. */
   async function runOnce(): Promise<{ handled: number; waitSec?: number }> {
@@ -123,6 +135,8 @@ export function createOutboxRelay(opts: OutboxRelayOptions) {
             await opts.onDelivered?.(o.row);
             await outbox.markDelivered(tx, o.row.userId, o.row.id);
             deliveries?.inc({ result: 'delivered' });
+            // The head is the oldest change this delivery covers: the longest wait among them.
+            syncLag?.observe(Math.max(0, Date.now() - o.head.createdAt.getTime()) / 1000);
           } else if (isDeadStatus(o.status)) {
             // A refusal that retrying cannot fix: park it for a human (see README, dead letters).
             await outbox.markDead(tx, o.row.userId, o.row.id, `HTTP ${o.status}`);

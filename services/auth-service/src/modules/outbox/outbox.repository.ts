@@ -1,3 +1,5 @@
+import { currentTraceContext } from '@authmeet/telemetry';
+import type { TraceCarrier } from '@authmeet/telemetry';
 import type { Prisma, PrismaClient, User } from '../../generated/prisma/client.js';
 import type { Db } from '../users/users.repository.js';
 
@@ -21,6 +23,9 @@ export interface OutboxRow {
   kind: 'upsert' | 'delete';
   payload: UserSnapshot;
   attempts: number;
+  createdAt: Date;
+  /** Trace context and request id of the request that wrote the row (see telemetry). */
+  traceContext: TraceCarrier | null;
 }
 
 export interface OutboxStats {
@@ -41,15 +46,40 @@ export function snapshotOf(user: User): UserSnapshot {
   };
 }
 
-type RawRow = { id: bigint; user_id: string; version: number; kind: 'upsert' | 'delete'; payload: UserSnapshot; attempts: number };
-const toRow = (r: RawRow): OutboxRow => ({ id: r.id, userId: r.user_id, version: r.version, kind: r.kind, payload: r.payload, attempts: r.attempts });
+type RawRow = {
+  id: bigint;
+  user_id: string;
+  version: number;
+  kind: 'upsert' | 'delete';
+  payload: UserSnapshot;
+  attempts: number;
+  created_at: Date;
+  trace_context: TraceCarrier | null;
+};
+const toRow = (r: RawRow): OutboxRow => ({
+  id: r.id,
+  userId: r.user_id,
+  version: r.version,
+  kind: r.kind,
+  payload: r.payload,
+  attempts: r.attempts,
+  createdAt: r.created_at,
+  traceContext: r.trace_context,
+});
 
 export function createOutboxRepository(prisma: PrismaClient) {
   return {
     /** Must be called with the transaction that changed the user: both commit or neither. */
     async enqueue(user: User, kind: 'upsert' | 'delete', tx: Db): Promise<void> {
       await tx.userOutbox.create({
-        data: { userId: user.id, version: user.version, kind, payload: snapshotOf(user) as unknown as Prisma.InputJsonValue },
+        data: {
+          userId: user.id,
+          version: user.version,
+          kind,
+          payload: snapshotOf(user) as unknown as Prisma.InputJsonValue,
+          // The delivery continues this request's trace, however much later it happens.
+          traceContext: currentTraceContext(),
+        },
       });
       // Delivered by Postgres only on commit; wakes the relay in well under a second.
       await tx.$executeRaw`SELECT pg_notify(${OUTBOX_CHANNEL}, '')`;
@@ -62,7 +92,7 @@ export function createOutboxRepository(prisma: PrismaClient) {
      */
     async claimHeads(tx: Prisma.TransactionClient, limit: number): Promise<OutboxRow[]> {
       const rows = await tx.$queryRaw<RawRow[]>`
-        SELECT o.id, o.user_id, o.version, o.kind, o.payload, o.attempts
+        SELECT o.id, o.user_id, o.version, o.kind, o.payload, o.attempts, o.created_at, o.trace_context
         FROM user_outbox o
         WHERE o.status = 'pending' AND o.available_at <= now()
           AND NOT EXISTS (
@@ -78,7 +108,7 @@ export function createOutboxRepository(prisma: PrismaClient) {
     async newestPending(tx: Prisma.TransactionClient, userIds: string[]): Promise<OutboxRow[]> {
       if (userIds.length === 0) return [];
       const rows = await tx.$queryRaw<RawRow[]>`
-        SELECT DISTINCT ON (user_id) id, user_id, version, kind, payload, attempts
+        SELECT DISTINCT ON (user_id) id, user_id, version, kind, payload, attempts, created_at, trace_context
         FROM user_outbox
         WHERE status = 'pending' AND user_id = ANY(${userIds}::uuid[])
         ORDER BY user_id, id DESC`;
