@@ -58,3 +58,4 @@ export const median = (values: number[]) => {
   return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 };
 export * from './http.js';
+export * from './promtool.js';

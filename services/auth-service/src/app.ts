@@ -3,6 +3,7 @@ import { createTokenVerifier, publishRevocation } from '@authmeet/auth-tokens';
 import type { HttpApp, LoggerOptions } from '@authmeet/http-kit';
 import { bearerAuth, createHttpApp, healthRoutes, loggerOptions, rateLimits, redisClient, toTokenAppError } from '@authmeet/http-kit';
 import fastifyJwt from '@fastify/jwt';
+import { migrationsDirOf, schemaReadinessCheck } from '@authmeet/db-migrate';
 import type { Config } from './config.js';
 import { mapInfrastructureError } from './errors.js';
 import { createAccountMails } from './modules/account/account-mails.js';
@@ -39,6 +40,7 @@ import { createOutboxRelay } from './modules/outbox/outbox.relay.js';
 import type { UserSyncTarget } from './modules/outbox/outbox.relay.js';
 import { createUsersRepository } from './modules/users/users.repository.js';
 import { internalUsersRoutes } from './modules/users/users.routes.js';
+import { authMetrics } from './plugins/auth-metrics.js';
 import { prismaClient } from './plugins/prisma.js';
 
 export interface AppOverrides {
@@ -72,6 +74,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(prismaClient, config.database);
   await app.register(redisClient, config.redis);
   await app.register(rateLimits, { redis: app.redis, globalMax: config.rateLimit.globalMax, windowSec: config.rateLimit.windowSec });
+  await app.register(authMetrics, { keyPrefix: config.redis.keyPrefix, mapError: mapInfrastructureError });
 
   const clock = overrides.clock ?? Date.now;
   const keyRing = overrides.keyRing ?? (await loadKeyRing({ ...config.jwt, env: config.env }, (m) => app.log.warn(m)));
@@ -173,6 +176,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       redis: async () => {
         await app.redis.ping();
       },
+      schema: await schemaReadinessCheck(migrationsDirOf(import.meta.url), (sql, ...values) =>
+        app.prisma.$queryRawUnsafe(sql, ...values),
+      ),
     },
   });
   await app.register(authRoutes({ auth, verifyToken, limits: { ...config.rateLimit } }), { prefix: '/v1/auth' });

@@ -22,6 +22,8 @@ const envSchema = z
   .object({
     ...commonEnv,
     PORT: int(5001, 0),
+    /** Prometheus `/metrics` listener, apart from the API port; 0 turns it off. */
+    METRICS_PORT: int(9464, 0),
     DATABASE_URL: databaseUrl,
     JWT_ISSUER: z.string().default('authmeet-auth'),
     JWT_AUDIENCE: z.string().default('authmeet'),
@@ -144,6 +146,7 @@ function toConfig(env: Env) {
     http: {
       host: env.HOST,
       port: env.PORT,
+      metricsPort: env.METRICS_PORT,
       trustProxy: env.TRUST_PROXY,
       corsOrigins: env.CORS_ORIGINS,
       bodyLimit: env.BODY_LIMIT,

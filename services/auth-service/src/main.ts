@@ -1,6 +1,8 @@
-import { serve } from '@authmeet/http-kit';
+import { serve, serveMetrics } from '@authmeet/http-kit';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 
 const config = loadConfig();
-await serve(await buildApp(config), config.http);
+const app = await buildApp(config);
+await serveMetrics(app, { host: config.http.host, port: config.http.metricsPort });
+await serve(app, config.http);

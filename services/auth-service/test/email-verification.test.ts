@@ -187,9 +187,9 @@ describe('a mail that keeps failing', () => {
     await ctx.app.mailWorker.runOnce();
     expect(await row()).toMatchObject({ status: 'dead', attempts: 2 });
     expect(sends).toBe(2);
-    const metrics = await ctx.app.inject({ method: 'GET', url: '/metrics' });
-    expect(metrics.body).toMatch(/mail_backlog\{state="dead"[^}]*\} 1\n/);
-    expect(metrics.body).toMatch(/mail_sends_total\{template="email-verification",result="dead"[^}]*\} 1\n/);
+    const metrics = await ctx.app.metrics.metrics();
+    expect(metrics).toMatch(/mail_backlog\{state="dead"[^}]*\} 1\n/);
+    expect(metrics).toMatch(/mail_sends_total\{template="email-verification",result="dead"[^}]*\} 1\n/);
 
     const { createMailRepository } = await import('../src/modules/mail/mail.repository.js');
     expect(await createMailRepository(ctx.app.prisma).replayDead()).toBe(1);

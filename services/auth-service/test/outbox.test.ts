@@ -115,7 +115,7 @@ describe('relay', () => {
     const updated = await ctx.app.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
     await ctx.app.prisma.$transaction((tx) => outbox.enqueue(updated, 'upsert', tx));
     await eventually(async () => expect((await outboxRows(ctx, user.id)).at(-1)?.status).toBe('dead'), 3000);
-    const metrics = (await ctx.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const metrics = await ctx.app.metrics.metrics();
     expect(metrics).toMatch(/outbox_backlog\{.*state="dead".*\} [1-9]/);
     expect(metrics).toMatch(/outbox_deliveries_total\{.*result="dead".*\} [1-9]/);
     receiver.refuse.delete(user.id);
@@ -129,7 +129,7 @@ describe('relay', () => {
     const ids: string[] = [];
     for (let i = 0; i < 10; i += 1) ids.push((await registerUser(ctx.app)).user.id);
     await eventually(async () => {
-      const m = (await ctx.app.inject({ method: 'GET', url: '/metrics' })).body;
+      const m = await ctx.app.metrics.metrics();
       expect(m).toMatch(/service_client_breaker_state\{.*name="meetings-service".*\} 2/);
     }, 3000);
     // Open: at most a probe (with its one retry) per 300 ms reset period gets through.
@@ -141,7 +141,7 @@ describe('relay', () => {
       for (const id of ids) expect(receiver.users.get(id)?.version).toBe(1);
     }, 5000);
     await eventually(async () => {
-      const metrics = (await ctx.app.inject({ method: 'GET', url: '/metrics' })).body;
+      const metrics = await ctx.app.metrics.metrics();
       expect(metrics).toMatch(/outbox_backlog\{state="pending".*\} 0\n/);
       expect(metrics).toMatch(/service_client_breaker_state\{.*name="meetings-service".*\} 0/);
     }, 3000);

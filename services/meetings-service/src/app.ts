@@ -1,3 +1,4 @@
+import { migrationsDirOf, schemaReadinessCheck } from '@authmeet/db-migrate';
 import type { HttpApp, LoggerOptions } from '@authmeet/http-kit';
 import { createHttpApp, healthRoutes, loggerOptions, rateLimits, redisClient } from '@authmeet/http-kit';
 import { createServiceClient } from '@authmeet/service-client';
@@ -128,6 +129,15 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       },
       redis: async () => {
         await app.redis.ping();
+      },
+      schema: await schemaReadinessCheck(migrationsDirOf(import.meta.url), (sql, ...values) =>
+        app.prisma.$queryRawUnsafe(sql, ...values),
+      ),
+      // Without keys every request would be a 503; without the subscription revocations
+      // go unheard (requests then ask Redis, or 503): neither replica should get traffic.
+      signingKeys: () => app.tokenVerifier.ensureKeys(),
+      revocations: async () => {
+        if (!app.revocationView.stats().subscribed) throw new Error('revocation subscription not live');
       },
     },
   });

@@ -9,6 +9,8 @@ const envSchema = z
   .object({
     ...commonEnv,
     PORT: int(5000, 0),
+    /** Prometheus `/metrics` listener, apart from the API port; 0 turns it off. */
+    METRICS_PORT: int(9465, 0),
     DATABASE_URL: databaseUrl,
     AUTH_SERVICE_URL: httpUrl().default('http://127.0.0.1:5001'),
     AUTH_JWKS_URL: httpUrl().optional(),
@@ -65,6 +67,7 @@ function toConfig(env: Env) {
     http: {
       host: env.HOST,
       port: env.PORT,
+      metricsPort: env.METRICS_PORT,
       trustProxy: env.TRUST_PROXY,
       corsOrigins: env.CORS_ORIGINS,
       bodyLimit: env.BODY_LIMIT,

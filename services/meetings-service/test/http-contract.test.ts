@@ -17,24 +17,27 @@ describe('operational routes', () => {
     expect((await ctx.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
     const ready = await ctx.app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
+    expect(ready.json()).toEqual({
+      status: 'ok',
+      checks: { postgres: 'ok', redis: 'ok', schema: 'ok', signingKeys: 'ok', revocations: 'ok' },
+    });
   });
 
-  it('/metrics exposes HTTP, breaker, retry and revocation-view metrics in Prometheus format', async () => {
+  it('metrics: HTTP, breaker, retry and revocation-view figures, counters as counters; none on the API port', async () => {
     await ctx.app.inject({ method: 'GET', url: '/v1/meetings', headers: user.headers });
-    const res = await ctx.app.inject({ method: 'GET', url: '/metrics' });
-    expect(res.statusCode).toBe(200);
-    expect(String(res.headers['content-type'])).toMatch(/^text\/plain/);
+    expect((await ctx.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404);
+    const res = { body: await ctx.app.metrics.metrics() };
     for (const line of [
       'service_client_breaker_state{name="auth-service",service="meetings-service"} 0',
       '# TYPE service_client_retries_total counter',
       '# TYPE service_client_requests_total counter',
       'revocation_view_subscribed{service="meetings-service"} 1',
-      '# TYPE revocation_view_epoch gauge',
+      '# TYPE revocation_view_subscriptions_total counter',
       '# TYPE revocation_view_revoked_sessions gauge',
       '# TYPE revocation_view_confirmed_sessions gauge',
-      '# TYPE revocation_view_redis_checks gauge',
-      '# TYPE token_verifier_verifications gauge',
+      '# TYPE revocation_view_redis_checks_total counter',
+      '# TYPE token_verifier_verifications_total counter',
+      '# TYPE token_verifier_cache_hits_total counter',
       'http_request_duration_seconds_count{service="meetings-service",method="GET",route="/v1/meetings",status="200"}',
     ]) {
       expect(res.body).toContain(line);

@@ -123,7 +123,7 @@ describe('user sync convergence', () => {
     for (const u of users.slice(0, 50)) await patchProfile(auth, u.email, { firstName: 'Updated', lastName: `Final-${u.id.slice(0, 8)}` });
 
     // The breaker is open and the relay only probes: at most one call (plus its retry) per reset.
-    const metrics = async () => (await auth.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const metrics = () => auth.app.metrics.metrics();
     await eventually(async () => expect(await metrics()).toMatch(/service_client_breaker_state\{.*name="meetings-service".*\} 2/), 5000);
     const before = seen;
     await new Promise((r) => setTimeout(r, 2000));

@@ -5,7 +5,7 @@ import { AppError, bearerAuth, createRedisClient } from '@authmeet/http-kit';
 import type { RedisConfig } from '@authmeet/http-kit';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { Config } from '../config.js';
 
 declare module 'fastify' {
@@ -28,7 +28,7 @@ export interface AuthenticationOptions {
   mapError: (error: unknown) => AppError | undefined;
 }
 
-function registerStatsGauges(app: FastifyInstance, view: RedisRevocationView, verifier: TokenVerifier) {
+function registerStatsMetrics(app: FastifyInstance, view: RedisRevocationView, verifier: TokenVerifier) {
   const gauge = (name: string, help: string, read: () => number) =>
     new Gauge({
       name,
@@ -38,15 +38,27 @@ function registerStatsGauges(app: FastifyInstance, view: RedisRevocationView, ve
         this.set(read());
       },
     });
+  // Monotonic figures kept by the view and the verifier: exported as counters (`_total`), so
+  // rate() and increase() work and a restart reads as a counter reset, not a drop.
+  const counter = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [app.metrics],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
   gauge('revocation_view_subscribed', '1 while the revocation subscription is live (memory answers), else 0', () =>
     view.stats().subscribed ? 1 : 0,
   );
-  gauge('revocation_view_epoch', 'Revocation subscriptions established since start', () => view.stats().epoch);
   gauge('revocation_view_revoked_sessions', 'Revoked sessions held in memory', () => view.stats().revokedInMemory);
   gauge('revocation_view_confirmed_sessions', 'Sessions confirmed not revoked in this epoch', () => view.stats().confirmedSessions);
-  gauge('revocation_view_redis_checks', 'EXISTS round trips to Redis since start', () => view.stats().redisChecks);
-  gauge('token_verifier_verifications', 'Tokens fully verified (cache misses)', () => verifier.stats().verifications);
-  gauge('token_verifier_cache_hits', 'Tokens answered from the verified-token cache', () => verifier.stats().cacheHits);
+  counter('revocation_view_subscriptions_total', 'Revocation subscriptions established since start', () => view.stats().epoch);
+  counter('revocation_view_redis_checks_total', 'EXISTS round trips to Redis', () => view.stats().redisChecks);
+  counter('token_verifier_verifications_total', 'Tokens fully verified (cache misses)', () => verifier.stats().verifications);
+  counter('token_verifier_cache_hits_total', 'Tokens answered from the verified-token cache', () => verifier.stats().cacheHits);
 }
 
 /**
@@ -99,7 +111,7 @@ async function authenticationPlugin(app: FastifyInstance, opts: AuthenticationOp
   });
   app.decorate('tokenVerifier', verifier);
   app.decorate('revocationView', view);
-  registerStatsGauges(app, view, verifier);
+  registerStatsMetrics(app, view, verifier);
 
   // bearerAuth maps TokenVerificationError codes and passes AppErrors through; anything else
   // would become "token invalid", so admitUser's infrastructure failures are mapped here.
