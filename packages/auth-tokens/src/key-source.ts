@@ -31,6 +31,12 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 type KeyResolver = JWTVerifyGetKey<CryptoKey>;
 
+export interface KeySource {
+  resolve: KeyResolver;
+  /** Resolves once a key set is held, fetching it if none is yet; rejects if it cannot be had. */
+  ensureKeys(): Promise<void>;
+}
+
 function invalid(message: string): TokenVerificationError {
   return new TokenVerificationError('TOKEN_INVALID', message);
 }
@@ -74,10 +80,10 @@ function isKeySelectionError(err: unknown): boolean {
   );
 }
 
-function createLocalResolver(options: LocalKeysOptions): KeyResolver {
+function createLocalResolver(options: LocalKeysOptions): KeySource {
   assertPublicEd25519Keys(options.jwks.keys);
   const jwks = createLocalJWKSet({ keys: options.jwks.keys.map((key) => ({ ...key })) });
-  return async (header: CompactJWSHeaderParameters, token: FlattenedJWSInput) => {
+  const resolve = async (header: CompactJWSHeaderParameters, token: FlattenedJWSInput) => {
     checkHeader(header);
     try {
       return await jwks(header, token);
@@ -85,6 +91,7 @@ function createLocalResolver(options: LocalKeysOptions): KeyResolver {
       throw isKeySelectionError(err) ? invalid('no matching key') : invalid('unusable key');
     }
   };
+  return { resolve, ensureKeys: async () => undefined };
 }
 
 function parseJwksUrl(options: RemoteKeysOptions): URL {
@@ -102,7 +109,7 @@ function nonNegative(value: number | undefined, fallback: number, name: string):
   return result;
 }
 
-function createRemoteResolver(options: RemoteKeysOptions): KeyResolver {
+function createRemoteResolver(options: RemoteKeysOptions): KeySource {
   const url = parseJwksUrl(options);
   const cooldownDuration = nonNegative(options.cooldownMs, DEFAULT_COOLDOWN_MS, 'keys.cooldownMs');
   const cacheMaxAge = nonNegative(options.cacheMaxAgeMs, DEFAULT_CACHE_MAX_AGE_MS, 'keys.cacheMaxAgeMs');
@@ -133,7 +140,7 @@ function createRemoteResolver(options: RemoteKeysOptions): KeyResolver {
     [customFetch]: fetchWithBackoff,
   });
 
-  return async (header: CompactJWSHeaderParameters, token: FlattenedJWSInput) => {
+  const resolve = async (header: CompactJWSHeaderParameters, token: FlattenedJWSInput) => {
     checkHeader(header);
     try {
       return await jwks(header, token);
@@ -144,8 +151,13 @@ function createRemoteResolver(options: RemoteKeysOptions): KeyResolver {
       throw new TokenVerificationError('DEPENDENCY_UNAVAILABLE', 'signing keys unavailable', { cause: err });
     }
   };
+  // Once fetched, a key set is kept (and refreshed) by jose: only an empty start needs a fetch.
+  const ensureKeys = async () => {
+    if (jwks.jwks() === undefined) await jwks.reload();
+  };
+  return { resolve, ensureKeys };
 }
 
-export function createKeyResolver(options: KeysOptions): KeyResolver {
+export function createKeySource(options: KeysOptions): KeySource {
   return options.kind === 'local' ? createLocalResolver(options) : createRemoteResolver(options);
 }

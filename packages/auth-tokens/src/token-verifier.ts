@@ -3,7 +3,7 @@ import { errors, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { REQUIRED_CLAIMS, toVerifiedAccessToken } from './claims.js';
 import { TokenVerificationError } from './errors.js';
-import { ACCEPTED_ALGORITHMS, createKeyResolver } from './key-source.js';
+import { ACCEPTED_ALGORITHMS, createKeySource } from './key-source.js';
 import type { TokenVerifier, TokenVerifierOptions, VerifiedAccessToken } from './types.js';
 
 const DEFAULT_CLOCK_TOLERANCE_SEC = 5;
@@ -47,7 +47,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   if (!Number.isInteger(maxEntries) || maxEntries < 0) {
     throw new TypeError('cacheMaxEntries must be a non-negative integer');
   }
-  const resolveKey = createKeyResolver(options.keys);
+  const keySource = createKeySource(options.keys);
+  const resolveKey = keySource.resolve;
   const revocation = options.revocation;
   const cache = maxEntries > 0 ? new LRUCache<string, VerifiedAccessToken>({ max: maxEntries }) : undefined;
   let verifications = 0;
@@ -110,5 +111,6 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     stats() {
       return { verifications, cacheHits, cacheEntries: cache?.size ?? 0 };
     },
+    ensureKeys: () => keySource.ensureKeys(),
   };
 }

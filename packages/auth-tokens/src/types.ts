@@ -80,4 +80,9 @@ export interface TokenVerifier {
   /** Resolves with the claims, or throws TokenVerificationError. */
   verify(token: string): Promise<VerifiedAccessToken>;
   stats(): TokenVerifierStats;
+  /**
+   * Resolves once signing keys are held (fetching a remote key set if none is yet), rejects
+   * otherwise: a verifier without keys can only answer 503, so readiness asks this.
+   */
+  ensureKeys(): Promise<void>;
 }

@@ -4,3 +4,5 @@ export { MigrationError } from './errors.js';
 export type { MigrationErrorCode } from './errors.js';
 export { checksumOf } from './migrations-dir.js';
 export { migrateService } from './service-entry.js';
+export { migrationsDirOf, schemaReadinessCheck } from './schema-readiness.js';
+export type { SqlQuery } from './schema-readiness.js';

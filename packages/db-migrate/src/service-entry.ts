@@ -1,5 +1,5 @@
-import { fileURLToPath } from 'node:url';
 import { runMigrations } from './migrate.js';
+import { migrationsDirOf } from './schema-readiness.js';
 
 /**
  * The body of a service's one-shot migration entry (`pnpm db:migrate`, the Kubernetes
@@ -7,11 +7,10 @@ import { runMigrations } from './migrate.js';
  * from a build's `dist/src/`, applies what is pending and says what it did.
  */
 export async function migrateService(opts: { entryUrl: string; service: string; databaseUrl: string; createDatabase: boolean }) {
-  const root = new URL(opts.entryUrl.includes('/dist/src/') ? '../../' : '../', opts.entryUrl);
   const log = (msg: string) => console.log(`[${opts.service} migrate] ${msg}`);
   const result = await runMigrations({
     databaseUrl: opts.databaseUrl,
-    migrationsDir: fileURLToPath(new URL('prisma/migrations', root)),
+    migrationsDir: migrationsDirOf(opts.entryUrl),
     createDatabase: opts.createDatabase,
     log,
   });

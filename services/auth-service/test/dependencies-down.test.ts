@@ -16,7 +16,7 @@ describe('Redis unavailable', () => {
   it('readiness fails and names Redis; liveness stays up', async () => {
     const res = await ctx.app.inject({ method: 'GET', url: '/readyz' });
     const body = expectProblem(res, 503, 'DEPENDENCY_UNAVAILABLE');
-    expect(body.checks).toEqual({ postgres: 'ok', redis: 'fail' });
+    expect(body.checks).toEqual({ postgres: 'ok', redis: 'fail', schema: 'ok' });
     expect(res.headers['retry-after']).toBeDefined();
     expect((await ctx.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   });
@@ -54,7 +54,7 @@ describe('Postgres unavailable', () => {
 
   it('readiness names Postgres; register answers 503', async () => {
     const ready = await ctx.app.inject({ method: 'GET', url: '/readyz' });
-    expect(expectProblem(ready, 503, 'DEPENDENCY_UNAVAILABLE').checks).toEqual({ postgres: 'fail', redis: 'ok' });
+    expect(expectProblem(ready, 503, 'DEPENDENCY_UNAVAILABLE').checks).toEqual({ postgres: 'fail', redis: 'ok', schema: 'fail' });
     const res = await ctx.app.inject({ method: 'POST', url: '/v1/auth/register', payload: { email: 'a@b.co', username: 'abc', password: 'Correct-Horse-Battery-9-Staple' } });
     expectProblem(res, 503, 'DEPENDENCY_UNAVAILABLE');
   });
@@ -83,5 +83,10 @@ describe('database missing or not migrated', () => {
   it('answers 503, never 500', async () => {
     const res = await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { identifier: 'a@b.co', password: 'x' } });
     expectProblem(res, 503, 'DEPENDENCY_UNAVAILABLE');
+  });
+
+  it('is not ready', async () => {
+    const ready = await ctx.app.inject({ method: 'GET', url: '/readyz' });
+    expect(expectProblem(ready, 503, 'DEPENDENCY_UNAVAILABLE').checks).toMatchObject({ postgres: 'fail', schema: 'fail' });
   });
 });

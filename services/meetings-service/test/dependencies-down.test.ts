@@ -24,7 +24,13 @@ describe('Redis unavailable', () => {
     try {
       expect(Date.now() - started).toBeLessThan(5000);
       const ready = await app.inject({ method: 'GET', url: '/readyz' });
-      expect(expectProblem(ready, 503, 'DEPENDENCY_UNAVAILABLE').checks).toEqual({ postgres: 'ok', redis: 'fail' });
+      expect(expectProblem(ready, 503, 'DEPENDENCY_UNAVAILABLE').checks).toEqual({
+        postgres: 'ok',
+        redis: 'fail',
+        schema: 'ok',
+        signingKeys: 'ok',
+        revocations: 'fail',
+      });
       expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
       // Revocation state unknown → the token is not accepted.
       expectProblem(await app.inject({ method: 'GET', url: '/v1/meetings', headers: user.headers }), 503, 'DEPENDENCY_UNAVAILABLE');
@@ -62,7 +68,13 @@ describe('Postgres unavailable', () => {
     await app.ready();
     try {
       const ready = await app.inject({ method: 'GET', url: '/readyz' });
-      expect(expectProblem(ready, 503, 'DEPENDENCY_UNAVAILABLE').checks).toEqual({ postgres: 'fail', redis: 'ok' });
+      expect(expectProblem(ready, 503, 'DEPENDENCY_UNAVAILABLE').checks).toEqual({
+        postgres: 'fail',
+        redis: 'ok',
+        schema: 'fail',
+        signingKeys: 'ok',
+        revocations: 'ok',
+      });
       const token = await healthy.issuer.token(user.id);
       expectProblem(await app.inject({ method: 'GET', url: '/v1/meetings', headers: bearer(token) }), 503, 'DEPENDENCY_UNAVAILABLE');
     } finally {
