@@ -25,11 +25,13 @@ type ModelClass = new (data: unknown) => ValidatingModel;
  */
 const CRD_PACKAGES: Record<string, string> = {
   'gateway.networking.k8s.io': '@kubernetes-models/gateway-api',
+  'monitoring.coreos.com': '@kubernetes-models/prometheus-operator',
 };
 
 /**
  * `apps/v1` → `kubernetes-models/apps/v1/Deployment`; the core group `v1` → `kubernetes-models/v1/Service`;
- * `gateway.networking.k8s.io/v1` → `@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute`.
+ * `gateway.networking.k8s.io/v1` → `@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute`;
+ * `monitoring.coreos.com/v1` → `@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor`.
  */
 const modelPath = (m: Manifest) => {
   const group = m.apiVersion.includes('/') ? (m.apiVersion.split('/')[0] ?? '') : '';

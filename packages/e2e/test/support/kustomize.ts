@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { findExecutable } from '@authmeet/test-kit';
 import { parseAllDocuments } from 'yaml';
 import { repoPath } from './repo.js';
 
@@ -17,17 +16,9 @@ export interface Manifest {
  * fails the check loudly rather than skipping it.
  */
 export function findKubectl(): string {
-  const candidates = [process.env.KUBECTL, ...(process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'kubectl'))];
-  for (const candidate of candidates) {
-    if (!candidate) continue;
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // keep looking
-    }
-  }
-  throw new Error('kubectl not found (needed for `kubectl kustomize`): install kubectl or set KUBECTL');
+  const found = findExecutable('kubectl', process.env.KUBECTL);
+  if (found === undefined) throw new Error('kubectl not found (needed for `kubectl kustomize`): install kubectl or set KUBECTL');
+  return found;
 }
 
 export function renderOverlay(overlay: string): Manifest[] {
