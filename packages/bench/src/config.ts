@@ -35,7 +35,18 @@ export interface BenchConfig {
   inheritedEnv: Record<string, string>;
 }
 
-const INHERITED = ['PATH', 'HOME', 'LANG', 'TZ', 'PRISMA_SCHEMA_ENGINE_BINARY'];
+// OTEL_*: `OTEL_EXPORTER_OTLP_ENDPOINT=... pnpm bench` measures the services with tracing on.
+const INHERITED = [
+  'PATH',
+  'HOME',
+  'LANG',
+  'TZ',
+  'PRISMA_SCHEMA_ENGINE_BINARY',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_PROTOCOL',
+  'OTEL_TRACES_SAMPLER',
+  'OTEL_TRACES_SAMPLER_ARG',
+];
 
 function int(env: Record<string, string | undefined>, name: string, fallback: number, min = 1): number {
   const raw = env[name];

@@ -85,6 +85,8 @@ function serviceEnvs(config: BenchConfig, ports: { auth: number; meetings: numbe
     REDIS_URL: config.redisUrl,
     REDIS_KEY_PREFIX: REDIS_PREFIX,
     RATE_LIMIT_GLOBAL_MAX: HIGH_LIMIT,
+    // No metrics listener: its fixed default ports could be taken on a shared machine.
+    METRICS_PORT: '0',
   };
   const auth = {
     ...common,
@@ -126,7 +128,9 @@ export async function startStack(registry: ChildRegistry, config: BenchConfig, d
     registry.start({
       name: svc,
       command: process.execPath,
-      args: [...nodeArgs, 'dist/src/main.js'],
+      // As the images start them: the tracing preload first (inert unless OTEL_EXPORTER_OTLP_ENDPOINT
+      // is set in the environment, which is how tracing on vs off is compared).
+      args: ['--import', '@authmeet/telemetry/register', ...nodeArgs, 'dist/src/main.js'],
       cwd: serviceDir(config, svc),
       env: { ...config.inheritedEnv, ...(svc === 'auth-service' ? envs.auth : envs.meetings) },
     });
