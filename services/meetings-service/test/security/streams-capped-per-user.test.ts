@@ -44,7 +44,7 @@ async function expectRateLimited(base: string, meetingId: string, headers: Recor
 }
 
 async function openStreamsGauge(ctx: MeetingsContext): Promise<number> {
-  const text = await (await ctx.app.inject({ method: 'GET', url: '/metrics' })).body;
+  const text = await ctx.app.metrics.metrics();
   const line = text.split('\n').find((l) => l.startsWith('meetings_sse_open_streams'));
   return Number(line?.split(' ').at(-1));
 }
