@@ -23,7 +23,7 @@ const envSchema = z
     ...commonEnv,
     PORT: int(5001, 0),
     /** Prometheus `/metrics` listener, apart from the API port; 0 turns it off. */
-    METRICS_PORT: int(9464, 0),
+    METRICS_PORT: int(9101, 0),
     DATABASE_URL: databaseUrl,
     JWT_ISSUER: z.string().default('authmeet-auth'),
     JWT_AUDIENCE: z.string().default('authmeet'),

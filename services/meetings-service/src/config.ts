@@ -10,7 +10,7 @@ const envSchema = z
     ...commonEnv,
     PORT: int(5000, 0),
     /** Prometheus `/metrics` listener, apart from the API port; 0 turns it off. */
-    METRICS_PORT: int(9465, 0),
+    METRICS_PORT: int(9100, 0),
     DATABASE_URL: databaseUrl,
     AUTH_SERVICE_URL: httpUrl().default('http://127.0.0.1:5001'),
     AUTH_JWKS_URL: httpUrl().optional(),

@@ -59,7 +59,7 @@ describe.each(SERVICES)('services/$name/Dockerfile', ({ name, packageName, port,
   });
 
   it('matches the other service’s Dockerfile except for names and ports', () => {
-    const normalise = (s: string) => s.replaceAll(/auth|meetings/g, 'SERVICE').replaceAll(/500[01]/g, 'PORT').replaceAll(/946[45]/g, 'METRICS_PORT');
+    const normalise = (s: string) => s.replaceAll(/auth|meetings/g, 'SERVICE').replaceAll(/500[01]/g, 'PORT').replaceAll(/910[01]/g, 'METRICS_PORT');
     const other = SERVICES.find((s) => s.name !== name)?.name ?? '';
     expect(normalise(text)).toBe(normalise(readRepoFile('services', other, 'Dockerfile')));
   });
