@@ -102,6 +102,9 @@ async function errorHandlerPlugin(app: FastifyInstance, opts: ErrorHandlerOption
       const level = err.code === 'INTERNAL_ERROR' ? 'error' : 'warn';
       request.log[level]({ err: err.cause ?? err, code: err.code }, 'request failed');
       if (isResponseSerializationError(error)) request.log.error({ issues: error.cause.issues }, 'response schema mismatch');
+    } else if (err.code === 'VALIDATION_FAILED' && err.cause !== undefined) {
+      // A value the schemas let through and the database refused: a gap in a schema, worth fixing.
+      request.log.warn({ err: err.cause, code: err.code }, 'request refused by the database');
     } else {
       request.log.info({ code: err.code }, 'request refused');
     }

@@ -18,3 +18,4 @@ export * from './infrastructure-errors.js';
 export * from './serve.js';
 export * from './waker.js';
 export * from './cli.js';
+export * from './text.js';

@@ -30,9 +30,35 @@ const unreachableKinds = new Set(['DatabaseNotReachable', 'DatabaseDoesNotExist'
  */
 const contentionCodes = new Set(['P2028', 'P2034', '40001', '40P01']);
 
+/**
+ * Data exceptions (SQLSTATE class 22) and their Prisma equivalents: a value the client sent that
+ * Postgres cannot store or compare, e.g. NUL in text (22021) or a date past year 9999 (22008).
+ * The schemas should refuse all of them first; whatever slips through is still the client's
+ * input, so it is a 400, never a 500.
+ */
+const dataExceptionCodes = new Set([
+  '22001', // string_data_right_truncation
+  '22003', // numeric_value_out_of_range
+  '22007', // invalid_datetime_format
+  '22008', // datetime_field_overflow
+  '22021', // character_not_in_repertoire (NUL, invalid UTF-8)
+  '22025', // invalid_escape_sequence
+  '22P02', // invalid_text_representation
+  '22P05', // untranslatable_character
+  '2201B', // invalid_regular_expression
+  'P2000', // value too long for the column
+  'P2006', // invalid value for the field type
+  'P2007', // data validation error
+  'P2020', // value out of range for the type
+  'P2033', // number does not fit a 64-bit integer
+]);
+
 const isIn = (set: Set<string>, value: unknown) => typeof value === 'string' && set.has(value);
 
-/** Database and Redis failures become a 503 the client can retry, never a 500. */
+/**
+ * Database and Redis failures become a 503 the client can retry, and values the database cannot
+ * take a 400; never a 500.
+ */
 export function mapInfrastructureError(error: unknown): AppError | undefined {
   if (isRedisUnavailable(error)) return redisUnavailable(error);
   if (!(error instanceof Error)) return undefined;
@@ -40,6 +66,15 @@ export function mapInfrastructureError(error: unknown): AppError | undefined {
   const causeCode = (error.cause as { code?: unknown } | undefined)?.code;
   const kind = (error.cause as { kind?: unknown } | undefined)?.kind;
   const adapterKind = (error as { meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } }).meta?.driverAdapterError?.cause?.kind;
+  const sqlState = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } }).meta?.driverAdapterError?.cause
+    ?.originalCode;
+  if (isIn(dataExceptionCodes, code) || isIn(dataExceptionCodes, causeCode) || isIn(dataExceptionCodes, sqlState)) {
+    return new AppError('VALIDATION_FAILED', {
+      detail: 'The request holds a value that cannot be stored',
+      errors: [{ path: 'request', message: 'contains a character or value that cannot be stored' }],
+      cause: error,
+    });
+  }
   if (isIn(contentionCodes, code) || isIn(contentionCodes, causeCode)) {
     return new AppError('DEPENDENCY_UNAVAILABLE', { detail: 'The database is busy, retry shortly', retryAfter: 1, cause: error });
   }

@@ -1,3 +1,4 @@
+import { safeText } from '@authmeet/http-kit';
 import { z } from 'zod';
 import { passwordShape } from '../passwords/password-policy.js';
 import { emailSchema, nameSchema, userSchema, usernameSchema } from '../users/users.schemas.js';
@@ -10,7 +11,7 @@ export const registerBody = z.object({
   lastName: nameSchema.optional(),
 });
 
-const identifierField = z.string().trim().min(1, 'is required').max(254);
+const identifierField = safeText().trim().min(1, 'is required').max(254);
 
 /** `identifier` is an email or a username; `email` or `username` are accepted as aliases. */
 export const loginBody = z

@@ -6,6 +6,7 @@ import type { AuthService } from '../auth/auth.service.js';
 import { conflictFromUniqueViolation } from '../auth/auth.service.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
 import type { UsersRepository } from '../users/users.repository.js';
+import { nameSchema } from '../users/users.schemas.js';
 import type { ProviderClaims } from './google-client.js';
 import type { IdentitiesRepository } from './oauth.repository.js';
 
@@ -28,7 +29,15 @@ function usernameCandidate(email: string, attempt: number): string {
   return attempt === 0 ? base : `${base}-${randomBytes(3).toString('hex')}`;
 }
 
-const nameField = (v: string | undefined) => (v ? v.trim().slice(0, 100) : null);
+/**
+ * A provider's name, fitted to our rules. One our schemas would refuse (control or bidi
+ * formatting characters) is dropped rather than stored or turned into a failed sign-in: the
+ * user can still set it, and it never shows up to others reordered or hiding text.
+ */
+function nameField(v: string | undefined): string | null {
+  const name = v?.trim().slice(0, 100);
+  return name && nameSchema.safeParse(name).success ? name : null;
+}
 
 /**
  * Who a provider sign-in is, in this order:

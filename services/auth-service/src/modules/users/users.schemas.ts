@@ -1,3 +1,4 @@
+import { safeText } from '@authmeet/http-kit';
 import { z } from 'zod';
 import type { User } from '../../generated/prisma/client.js';
 
@@ -41,16 +42,14 @@ export function toSyncUser(u: User): z.infer<typeof syncUserSchema> {
   return { ...toPublicUser(u), version: u.version, deleted: u.deletedAt !== null };
 }
 
-export const emailSchema = z
-  .string()
+export const emailSchema = safeText()
   .trim()
   .toLowerCase()
   .max(254, 'must be at most 254 characters')
   .pipe(z.email('must be a valid email address'));
 
-export const usernameSchema = z
-  .string()
+export const usernameSchema = safeText()
   .trim()
   .regex(/^[a-zA-Z0-9_.-]{3,32}$/, 'must be 3–32 characters of letters, digits, "_", "." or "-"');
 
-export const nameSchema = z.string().trim().max(100, 'must be at most 100 characters');
+export const nameSchema = safeText().trim().max(100, 'must be at most 100 characters');

@@ -1,4 +1,4 @@
-import { pageQuery } from '@authmeet/http-kit';
+import { pageQuery, safeText } from '@authmeet/http-kit';
 import { z } from 'zod';
 import type { Meeting } from '../../generated/prisma/client.js';
 import type { ParticipantRow } from './meetings.repository.js';
@@ -45,8 +45,9 @@ export const meetingIdParams = z.object({ id: z.uuid('must be a meeting id') });
 
 export const createMeetingBody = z
   .object({
-    title: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
-    description: z.string().trim().max(5000, 'must be at most 5000 characters').nullable().optional(),
+    title: safeText('name').trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+    // Free text: paragraphs and tabs are fine, other control characters and bidi overrides are not.
+    description: safeText('multiline').trim().max(5000, 'must be at most 5000 characters').nullable().optional(),
     scheduledFor: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).optional(),
     maxParticipants: z.number().int().min(2, 'must be at least 2').max(1000, 'must be at most 1000').optional(),
   })

@@ -1,17 +1,22 @@
+import { safeText } from '@authmeet/http-kit';
 import { z } from 'zod';
 
 export const userIdParams = z.object({ id: z.uuid('must be a user id') });
 
 const int32 = z.number().int().max(2_147_483_647);
 
-/** What the auth-service's user sync sends; unknown members are ignored. */
+/**
+ * What the auth-service's user sync sends; unknown members are ignored. Text refuses control
+ * characters like every other input; bidi rules stay the auth-service's (`line`), so a user it
+ * accepted before a rule changed still syncs instead of becoming a dead letter.
+ */
 export const syncUserBody = z
   .object({
-    email: z.string().trim().min(1).max(254),
+    email: safeText('line').trim().min(1).max(254),
     // Wider than the auth-service's 3–32 on purpose: its anonymised names are longer.
-    username: z.string().trim().min(1).max(64),
-    firstName: z.string().max(100).nullable(),
-    lastName: z.string().max(100).nullable(),
+    username: safeText('line').trim().min(1).max(64),
+    firstName: safeText('line').max(100).nullable(),
+    lastName: safeText('line').max(100).nullable(),
     isActive: z.boolean(),
     emailVerified: z.boolean(),
     version: int32.min(1),
