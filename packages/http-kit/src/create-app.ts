@@ -5,8 +5,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { LoggerOptions } from 'pino';
 import { bodyGuard } from './body-guard.js';
+import { clientErrorHandler, serverTimeoutOptions } from './connection-limits.js';
 import type { DocsOptions } from './docs.js';
 import { docs } from './docs.js';
+import type { ServerLimits } from './env.js';
+import { DEFAULT_SERVER_LIMITS } from './env.js';
 import type { AppError } from './errors.js';
 import { errorHandler } from './error-handler.js';
 import { metrics } from './metrics.js';
@@ -28,6 +31,8 @@ export interface HttpAppOptions {
   bodyLimit: number;
   corsOrigins: string[];
   docs: DocsOptions;
+  /** Timeouts and the connection cap; the defaults when absent. */
+  limits?: ServerLimits;
   mapError?: (error: unknown) => AppError | undefined;
 }
 
@@ -43,7 +48,10 @@ function toTrustProxy(value: false | number | string[]) {
  * errors, security headers, CORS, metrics and OpenAPI docs. Routes are added by the caller.
  */
 export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
+  const limits = opts.limits ?? DEFAULT_SERVER_LIMITS;
   const app = Fastify({
+    ...serverTimeoutOptions(limits),
+    clientErrorHandler,
     logger: opts.logger,
     genReqId,
     trustProxy: toTrustProxy(opts.trustProxy),
@@ -52,6 +60,8 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }).withTypeProvider<ZodTypeProvider>();
+  // Beyond this, Node closes new sockets on accept: one process never holds more.
+  app.server.maxConnections = limits.maxConnections;
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -59,10 +59,29 @@ export const trustProxy = z
     return v.split(',').map((p) => p.trim()).filter(Boolean);
   });
 
+/**
+ * How long a client may take and how many sockets one process holds. Without them a client
+ * sending a byte per second keeps a socket and its request's memory forever (slowloris).
+ */
+export const DEFAULT_SERVER_LIMITS = {
+  /** Receiving one whole request, headers and body; 408 after. Not the time to answer it. */
+  requestTimeoutMs: 30_000,
+  /** Receiving the headers; 408 after. At most requestTimeoutMs. */
+  headersTimeoutMs: 10_000,
+  /** A socket with no traffic either way while a request is open; SSE heartbeats count. */
+  connectionTimeoutMs: 60_000,
+  /** An idle keep-alive socket between requests; above the ingress's own (nginx: 60 s). */
+  keepAliveTimeoutMs: 72_000,
+  /** Sockets one process holds at once; the next ones are closed on accept. */
+  maxConnections: 10_000,
+};
+export type ServerLimits = typeof DEFAULT_SERVER_LIMITS;
+
 /** Variables both services read, with the same names and meaning. */
 export const commonEnv = {
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  HOST: z.string().default('0.0.0.0'),
+  /** Unset: loopback outside production (see listenHost). */
+  HOST: z.string().trim().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: boolish,
   TRUST_PROXY: trustProxy,
@@ -74,7 +93,40 @@ export const commonEnv = {
   REDIS_KEY_PREFIX: z.string().default('am:'),
   SERVICE_KEYS: csv,
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  REQUEST_TIMEOUT_MS: int(DEFAULT_SERVER_LIMITS.requestTimeoutMs, 100),
+  HEADERS_TIMEOUT_MS: int(DEFAULT_SERVER_LIMITS.headersTimeoutMs, 100),
+  CONNECTION_TIMEOUT_MS: int(DEFAULT_SERVER_LIMITS.connectionTimeoutMs, 100),
+  KEEP_ALIVE_TIMEOUT_MS: int(DEFAULT_SERVER_LIMITS.keepAliveTimeoutMs, 100),
+  MAX_CONNECTIONS: int(DEFAULT_SERVER_LIMITS.maxConnections),
 };
+
+type CommonEnv = z.output<z.ZodObject<typeof commonEnv>>;
+
+/**
+ * Development listens on loopback only: a laptop on a café network must not serve the
+ * internal routes (and their well-known development key) to its neighbours. Containers set
+ * HOST=0.0.0.0 explicitly (the Dockerfiles do); production defaults to all interfaces.
+ */
+export function listenHost(env: Pick<CommonEnv, 'NODE_ENV' | 'HOST'>): string {
+  return env.HOST ?? (env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1');
+}
+
+export function serverLimits(env: CommonEnv): ServerLimits {
+  return {
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
+    connectionTimeoutMs: env.CONNECTION_TIMEOUT_MS,
+    keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
+    maxConnections: env.MAX_CONNECTIONS,
+  };
+}
+
+/** Cross-variable rules of the common variables, for each service's `superRefine`. */
+export function refineCommonEnv(env: CommonEnv, ctx: z.RefinementCtx): void {
+  if (env.HEADERS_TIMEOUT_MS > env.REQUEST_TIMEOUT_MS) {
+    ctx.addIssue({ code: 'custom', path: ['HEADERS_TIMEOUT_MS'], message: 'must be at most REQUEST_TIMEOUT_MS' });
+  }
+}
 
 /**
  * Outside production both services fall back to this shared key so `pnpm dev` works out of the

@@ -59,3 +59,4 @@ export const median = (values: number[]) => {
 };
 export * from './http.js';
 export * from './promtool.js';
+export * from './raw-socket.js';

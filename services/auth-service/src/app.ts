@@ -62,6 +62,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     logger: overrides.logger ?? loggerOptions('auth-service', config.log),
     trustProxy: config.http.trustProxy,
     bodyLimit: config.http.bodyLimit,
+    limits: config.http.limits,
     corsOrigins: config.http.corsOrigins,
     mapError: mapInfrastructureError,
     docs: {

@@ -1,4 +1,4 @@
-import { boolish, commonEnv, duration, int, parseEnv, serviceKeysFor } from '@authmeet/http-kit';
+import { boolish, commonEnv, duration, int, listenHost, parseEnv, refineCommonEnv, serverLimits, serviceKeysFor } from '@authmeet/http-kit';
 import { z } from 'zod';
 import { allowlistEntryProblem } from './modules/oauth/redirect-allowlist.js';
 
@@ -102,6 +102,7 @@ const envSchema = z
     OAUTH_HTTP_TIMEOUT_MS: int(5000, 100),
   })
   .superRefine((env, ctx) => {
+    refineCommonEnv(env, ctx);
     if (env.SESSION_ABSOLUTE_TTL < env.REFRESH_TOKEN_TTL) {
       ctx.addIssue({ code: 'custom', path: ['SESSION_ABSOLUTE_TTL'], message: 'must be at least REFRESH_TOKEN_TTL' });
     }
@@ -144,13 +145,14 @@ function toConfig(env: Env) {
   return {
     env: env.NODE_ENV,
     http: {
-      host: env.HOST,
+      host: listenHost(env),
       port: env.PORT,
       metricsPort: env.METRICS_PORT,
       trustProxy: env.TRUST_PROXY,
       corsOrigins: env.CORS_ORIGINS,
       bodyLimit: env.BODY_LIMIT,
       shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+      limits: serverLimits(env),
     },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },

@@ -34,6 +34,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     logger: overrides.logger ?? loggerOptions('meetings-service', config.log),
     trustProxy: config.http.trustProxy,
     bodyLimit: config.http.bodyLimit,
+    limits: config.http.limits,
     corsOrigins: config.http.corsOrigins,
     mapError: mapInfrastructureError,
     docs: {

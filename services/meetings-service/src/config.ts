@@ -1,4 +1,4 @@
-import { commonEnv, duration, int, optionalBool, parseEnv, serviceKeysFor } from '@authmeet/http-kit';
+import { commonEnv, duration, int, listenHost, optionalBool, parseEnv, refineCommonEnv, serverLimits, serviceKeysFor } from '@authmeet/http-kit';
 import { z } from 'zod';
 
 const httpUrl = () => z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
@@ -43,6 +43,7 @@ const envSchema = z
     ADMIT_CACHE_TTL_MS: int(10_000, 0),
   })
   .superRefine((env, ctx) => {
+    refineCommonEnv(env, ctx);
     const production = env.NODE_ENV === 'production';
     if (production && env.SERVICE_KEYS.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['SERVICE_KEYS'], message: 'production needs at least one service key' });
@@ -52,6 +53,10 @@ const envSchema = z
     }
     if (env.AUTH_CLIENT_RETRY_MAX_MS < env.AUTH_CLIENT_RETRY_MIN_MS) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_CLIENT_RETRY_MAX_MS'], message: 'must be at least AUTH_CLIENT_RETRY_MIN_MS' });
+    }
+    // An event stream is idle between heartbeats: a shorter socket timeout would cut every one.
+    if (env.CONNECTION_TIMEOUT_MS <= env.SSE_HEARTBEAT_MS) {
+      ctx.addIssue({ code: 'custom', path: ['CONNECTION_TIMEOUT_MS'], message: 'must be longer than SSE_HEARTBEAT_MS' });
     }
     if (env.AUTH_CLIENT_BREAKER_THRESHOLD_PERCENT > 100) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_CLIENT_BREAKER_THRESHOLD_PERCENT'], message: 'must be at most 100' });
@@ -65,13 +70,14 @@ function toConfig(env: Env) {
   return {
     env: env.NODE_ENV,
     http: {
-      host: env.HOST,
+      host: listenHost(env),
       port: env.PORT,
       metricsPort: env.METRICS_PORT,
       trustProxy: env.TRUST_PROXY,
       corsOrigins: env.CORS_ORIGINS,
       bodyLimit: env.BODY_LIMIT,
       shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+      limits: serverLimits(env),
     },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
