@@ -8,6 +8,9 @@ export interface SecurityOptions {
   corsOrigins: string[];
 }
 
+/** Route prefixes whose answers carry tokens or personal data. */
+const privatePrefixes = ['/v1/', '/internal/'];
+
 async function securityPlugin(app: FastifyInstance, opts: SecurityOptions) {
   await app.register(helmet, {
     // The API serves JSON; the only HTML is Swagger UI, which sets its own CSP.
@@ -24,6 +27,21 @@ async function securityPlugin(app: FastifyInstance, opts: SecurityOptions) {
     credentials: false,
     maxAge: 600,
   });
+
+  // Tokens and personal data must not outlive the response in a browser's or a proxy's cache
+  // (a shared computer's back button, a caching proxy). Everything under /v1/ and /internal/
+  // carries them, and errors can too; operational routes and the JWKS keep their own policy.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const path = request.routeOptions.url ?? request.url;
+    if (reply.statusCode >= 400 || privatePrefixes.some((prefix) => path.startsWith(prefix))) {
+      const current = reply.getHeader('cache-control');
+      // An event stream's `no-transform` (proxies must not buffer or compress it) survives.
+      const keep = typeof current === 'string' && current.includes('no-transform') ? ', no-transform' : '';
+      void reply.header('cache-control', `no-store${keep}`);
+    }
+    done(null, payload);
+  });
 }
+
 
 export const security = fp(securityPlugin, { name: 'authmeet-security', fastify: '5.x' });

@@ -60,3 +60,4 @@ export const median = (values: number[]) => {
 export * from './http.js';
 export * from './promtool.js';
 export * from './raw-socket.js';
+export * from './caching.js';
