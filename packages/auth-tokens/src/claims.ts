@@ -8,6 +8,7 @@ export const REQUIRED_CLAIMS: readonly string[] = [
   'iss',
   'aud',
   'sub',
+  'client_id',
   'sid',
   'jti',
   'iat',
@@ -37,6 +38,13 @@ function text(payload: JWTPayload, name: 'email' | 'username'): string {
   return value;
 }
 
+/** RFC 9068 §2.2: the client the token was issued to. Required, a non-empty string. */
+function clientId(payload: JWTPayload): string {
+  const value = payload.client_id;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 255) throw invalid('token client_id claim is invalid');
+  return value;
+}
+
 function numericDate(payload: JWTPayload, name: 'iat' | 'exp'): number {
   const value = payload[name];
   if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(`token ${name} claim is invalid`);
@@ -48,18 +56,28 @@ function numericDate(payload: JWTPayload, name: 'iat' | 'exp'): number {
  * type checks jose leaves to the application and returns a frozen, minimal claims object
  * (unknown claims are dropped so callers cannot start depending on unvetted data).
  */
-export function toVerifiedAccessToken(payload: JWTPayload, issuer: string, audience: string): VerifiedAccessToken {
+export function toVerifiedAccessToken(
+  payload: JWTPayload,
+  policy: { issuer: string; audience: string; maxIatSkewSec: number; nowSec: number },
+): VerifiedAccessToken {
+  const { issuer, audience } = policy;
   // jose accepts an array `aud` containing ours; we want exactly one audience so a token
   // minted for several services cannot be replayed between them.
   if (payload.aud !== audience) throw invalid('token audience is invalid');
   if (payload.iss !== issuer) throw invalid('token issuer is invalid');
+  const iat = numericDate(payload, 'iat');
+  // jose checks iat only against a maximum age. A token "issued" in the future comes from a
+  // signer with a broken clock or was minted ahead of time to outlive a key rotation or a
+  // revocation cut-off: beyond normal clock skew between machines it is refused.
+  if (iat > policy.nowSec + policy.maxIatSkewSec) throw invalid('token iat is in the future');
   return Object.freeze({
     iss: issuer,
     aud: audience,
     sub: identifier(payload, 'sub'),
+    client_id: clientId(payload),
     sid: identifier(payload, 'sid'),
     jti: identifier(payload, 'jti'),
-    iat: numericDate(payload, 'iat'),
+    iat,
     exp: numericDate(payload, 'exp'),
     email: text(payload, 'email'),
     username: text(payload, 'username'),

@@ -7,6 +7,7 @@ import { ACCEPTED_ALGORITHMS, createKeySource } from './key-source.js';
 import type { TokenVerifier, TokenVerifierOptions, VerifiedAccessToken } from './types.js';
 
 const DEFAULT_CLOCK_TOLERANCE_SEC = 5;
+const DEFAULT_MAX_IAT_SKEW_SEC = 60;
 const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
 /** Our access tokens are well under 2 KB; refusing huge inputs early bounds parsing work. */
 const MAX_TOKEN_LENGTH = 8_192;
@@ -34,7 +35,8 @@ function toVerificationError(err: unknown): TokenVerificationError {
  * Builds the shared access-token verifier. Checks, in order: token shape, header (`alg`
  * pinned to EdDSA, `kid` required, no key-referencing headers, `typ` at+jwt), signature with
  * a key from the configured set only, `iss`/`aud` exact, `exp`/`nbf` with clock tolerance,
- * required identifier claims, and finally revocation (on every call, even cache hits).
+ * `iat` not in the future beyond `maxIatSkewSec`, required claims (RFC 9068's `client_id`
+ * among them), and finally revocation (on every call, even cache hits).
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const issuer = requireText(options.issuer, 'issuer');
@@ -42,6 +44,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const clockTolerance = options.clockToleranceSec ?? DEFAULT_CLOCK_TOLERANCE_SEC;
   if (!Number.isFinite(clockTolerance) || clockTolerance < 0) {
     throw new TypeError('clockToleranceSec must be a non-negative number');
+  }
+  const maxIatSkewSec = options.maxIatSkewSec ?? DEFAULT_MAX_IAT_SKEW_SEC;
+  if (!Number.isFinite(maxIatSkewSec) || maxIatSkewSec < 0) {
+    throw new TypeError('maxIatSkewSec must be a non-negative number');
   }
   const maxEntries = options.cacheMaxEntries ?? DEFAULT_CACHE_MAX_ENTRIES;
   if (!Number.isInteger(maxEntries) || maxEntries < 0) {
@@ -64,7 +70,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         clockTolerance,
         requiredClaims: [...REQUIRED_CLAIMS],
       });
-      return toVerifiedAccessToken(payload, issuer, audience);
+      return toVerifiedAccessToken(payload, { issuer, audience, maxIatSkewSec, nowSec: Math.floor(Date.now() / 1000) });
     } catch (err) {
       throw toVerificationError(err);
     }

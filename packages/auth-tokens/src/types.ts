@@ -5,6 +5,8 @@ export interface VerifiedAccessToken {
   readonly iss: string;
   readonly aud: string;
   readonly sub: string;
+  /** RFC 9068: the client the token was issued to. */
+  readonly client_id: string;
   readonly sid: string;
   readonly jti: string;
   readonly iat: number;
@@ -61,6 +63,8 @@ export interface TokenVerifierOptions {
   readonly audience: string;
   /** Allowed clock skew for `exp`/`nbf`, in seconds. Default 5. */
   readonly clockToleranceSec?: number;
+  /** How far in the future `iat` may be (signer clock ahead of ours), in seconds. Default 60. */
+  readonly maxIatSkewSec?: number;
   readonly keys: KeysOptions;
   /** Consulted on every call, cache hit or not. */
   readonly revocation?: RevocationChecker;

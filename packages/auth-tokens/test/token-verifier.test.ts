@@ -43,6 +43,7 @@ describe('valid tokens', () => {
       iss: ISSUER,
       aud: AUDIENCE,
       sub: 'user-1',
+      client_id: 'authmeet-web',
       sid: 'session-1',
       jti: payload.jti,
       iat: payload.iat,

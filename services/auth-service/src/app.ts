@@ -110,6 +110,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     issuer: config.jwt.issuer,
     audience: config.jwt.audience,
     keys: { kind: 'local', jwks: keyRing.publicJwks },
+    maxIatSkewSec: config.jwt.maxIatSkewSec,
     // Here the session store itself is the truth: a token is live only while its session is.
     revocation: { isRevoked: async (c) => !(await sessions.exists(c.sub, c.sid)) },
   });
@@ -148,7 +149,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     passwordPolicy,
     verificationMail: { enqueue: accountMails.enqueueVerification, kick: kickMail },
     throttle,
-    signAccessToken: (claims, exp) => app.jwt.sign({ ...claims, exp }),
+    // RFC 9068 requires client_id; clients do not name themselves yet, so the configured default.
+    signAccessToken: (claims, exp) => app.jwt.sign({ ...claims, client_id: config.jwt.defaultClientId, exp }),
     publishRevocation: (userId, sessionId) =>
       publishRevocation(app.redis, config.redis.keyPrefix, { sub: userId, sid: sessionId, ttlSec: revocationTtlSec }),
     clock,

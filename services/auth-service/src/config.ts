@@ -27,6 +27,10 @@ const envSchema = z
     DATABASE_URL: databaseUrl,
     JWT_ISSUER: z.string().default('authmeet-auth'),
     JWT_AUDIENCE: z.string().default('authmeet'),
+    /** RFC 9068 `client_id` of access tokens whose client did not name itself. */
+    JWT_DEFAULT_CLIENT_ID: z.string().trim().min(1).max(255).default('authmeet-web'),
+    /** How far in the future a token's `iat` may be (clock skew between replicas). */
+    JWT_MAX_IAT_SKEW_SEC: int(60, 0),
     /** A JWK set (JSON) of Ed25519 private keys; all are published, one signs. */
     JWT_PRIVATE_JWKS: z.string().optional(),
     JWT_PRIVATE_JWKS_FILE: z.string().optional(),
@@ -166,6 +170,8 @@ function toConfig(env: Env) {
       activeKid: env.JWT_ACTIVE_KID,
       devKeysFile: env.DEV_KEYS_FILE,
       accessTokenTtlSec: env.ACCESS_TOKEN_TTL,
+      defaultClientId: env.JWT_DEFAULT_CLIENT_ID,
+      maxIatSkewSec: env.JWT_MAX_IAT_SKEW_SEC,
     },
     sessions: { refreshTtlSec: env.REFRESH_TOKEN_TTL, absoluteTtlSec: env.SESSION_ABSOLUTE_TTL },
     argon2: {

@@ -20,7 +20,7 @@ const refresh = (refreshToken: string) => ctx.app.inject({ method: 'POST', url: 
 /** Signs arbitrary claims/header with the service's real active key, for forging tests. */
 async function signWithRealKey(claims: Record<string, unknown>, header: Record<string, unknown> = {}) {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ sid: randomUUID(), email: 'x@example.com', username: 'x', ...claims })
+  return new SignJWT({ sid: randomUUID(), client_id: 'authmeet-web', email: 'x@example.com', username: 'x', ...claims })
     .setProtectedHeader({ alg: 'EdDSA', kid: ctx.keyRing.active.kid, typ: 'at+jwt', ...header })
     .setIssuedAt(now)
     .setExpirationTime((claims.exp as number | undefined) ?? now + 300)

@@ -21,6 +21,8 @@ const envSchema = z
     JWT_ISSUER: z.string().min(1).default('authmeet-auth'),
     JWT_AUDIENCE: z.string().min(1).default('authmeet'),
     JWT_CLOCK_TOLERANCE_SEC: int(5, 0),
+    /** How far in the future a token's `iat` may be (the auth-service's clock ahead of ours). */
+    JWT_MAX_IAT_SKEW_SEC: int(60, 0),
     AUTH_SERVICE_KEY: z.string().min(1).optional(),
     AUTH_CLIENT_TIMEOUT_MS: int(1_000),
     AUTH_CLIENT_RETRIES: int(2, 0),
@@ -94,6 +96,7 @@ function toConfig(env: Env) {
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
       clockToleranceSec: env.JWT_CLOCK_TOLERANCE_SEC,
+      maxIatSkewSec: env.JWT_MAX_IAT_SKEW_SEC,
       jwksUrl: env.AUTH_JWKS_URL ?? `${env.AUTH_SERVICE_URL.replace(/\/+$/, '')}/.well-known/jwks.json`,
       // Plain http lets anyone on the path swap signing keys: only outside production by default.
       allowInsecureHttp: env.AUTH_JWKS_ALLOW_HTTP ?? !production,

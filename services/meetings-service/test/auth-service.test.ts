@@ -89,7 +89,7 @@ describe('with the real auth-service', () => {
   });
 
   it('a token for a user the auth-service does not know is refused (401), not a 500', async () => {
-    const token = auth.app.jwt.sign({ sub: randomUUID(), sid: randomUUID(), jti: randomUUID(), email: 'ghost@example.com', username: 'ghost', exp: Math.floor(Date.now() / 1000) + 600 });
+    const token = auth.app.jwt.sign({ sub: randomUUID(), client_id: 'authmeet-web', sid: randomUUID(), jti: randomUUID(), email: 'ghost@example.com', username: 'ghost', exp: Math.floor(Date.now() / 1000) + 600 });
     expectProblem(await meet.app.inject({ method: 'GET', url: '/v1/meetings', headers: bearer(token) }), 401, 'TOKEN_REVOKED');
   });
 

@@ -28,6 +28,7 @@ export function claims(overrides: JWTPayload = {}, omit: readonly string[] = [])
     iss: ISSUER,
     aud: AUDIENCE,
     sub: 'user-1',
+    client_id: 'authmeet-web',
     sid: 'session-1',
     jti: `jti-${counter}-${Math.random().toString(36).slice(2)}`,
     iat: now,

@@ -99,6 +99,7 @@ async function authenticationPlugin(app: FastifyInstance, opts: AuthenticationOp
     issuer: opts.jwt.issuer,
     audience: opts.jwt.audience,
     clockToleranceSec: opts.jwt.clockToleranceSec,
+    maxIatSkewSec: opts.jwt.maxIatSkewSec,
     keys: {
       kind: 'remote',
       url: opts.jwt.jwksUrl,

@@ -56,7 +56,7 @@ export async function startTokenIssuer(): Promise<TokenIssuer> {
     async token(sub, opts = {}) {
       const key = active;
       const now = Math.floor(Date.now() / 1000);
-      return new SignJWT({ sid: opts.sid ?? randomUUID(), jti: randomUUID(), email: `${sub}@example.com`, username: `u-${sub.slice(0, 8)}` })
+      return new SignJWT({ client_id: 'authmeet-web', sid: opts.sid ?? randomUUID(), jti: randomUUID(), email: `${sub}@example.com`, username: `u-${sub.slice(0, 8)}` })
         .setProtectedHeader({ alg: 'EdDSA', kid: opts.kid ?? key.kid, typ: 'at+jwt' })
         .setIssuer(ISSUER)
         .setAudience(AUDIENCE)

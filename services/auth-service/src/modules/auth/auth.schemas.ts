@@ -60,6 +60,7 @@ export const claimsSchema = z
     iss: z.string(),
     aud: z.union([z.string(), z.array(z.string())]),
     sub: z.string(),
+    client_id: z.string().meta({ description: 'RFC 9068: the client the token was issued to' }),
     sid: z.string(),
     jti: z.string(),
     iat: z.number().int(),
