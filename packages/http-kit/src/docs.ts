@@ -7,6 +7,8 @@ import { errorCatalogue, publicCode } from './errors.js';
 import type { ErrorCode } from './errors.js';
 
 export interface DocsOptions {
+  /** Serve Swagger UI at /docs and the document at /docs/json (default true). */
+  enabled?: boolean;
   title: string;
   description: string;
   version: string;
@@ -39,7 +41,8 @@ async function docsPlugin(app: FastifyInstance, opts: DocsOptions) {
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  // The document is always built (app.swagger()); only serving it is optional.
+  if (opts.enabled ?? true) await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 }
 
 export const docs = fp(docsPlugin, { name: 'authmeet-docs', fastify: '5.x' });

@@ -98,6 +98,8 @@ export const commonEnv = {
   CONNECTION_TIMEOUT_MS: int(DEFAULT_SERVER_LIMITS.connectionTimeoutMs, 100),
   KEEP_ALIVE_TIMEOUT_MS: int(DEFAULT_SERVER_LIMITS.keepAliveTimeoutMs, 100),
   MAX_CONNECTIONS: int(DEFAULT_SERVER_LIMITS.maxConnections),
+  /** Serve /docs and /docs/json; unset: everywhere but production (see docsEnabled). */
+  DOCS_ENABLED: optionalBool,
 };
 
 type CommonEnv = z.output<z.ZodObject<typeof commonEnv>>;
@@ -109,6 +111,14 @@ type CommonEnv = z.output<z.ZodObject<typeof commonEnv>>;
  */
 export function listenHost(env: Pick<CommonEnv, 'NODE_ENV' | 'HOST'>): string {
   return env.HOST ?? (env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1');
+}
+
+/**
+ * The API reference maps every route, internal ones included: a free survey of the attack
+ * surface when public. Production serves it only when asked to (behind its own access control).
+ */
+export function docsEnabled(env: Pick<CommonEnv, 'NODE_ENV' | 'DOCS_ENABLED'>): boolean {
+  return env.DOCS_ENABLED ?? env.NODE_ENV !== 'production';
 }
 
 export function serverLimits(env: CommonEnv): ServerLimits {

@@ -66,6 +66,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     corsOrigins: config.http.corsOrigins,
     mapError: mapInfrastructureError,
     docs: {
+      enabled: config.http.docsEnabled,
       title: 'auth-service',
       version: '0.1.0',
       description: 'Registration, login, tokens, sessions and the user directory of the system.',

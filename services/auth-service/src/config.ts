@@ -1,4 +1,4 @@
-import { boolish, commonEnv, duration, int, listenHost, parseEnv, refineCommonEnv, serverLimits, serviceKeysFor } from '@authmeet/http-kit';
+import { boolish, commonEnv, docsEnabled, duration, int, listenHost, parseEnv, refineCommonEnv, serverLimits, serviceKeysFor } from '@authmeet/http-kit';
 import { z } from 'zod';
 import { allowlistEntryProblem } from './modules/oauth/redirect-allowlist.js';
 
@@ -157,6 +157,7 @@ function toConfig(env: Env) {
       bodyLimit: env.BODY_LIMIT,
       shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
       limits: serverLimits(env),
+      docsEnabled: docsEnabled(env),
     },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },

@@ -38,6 +38,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     corsOrigins: config.http.corsOrigins,
     mapError: mapInfrastructureError,
     docs: {
+      enabled: config.http.docsEnabled,
       title: 'meetings-service',
       version: '0.1.0',
       description:

@@ -1,4 +1,4 @@
-import { commonEnv, duration, int, listenHost, optionalBool, parseEnv, refineCommonEnv, serverLimits, serviceKeysFor } from '@authmeet/http-kit';
+import { commonEnv, docsEnabled, duration, int, listenHost, optionalBool, parseEnv, refineCommonEnv, serverLimits, serviceKeysFor } from '@authmeet/http-kit';
 import { z } from 'zod';
 
 const httpUrl = () => z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
@@ -80,6 +80,7 @@ function toConfig(env: Env) {
       bodyLimit: env.BODY_LIMIT,
       shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
       limits: serverLimits(env),
+      docsEnabled: docsEnabled(env),
     },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
