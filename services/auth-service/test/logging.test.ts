@@ -1,27 +1,14 @@
-import { Writable } from 'node:stream';
-import { loggerOptions } from '@authmeet/http-kit';
-import type { LoggerOptions } from '@authmeet/http-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app.js';
 import { bearer, newUserInput } from './factories.js';
-import { startAuthService } from './test-app.js';
+import { startWithCapturedLogs } from './test-app.js';
 import type { TestContext } from './test-app.js';
 
 let ctx: TestContext;
 const lines: string[] = [];
 
+// Production logger settings (JSON, redaction) writing into memory; debug level logs most.
 beforeAll(async () => {
-  const base = await startAuthService();
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  // Production logger settings (JSON, redaction) writing into memory; debug level logs most.
-  const logger = { ...loggerOptions('auth-service', { level: 'debug', pretty: false }), stream } as LoggerOptions;
-  const app = await buildApp(base.config, { logger, keyRing: base.keyRing });
-  ctx = { ...base, app, close: async () => { await app.close(); await base.close(); } };
+  ctx = await startWithCapturedLogs(lines);
 });
 afterAll(async () => ctx.close());
 

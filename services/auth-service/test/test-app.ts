@@ -1,5 +1,7 @@
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { HttpApp } from '@authmeet/http-kit';
+import { loggerOptions } from '@authmeet/http-kit';
+import type { HttpApp, LoggerOptions } from '@authmeet/http-kit';
 import { createTestDatabase, TEST_REDIS_URL, uniqueRedisPrefix } from '@authmeet/test-kit';
 import type { TestDatabase } from '@authmeet/test-kit';
 import { buildApp } from '../src/app.js';
@@ -65,6 +67,30 @@ export async function startAuthService(env: Record<string, string> = {}, overrid
     async close() {
       await app.close();
       await db.drop();
+    },
+  };
+}
+
+/**
+ * An auth-service with the production logger settings (JSON, redaction) writing into `lines`,
+ * for tests that read what gets logged.
+ */
+export async function startWithCapturedLogs(lines: string[], level = 'debug'): Promise<TestContext> {
+  const base = await startAuthService();
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  const logger = { ...loggerOptions('auth-service', { level, pretty: false }), stream } as LoggerOptions;
+  const app = await buildApp(base.config, { logger, keyRing: base.keyRing });
+  return {
+    ...base,
+    app,
+    async close() {
+      await app.close();
+      await base.close();
     },
   };
 }
