@@ -19,7 +19,7 @@ let ctx: TestContext;
 let hashes = 0;
 
 beforeAll(async () => {
-  const real = await createPasswordHasher({ memoryCost: 19456, timeCost: 2, parallelism: 1, maxConcurrency: 4 });
+  const real = await createPasswordHasher({ memoryCost: 19456, timeCost: 2, parallelism: 1, maxConcurrency: 4, maxQueue: 64 });
   // Counts every argon2 computation, so a test can prove that a refused input cost none.
   const counting: PasswordHasher = {
     ...real,
