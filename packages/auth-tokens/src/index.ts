@@ -13,12 +13,16 @@ export type {
   VerifiedAccessToken,
 } from './types.js';
 export {
+  REDIS_EPOCH_KEY,
   REVOCATION_CHANNEL,
+  appendRevocation,
+  execRevocations,
   isValidRevocationId,
   parseRevocationMessage,
   publishRevocation,
   revocationChannelFor,
   revokedSessionKey,
+  sessionAliveKey,
 } from './revocation-layout.js';
 export type { PublishRevocationInput, RevocationMessage, RevocationRedisClient } from './revocation-layout.js';
 export { createRedisRevocationView } from './redis-revocation-view.js';

@@ -1,4 +1,4 @@
-import type { Cluster, Redis } from 'ioredis';
+import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 
 /**
  * Revocation layout shared by the auth-service (writer) and every verifying service (reader).
@@ -8,6 +8,12 @@ import type { Cluster, Redis } from 'ioredis';
  *   token can still be accepted (token lifetime + verifier clock tolerance). Its presence means
  *   "every access token of this session is refused". The `{u:<userId>}` hash tag puts all of a
  *   user's keys in one Redis Cluster slot, so per-user multi-key operations stay possible.
+ * - Key `sess:{u:<userId>}:<sessionId>` is the session itself (a hash the auth-service owns,
+ *   expiring with the session). Its presence means "the session is alive": verifiers check it
+ *   POSITIVELY on first sight of a session, so a session that is gone for any reason (logout,
+ *   expiry, or Redis losing its data, which also loses `revoked:` keys) is refused everywhere.
+ * - Key `redis-epoch` holds a random id written once, when absent. If it ever changes, Redis lost
+ *   its data: every view drops the sessions it had confirmed alive and confirms them again.
  * - Channel `revocations` carries JSON `{ "sub": string, "sid": string, "exp": number }`
  *   (`exp`: epoch seconds after which the revocation no longer matters) so views update in
  *   memory without polling.
@@ -53,6 +59,16 @@ export function revokedSessionKey(userId: string, sessionId: string): string {
   return `revoked:{u:${userId}}:${sessionId}`;
 }
 
+/** `sess:{u:<userId>}:<sessionId>`, without the client's keyPrefix: the live session's hash. */
+export function sessionAliveKey(userId: string, sessionId: string): string {
+  if (!isValidRevocationId(userId)) throw new TypeError('invalid user id for session key');
+  if (!isValidRevocationId(sessionId)) throw new TypeError('invalid session id for session key');
+  return `sess:{u:${userId}}:${sessionId}`;
+}
+
+/** The Redis data-epoch marker, without the client's keyPrefix. */
+export const REDIS_EPOCH_KEY = 'redis-epoch';
+
 /** The channel name to SUBSCRIBE/PUBLISH on for a client created with `keyPrefix`. */
 export function revocationChannelFor(keyPrefix: string): string {
   return keyPrefix + REVOCATION_CHANNEL;
@@ -92,10 +108,34 @@ export interface PublishRevocationInput {
 }
 
 /**
+ * Appends a session's revocation to a MULTI the caller builds (e.g. together with deleting the
+ * session itself, so a logout is all or nothing). SET comes before PUBLISH so any view that
+ * confirms with EXISTS after seeing (or missing) the message finds the key.
+ */
+export function appendRevocation(tx: ChainableCommander, keyPrefix: string, input: PublishRevocationInput): ChainableCommander {
+  const key = revokedSessionKey(input.sub, input.sid);
+  if (!Number.isInteger(input.ttlSec) || input.ttlSec <= 0) throw new TypeError('ttlSec must be a positive integer');
+  const message: RevocationMessage = {
+    sub: input.sub,
+    sid: input.sid,
+    exp: Math.floor(Date.now() / 1000) + input.ttlSec,
+  };
+  return tx.set(key, '1', 'EX', input.ttlSec).publish(revocationChannelFor(keyPrefix), JSON.stringify(message));
+}
+
+/** Runs a MULTI built with appendRevocation; rejects if any command failed. */
+export async function execRevocations(tx: ChainableCommander): Promise<void> {
+  const results = await tx.exec();
+  if (results === null) throw new Error('revocation transaction aborted');
+  for (const [err] of results) {
+    if (err !== null) throw err;
+  }
+}
+
+/**
  * Revoke a session (used by the auth-service). SET and PUBLISH go in one MULTI so they happen
  * together: a SET without its PUBLISH would leave views that already confirmed the session as
- * "not revoked" answering from memory until the token expires. SET comes first so any view
- * that confirms with EXISTS after seeing (or missing) the message finds the key.
+ * "not revoked" answering from memory until the token expires.
  * Rejects on failure; the caller must retry or fail the logout/revoke request.
  */
 export async function publishRevocation(
@@ -104,20 +144,5 @@ export async function publishRevocation(
   input: PublishRevocationInput,
 ): Promise<void> {
   assertKeyPrefixMatches(redis, keyPrefix);
-  const key = revokedSessionKey(input.sub, input.sid);
-  if (!Number.isInteger(input.ttlSec) || input.ttlSec <= 0) throw new TypeError('ttlSec must be a positive integer');
-  const message: RevocationMessage = {
-    sub: input.sub,
-    sid: input.sid,
-    exp: Math.floor(Date.now() / 1000) + input.ttlSec,
-  };
-  const results = await redis
-    .multi()
-    .set(key, '1', 'EX', input.ttlSec)
-    .publish(revocationChannelFor(keyPrefix), JSON.stringify(message))
-    .exec();
-  if (results === null) throw new Error('revocation transaction aborted');
-  for (const [err] of results) {
-    if (err !== null) throw err;
-  }
+  await execRevocations(appendRevocation(redis.multi(), keyPrefix, input));
 }

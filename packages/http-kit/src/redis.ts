@@ -18,10 +18,18 @@ declare module 'fastify' {
   }
 }
 
+/** How long a command may wait for its answer before the caller gets a 503. */
+export const REDIS_COMMAND_TIMEOUT_MS = 2000;
+
 /**
  * Commands fail fast while Redis is unreachable (no offline queue, one retry): callers turn
  * that into a 503 instead of hanging a request until Redis returns. Reconnection continues in
  * the background, so the service recovers by itself.
+ *
+ * A command that was sent but not answered when the connection broke is NOT resent after the
+ * reconnect (autoResendUnfulfilledCommands off): its request has already answered 503, and a
+ * state change replayed behind the client's back (a token rotation, a session created) would
+ * contradict that answer. The subscriber keeps its queue: SUBSCRIBE is idempotent.
  */
 export function createRedisClient(config: RedisConfig, opts: { subscriber?: boolean } = {}): RedisClient {
   const common: RedisOptions = {
@@ -29,7 +37,8 @@ export function createRedisClient(config: RedisConfig, opts: { subscriber?: bool
     lazyConnect: true,
     enableOfflineQueue: opts.subscriber === true,
     maxRetriesPerRequest: opts.subscriber ? null : 1,
-    commandTimeout: opts.subscriber ? undefined : 2000,
+    autoResendUnfulfilledCommands: opts.subscriber === true,
+    commandTimeout: opts.subscriber ? undefined : REDIS_COMMAND_TIMEOUT_MS,
     connectTimeout: 2000,
     retryStrategy: (times) => Math.min(50 * 2 ** times, 2000),
   };

@@ -61,3 +61,4 @@ export * from './http.js';
 export * from './promtool.js';
 export * from './raw-socket.js';
 export * from './caching.js';
+export * from './private-redis.js';

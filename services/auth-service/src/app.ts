@@ -1,7 +1,16 @@
 import { createPublicKey } from 'node:crypto';
-import { createTokenVerifier, publishRevocation } from '@authmeet/auth-tokens';
+import { createTokenVerifier } from '@authmeet/auth-tokens';
 import type { HttpApp, LoggerOptions } from '@authmeet/http-kit';
-import { bearerAuth, createHttpApp, healthRoutes, loggerOptions, rateLimits, redisClient, toTokenAppError } from '@authmeet/http-kit';
+import {
+  REDIS_COMMAND_TIMEOUT_MS,
+  bearerAuth,
+  createHttpApp,
+  healthRoutes,
+  loggerOptions,
+  rateLimits,
+  redisClient,
+  toTokenAppError,
+} from '@authmeet/http-kit';
 import fastifyJwt from '@fastify/jwt';
 import { migrationsDirOf, schemaReadinessCheck } from '@authmeet/db-migrate';
 import type { Config } from './config.js';
@@ -103,9 +112,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   const users = createUsersRepository(app.prisma);
   const outbox = createOutboxRepository(app.prisma);
-  const sessions = createSessionsRepository(app.redis);
   // Tokens of a session stay refusable for as long as any of them can live, plus clock skew.
   const revocationTtlSec = config.jwt.accessTokenTtlSec + 60;
+  const sessions = createSessionsRepository(app.redis, { keyPrefix: config.redis.keyPrefix, revocationTtlSec });
 
   const verifier = createTokenVerifier({
     issuer: config.jwt.issuer,
@@ -152,13 +161,14 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     throttle,
     // RFC 9068 requires client_id; clients do not name themselves yet, so the configured default.
     signAccessToken: (claims, exp) => app.jwt.sign({ ...claims, client_id: config.jwt.defaultClientId, exp }),
-    publishRevocation: (userId, sessionId) =>
-      publishRevocation(app.redis, config.redis.keyPrefix, { sub: userId, sid: sessionId, ttlSec: revocationTtlSec }),
+    // Half the client's timeout: a rotation Redis runs after we gave up is refused by the script.
+    rotationBudgetMs: REDIS_COMMAND_TIMEOUT_MS / 2,
     clock,
     config: {
       accessTokenTtlSec: config.jwt.accessTokenTtlSec,
       refreshTtlSec: config.sessions.refreshTtlSec,
       absoluteTtlSec: config.sessions.absoluteTtlSec,
+      refreshReuseGraceSec: config.sessions.refreshReuseGraceSec,
       requireEmailVerification: config.requireEmailVerification,
     },
   });

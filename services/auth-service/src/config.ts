@@ -39,6 +39,8 @@ const envSchema = z
     ACCESS_TOKEN_TTL: duration('15m'),
     REFRESH_TOKEN_TTL: duration('7d'),
     SESSION_ABSOLUTE_TTL: duration('30d'),
+    /** Concurrent refreshes with one token (browser tabs) this long after its rotation all succeed. */
+    REFRESH_REUSE_GRACE: duration('10s'),
     ARGON2_MEMORY_KIB: int(19456, 19456),
     ARGON2_TIME_COST: int(2, 2),
     ARGON2_PARALLELISM: int(1),
@@ -174,7 +176,7 @@ function toConfig(env: Env) {
       defaultClientId: env.JWT_DEFAULT_CLIENT_ID,
       maxIatSkewSec: env.JWT_MAX_IAT_SKEW_SEC,
     },
-    sessions: { refreshTtlSec: env.REFRESH_TOKEN_TTL, absoluteTtlSec: env.SESSION_ABSOLUTE_TTL },
+    sessions: { refreshTtlSec: env.REFRESH_TOKEN_TTL, absoluteTtlSec: env.SESSION_ABSOLUTE_TTL, refreshReuseGraceSec: env.REFRESH_REUSE_GRACE },
     argon2: {
       memoryCost: env.ARGON2_MEMORY_KIB,
       timeCost: env.ARGON2_TIME_COST,

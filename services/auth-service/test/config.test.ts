@@ -7,7 +7,7 @@ describe('configuration', () => {
     const config = loadConfig({});
     expect(config.http.port).toBe(5001);
     expect(config.jwt.accessTokenTtlSec).toBe(900);
-    expect(config.sessions).toEqual({ refreshTtlSec: 7 * 86400, absoluteTtlSec: 30 * 86400 });
+    expect(config.sessions).toEqual({ refreshTtlSec: 7 * 86400, absoluteTtlSec: 30 * 86400, refreshReuseGraceSec: 10 });
     expect(config.argon2).toMatchObject({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
     expect(config.http.trustProxy).toBe(false);
   });

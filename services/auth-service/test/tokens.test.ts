@@ -156,18 +156,7 @@ describe('refresh tokens', () => {
     expect(again.statusCode, again.body).toBe(200);
   });
 
-  it('reuse of a rotated token is theft: REFRESH_TOKEN_REUSED and the whole session dies', async () => {
-    const { tokens } = await registerAndLogin(ctx.app);
-    const rotated = (await refresh(tokens.refreshToken)).json();
-    expect((await verify(rotated.accessToken)).statusCode).toBe(200);
-
-    expectProblem(await refresh(tokens.refreshToken), 401, 'REFRESH_TOKEN_REUSED');
-
-    // Every token of the session is now refused, including the legitimate newest pair.
-    expectProblem(await verify(rotated.accessToken), 401, 'TOKEN_REVOKED');
-    expectProblem(await verify(tokens.accessToken), 401, 'TOKEN_REVOKED');
-    expectProblem(await refresh(rotated.refreshToken), 401, 'REFRESH_TOKEN_INVALID');
-  });
+  // Reuse of a rotated token (theft) and the concurrent-tab grace: test/security/refresh-grace.test.ts.
 
   it('garbage, truncated and foreign refresh tokens are REFRESH_TOKEN_INVALID', async () => {
     const { tokens } = await registerAndLogin(ctx.app);

@@ -27,15 +27,20 @@ interface Created {
 
 const sha = (s: string) => createHash('sha256').update(s).digest('base64url');
 
+/** The repository as the auth-service builds it (revocations last as long as a 15-min token + skew). */
+const repository = (redis: Redis) => createSessionsRepository(redis, { keyPrefix: PREFIX, revocationTtlSec: 960 });
+/** A salt shaped like the service's (128 bits, base64url). */
+const salt = () => sha(randomUUID()).slice(0, 22);
+
 async function fill(redis: Redis, count: number, userAgent: string): Promise<Created[]> {
-  const repo = createSessionsRepository(redis);
+  const repo = repository(redis);
   const now = Date.now();
   const created: Created[] = [];
   for (let start = 0; start < count; start += BATCH) {
     const batch = Array.from({ length: Math.min(BATCH, count - start) }, () => ({ userId: randomUUID(), id: randomUUID(), refreshHash: sha(randomUUID()) }));
     await Promise.all(
       batch.map((s) =>
-        repo.create({ ...s, now, expiresAt: now + 7 * DAY_MS, absoluteExpiresAt: now + 30 * DAY_MS, ip: '203.0.113.7', userAgent }),
+        repo.create({ ...s, salt: salt(), now, expiresAt: now + 7 * DAY_MS, absoluteExpiresAt: now + 30 * DAY_MS, ip: '203.0.113.7', userAgent }),
       ),
     );
     created.push(...batch);
@@ -58,12 +63,23 @@ async function inspect(plain: Redis, sample: readonly Created[]) {
 }
 
 async function rotateAll(redis: Redis, sample: Created[]): Promise<void> {
-  const repo = createSessionsRepository(redis);
+  const repo = repository(redis);
   for (const s of sample) {
     let current = s.refreshHash;
     for (let i = 0; i < ROTATIONS; i += 1) {
       const next = sha(randomUUID());
-      const r = await repo.rotate(s.userId, s.id, current, next, Date.now(), 7 * DAY_MS);
+      const { redisNow, salt: sessionSalt } = await repo.rotationContext(s.userId, s.id);
+      const r = await repo.rotate({
+        userId: s.userId,
+        sessionId: s.id,
+        presentedHash: current,
+        successorHash: next,
+        salt: sessionSalt ?? '',
+        now: Date.now(),
+        refreshTtlMs: 7 * DAY_MS,
+        graceMs: 10_000,
+        deadline: redisNow + 1_000,
+      });
       if (r.status !== 'ok') throw new Error(`rotate answered ${r.status}`);
       current = next;
     }

@@ -9,7 +9,7 @@ import { toPublicUser } from '../users/users.schemas.js';
 import type { User } from '../../generated/prisma/client.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
 import type { LoginThrottle } from './login-throttle.js';
-import { mintRefreshToken, parseRefreshToken } from './refresh-token.js';
+import { mintRefreshToken, newSessionSalt, parseRefreshToken, successorRefreshToken } from './refresh-token.js';
 
 export interface AccessClaims {
   sub: string;
@@ -30,8 +30,12 @@ export interface AuthServiceDeps {
   throttle: LoginThrottle;
   /** Signs an access token that expires at `exp` (epoch seconds). */
   signAccessToken: (claims: AccessClaims, exp: number) => string;
-  /** Tells every service that a session is gone (Redis marker + pub/sub). */
-  publishRevocation: (userId: string, sessionId: string) => Promise<void>;
+  /**
+   * How long Redis may take to run a rotation once sent. Past it the script refuses to act, so
+   * a rotation the client stopped waiting for can never take effect later. Must stay below the
+   * Redis client's command timeout.
+   */
+  rotationBudgetMs: number;
   /** Queues the verification mail inside the registration transaction; `kick` sends it now. */
   verificationMail: { enqueue(user: User, tx: Db): Promise<void>; kick(): void };
   clock: () => number;
@@ -39,6 +43,8 @@ export interface AuthServiceDeps {
     accessTokenTtlSec: number;
     refreshTtlSec: number;
     absoluteTtlSec: number;
+    /** Concurrent refreshes with one token this long after its rotation get the same successor. */
+    refreshReuseGraceSec: number;
     requireEmailVerification: boolean;
   };
 }
@@ -97,6 +103,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       id: sessionId,
       userId: user.id,
       refreshHash: refresh.hash,
+      salt: newSessionSalt(),
       now,
       expiresAt,
       absoluteExpiresAt,
@@ -115,10 +122,7 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 
   async function revokeSessions(userId: string, sessionIds: string[]) {
-    if (sessionIds.length === 0) return;
-    // Publish first: other services refuse the tokens even if the delete below fails midway.
-    await Promise.all(sessionIds.map((sid) => deps.publishRevocation(userId, sid)));
-    await sessions.delete(userId, sessionIds);
+    await sessions.revoke(userId, sessionIds);
   }
 
   async function revokeAll(userId: string, exceptSessionId?: string) {
@@ -177,28 +181,57 @@ export function createAuthService(deps: AuthServiceDeps) {
     async refresh(refreshToken: string): Promise<TokenPair> {
       const parsed = parseRefreshToken(refreshToken);
       if (!parsed) throw new AppError('REFRESH_TOKEN_INVALID');
-      const next = mintRefreshToken(parsed.userId, parsed.sessionId);
-      const now = deps.clock();
-      const result = await sessions.rotate(parsed.userId, parsed.sessionId, parsed.hash, next.hash, now, config.refreshTtlSec * 1000);
-      if (result.status === 'reused') {
-        // A rotated token came back: either the client or a thief holds a copy. Kill the session.
-        await deps.publishRevocation(parsed.userId, parsed.sessionId);
-        throw new AppError('REFRESH_TOKEN_REUSED');
-      }
-      if (result.status === 'invalid') throw new AppError('REFRESH_TOKEN_INVALID');
-      const user = await users.findById(parsed.userId);
+      const { userId, sessionId } = parsed;
+      // Everything that can fail goes before the rotation, which changes state last: a 503 for
+      // a Postgres or Redis blip leaves the token valid, so the client's retry is no theft.
+      const [user, context] = await Promise.all([users.findById(userId), sessions.rotationContext(userId, sessionId)]);
+      if (!context.exists) throw new AppError('REFRESH_TOKEN_INVALID');
       if (!user || !user.isActive) {
-        await revokeSessions(parsed.userId, [parsed.sessionId]);
+        await revokeSessions(userId, [sessionId]);
         throw new AppError('REFRESH_TOKEN_INVALID');
       }
-      const access = issueAccessToken(user, parsed.sessionId, result.session.absoluteExpiresAt);
+      const sentAt = Date.now();
+      const now = deps.clock();
+      // Sessions from before salts existed get one now; the script keeps whichever came first.
+      let salt = context.salt ?? newSessionSalt();
+      let next = successorRefreshToken(refreshToken, userId, sessionId, salt);
+      const rotate = () =>
+        sessions.rotate({
+          userId,
+          sessionId,
+          presentedHash: parsed.hash,
+          successorHash: next.hash,
+          salt,
+          now,
+          refreshTtlMs: config.refreshTtlSec * 1000,
+          graceMs: config.refreshReuseGraceSec * 1000,
+          // On Redis's clock: its time when it answered above, plus our time since, plus budget.
+          deadline: context.redisNow + (Date.now() - sentAt) + deps.rotationBudgetMs,
+        });
+      let result = await rotate();
+      if (result.status === 'salt') {
+        salt = result.salt;
+        next = successorRefreshToken(refreshToken, userId, sessionId, salt);
+        result = await rotate();
+      }
+      if (result.status === 'late') {
+        throw new AppError('DEPENDENCY_UNAVAILABLE', { detail: 'Redis is unavailable', retryAfter: 2 });
+      }
+      if (result.status === 'reused') {
+        // A rotated token came back: either the client or a thief holds a copy. Kill the session
+        // (the script deleted it; this tells every other service).
+        await revokeSessions(userId, [sessionId]);
+        throw new AppError('REFRESH_TOKEN_REUSED');
+      }
+      if (result.status !== 'ok') throw new AppError('REFRESH_TOKEN_INVALID');
+      const access = issueAccessToken(user, sessionId, result.session.absoluteExpiresAt);
       return {
         ...access,
         refreshToken: next.token,
         tokenType: 'Bearer',
         refreshExpiresIn: Math.round((result.session.expiresAt - now) / 1000),
         user: toPublicUser(user),
-        sessionId: parsed.sessionId,
+        sessionId,
       };
     },
 

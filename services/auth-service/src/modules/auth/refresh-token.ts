@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 
 /**
  * Refresh tokens are opaque to clients: base64url of user id (16 bytes) ‖ session id
@@ -17,9 +17,27 @@ const bytesToUuid = (b: Buffer) => {
 
 export const hashRefreshToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
-export function mintRefreshToken(userId: string, sessionId: string): { token: string; hash: string } {
-  const token = Buffer.concat([uuidToBytes(userId), uuidToBytes(sessionId), randomBytes(SECRET_BYTES)]).toString('base64url');
+function refreshToken(userId: string, sessionId: string, secret: Buffer): { token: string; hash: string } {
+  const token = Buffer.concat([uuidToBytes(userId), uuidToBytes(sessionId), secret]).toString('base64url');
   return { token, hash: hashRefreshToken(token) };
+}
+
+export function mintRefreshToken(userId: string, sessionId: string): { token: string; hash: string } {
+  return refreshToken(userId, sessionId, randomBytes(SECRET_BYTES));
+}
+
+/** A new session's salt for successor derivation: 128 random bits, kept in the session hash. */
+export const newSessionSalt = () => randomBytes(16).toString('base64url');
+
+/**
+ * The token that replaces `presented` when it is rotated: its secret is HMAC-SHA256(session salt,
+ * presented token). Deterministic, so every tab that presents the same token within the reuse
+ * grace gets the same successor without the raw successor ever being stored. Reading Redis alone
+ * is not enough to compute it (Redis holds only hashes of tokens), and holding one leaked token
+ * alone is not enough to compute the chain of its successors (the salt never leaves Redis).
+ */
+export function successorRefreshToken(presented: string, userId: string, sessionId: string, salt: string): { token: string; hash: string } {
+  return refreshToken(userId, sessionId, createHmac('sha256', salt).update(presented).digest());
 }
 
 export function parseRefreshToken(token: string): { userId: string; sessionId: string; hash: string } | undefined {

@@ -1,3 +1,4 @@
+import { appendRevocation, execRevocations, sessionAliveKey } from '@authmeet/auth-tokens';
 import type { RedisClient } from '@authmeet/http-kit';
 
 /**
@@ -6,15 +7,18 @@ import type { RedisClient } from '@authmeet/http-kit';
  * client adds REDIS_KEY_PREFIX in front of each):
  *
  *   sess:{u:<uid>}:<sid>     hash  uid, rh (SHA-256 of the current refresh token), old (the
- *                                  last rotated refresh-token hashes, truncated), ca/lu/ex/ax
- *                                  (created, last used, sliding expiry, absolute expiry; epoch
- *                                  ms), ip, ua. TTL = the sliding expiry.
+ *                                  last rotated refresh-token hashes, truncated, newest first),
+ *                                  rt (when the newest of them was rotated), sk (salt deriving
+ *                                  each successor token), ca/lu/ex/ax (created, last used,
+ *                                  sliding expiry, absolute expiry; epoch ms), ip, ua.
+ *                                  TTL = the sliding expiry. Other services read its existence
+ *                                  as "the session is alive" (layout in @authmeet/auth-tokens).
  *   sessions:{u:<uid>}       zset  sid → sliding expiry; the per-user index for listing and
  *                                  revoke-all. TTL = the absolute session lifetime.
  *   revoked:{u:<uid>}:<sid>  string written on revocation (see @authmeet/auth-tokens), read by
  *                                  other services; lives as long as an access token can.
  */
-export const sessionKey = (userId: string, sessionId: string) => `sess:{u:${userId}}:${sessionId}`;
+export const sessionKey = sessionAliveKey;
 export const userSessionsKey = (userId: string) => `sessions:{u:${userId}}`;
 
 /** Rotated refresh-token hashes remembered per session for reuse detection. */
@@ -36,6 +40,8 @@ export interface NewSession {
   id: string;
   userId: string;
   refreshHash: string;
+  /** Derives successor refresh tokens (see refresh-token.ts); never leaves Redis. */
+  salt: string;
   now: number;
   expiresAt: number;
   absoluteExpiresAt: number;
@@ -43,37 +49,87 @@ export interface NewSession {
   userAgent: string;
 }
 
+export interface RotateInput {
+  userId: string;
+  sessionId: string;
+  presentedHash: string;
+  /** Hash of the token derived from the presented one with `salt`. */
+  successorHash: string;
+  salt: string;
+  now: number;
+  refreshTtlMs: number;
+  /** How long after a rotation the rotated token still yields the same successor. */
+  graceMs: number;
+  /** Epoch ms on Redis's own clock after which the script must not act (see rotationContext). */
+  deadline: number;
+}
+
 export type RotateResult =
   | { status: 'ok'; session: SessionRecord }
   | { status: 'invalid' }
-  | { status: 'reused' };
+  | { status: 'reused' }
+  /** Redis ran the script after the caller's deadline: nothing changed. */
+  | { status: 'late' }
+  /** The session's salt differs from the one the successor was derived with. */
+  | { status: 'salt'; salt: string };
 
-// KEYS: sess, index. ARGV: presented hash, new hash, now ms, refresh ttl ms, sid, kept, chars.
+export interface RotationContext {
+  /** Undefined for a session gone, or one created before salts existed. */
+  salt: string | undefined;
+  exists: boolean;
+  /** Redis's clock (epoch ms) when it answered: deadlines are set on this clock. */
+  redisNow: number;
+}
+
+const redisNowMs = `local t = redis.call('TIME')
+local rnow = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+// KEYS: sess.
+const contextScript = `
+${redisNowMs}
+return {redis.call('EXISTS', KEYS[1]), redis.call('HGET', KEYS[1], 'sk') or '', tostring(rnow)}
+`;
+
+// KEYS: sess, index. ARGV: presented hash, successor hash, now ms, refresh ttl ms, sid, kept,
+// chars, grace ms, deadline (Redis clock ms), salt.
+// A script Redis runs after the client gave up (a frozen or overloaded server catching up)
+// compares Redis's clock with the deadline and changes nothing: the client was answered 503
+// and will retry with the same token.
 const rotateScript = `
-local cur = redis.call('HGET', KEYS[1], 'rh')
+${redisNowMs}
+if rnow > tonumber(ARGV[9]) then return {'late'} end
+local h = redis.call('HMGET', KEYS[1], 'rh', 'old', 'rt', 'ax', 'sk')
+local cur = h[1]
 if not cur then return {'invalid'} end
+if h[5] and h[5] ~= ARGV[10] then return {'salt', h[5]} end
 local now = tonumber(ARGV[3])
 local presented = ARGV[1]
-local short = string.sub(presented, 1, tonumber(ARGV[7]))
-local old = redis.call('HGET', KEYS[1], 'old') or ''
-if cur ~= presented then
-  if string.find(old, ',' .. short .. ',', 1, true) then
-    redis.call('DEL', KEYS[1])
-    redis.call('ZREM', KEYS[2], ARGV[5])
-    return {'reused'}
-  end
+local chars = tonumber(ARGV[7])
+local short = string.sub(presented, 1, chars)
+local old = h[2] or ','
+local ax = tonumber(h[4])
+if cur == presented then
+  local ex = math.min(now + tonumber(ARGV[4]), ax)
+  if ex <= now then return {'invalid'} end
+  old = ',' .. short .. old
+  local keep = tonumber(ARGV[6]) * (chars + 1) + 1
+  if string.len(old) > keep then old = string.sub(old, 1, keep) end
+  redis.call('HSET', KEYS[1], 'rh', ARGV[2], 'old', old, 'rt', now, 'sk', ARGV[10], 'lu', now, 'ex', ex)
+  redis.call('PEXPIREAT', KEYS[1], ex)
+  redis.call('ZADD', KEYS[2], ex, ARGV[5])
+elseif string.sub(old, 1, chars + 2) == ',' .. short .. ',' and now - tonumber(h[3] or 0) <= tonumber(ARGV[8]) then
+  -- The token rotated last, back within the grace (another tab): it gets the same successor,
+  -- which must be the current token in full, so a 96-bit prefix match alone never suffices.
+  if cur ~= ARGV[2] then return {'invalid'} end
+elseif string.find(old, ',' .. short .. ',', 1, true) then
+  redis.call('DEL', KEYS[1])
+  redis.call('ZREM', KEYS[2], ARGV[5])
+  return {'reused'}
+else
   return {'invalid'}
 end
-local ax = tonumber(redis.call('HGET', KEYS[1], 'ax'))
-local ex = math.min(now + tonumber(ARGV[4]), ax)
-if ex <= now then return {'invalid'} end
-old = ',' .. short .. old
-local keep = tonumber(ARGV[6]) * (tonumber(ARGV[7]) + 1) + 1
-if string.len(old) > keep then old = string.sub(old, 1, keep) end
-redis.call('HSET', KEYS[1], 'rh', ARGV[2], 'old', old, 'lu', now, 'ex', ex)
-redis.call('PEXPIREAT', KEYS[1], ex)
-redis.call('ZADD', KEYS[2], ex, ARGV[5])
-return {'ok', redis.call('HGET', KEYS[1], 'ca'), tostring(ex), tostring(ax), redis.call('HGET', KEYS[1], 'ip'), redis.call('HGET', KEYS[1], 'ua')}
+local r = redis.call('HMGET', KEYS[1], 'ca', 'lu', 'ex', 'ip', 'ua')
+return {'ok', r[1], r[2], r[3], tostring(ax), r[4] or '', r[5] or ''}
 `;
 
 function toRecord(id: string, h: Record<string, string>): SessionRecord | undefined {
@@ -90,7 +146,14 @@ function toRecord(id: string, h: Record<string, string>): SessionRecord | undefi
   };
 }
 
-export function createSessionsRepository(redis: RedisClient) {
+export interface SessionsRepositoryOptions {
+  /** The client's keyPrefix: revocations are published on a channel carrying it. */
+  keyPrefix: string;
+  /** How long a revocation marker must outlive the session: the longest an access token lives. */
+  revocationTtlSec: number;
+}
+
+export function createSessionsRepository(redis: RedisClient, opts: SessionsRepositoryOptions) {
   return {
     async create(s: NewSession): Promise<void> {
       const key = sessionKey(s.userId, s.id);
@@ -100,6 +163,7 @@ export function createSessionsRepository(redis: RedisClient) {
         .hset(key, {
           uid: s.userId,
           rh: s.refreshHash,
+          sk: s.salt,
           old: ',',
           ca: s.now,
           lu: s.now,
@@ -116,30 +180,39 @@ export function createSessionsRepository(redis: RedisClient) {
         .exec();
     },
 
-    async rotate(userId: string, sessionId: string, presentedHash: string, newHash: string, now: number, refreshTtlMs: number): Promise<RotateResult> {
+    async rotationContext(userId: string, sessionId: string): Promise<RotationContext> {
+      const [exists, salt, now] = (await redis.eval(contextScript, 1, sessionKey(userId, sessionId))) as [number, string, string];
+      return { exists: exists === 1, salt: salt === '' ? undefined : salt, redisNow: Number(now) };
+    },
+
+    async rotate(r: RotateInput): Promise<RotateResult> {
       const reply = (await redis.eval(
         rotateScript,
         2,
-        sessionKey(userId, sessionId),
-        userSessionsKey(userId),
-        presentedHash,
-        newHash,
-        now,
-        refreshTtlMs,
-        sessionId,
+        sessionKey(r.userId, r.sessionId),
+        userSessionsKey(r.userId),
+        r.presentedHash,
+        r.successorHash,
+        r.now,
+        r.refreshTtlMs,
+        r.sessionId,
         OLD_HASHES_KEPT,
         OLD_HASH_CHARS,
+        r.graceMs,
+        r.deadline,
+        r.salt,
       )) as string[];
-      if (reply[0] === 'reused') return { status: 'reused' };
-      if (reply[0] !== 'ok') return { status: 'invalid' };
-      const [, ca, ex, ax, ip, ua] = reply;
+      const [status, ca, lu, ex, ax, ip, ua] = reply;
+      if (status === 'reused' || status === 'late') return { status };
+      if (status === 'salt') return { status, salt: String(ca) };
+      if (status !== 'ok') return { status: 'invalid' };
       return {
         status: 'ok',
         session: {
-          id: sessionId,
-          userId,
+          id: r.sessionId,
+          userId: r.userId,
           createdAt: Number(ca),
-          lastUsedAt: now,
+          lastUsedAt: Number(lu),
           expiresAt: Number(ex),
           absoluteExpiresAt: Number(ax),
           ip: ip ?? '',
@@ -178,13 +251,19 @@ export function createSessionsRepository(redis: RedisClient) {
       return sessions.sort((a, b) => b.lastUsedAt - a.lastUsedAt);
     },
 
-    /** Deletes the sessions; returns the ids that existed. */
-    async delete(userId: string, sessionIds: string[]): Promise<void> {
+    /**
+     * Ends the sessions and tells every service, in one MULTI: the sessions are deleted, marked
+     * revoked and announced together or not at all, so a failed request leaves nothing half done.
+     */
+    async revoke(userId: string, sessionIds: string[]): Promise<void> {
       if (sessionIds.length === 0) return;
       const tx = redis.multi();
-      for (const id of sessionIds) tx.del(sessionKey(userId, id));
+      for (const id of sessionIds) {
+        tx.del(sessionKey(userId, id));
+        appendRevocation(tx, opts.keyPrefix, { sub: userId, sid: id, ttlSec: opts.revocationTtlSec });
+      }
       tx.zrem(userSessionsKey(userId), ...sessionIds);
-      await tx.exec();
+      await execRevocations(tx);
     },
   };
 }
