@@ -1,11 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { RevocationUnavailableError } from './errors.js';
 import {
+  REDIS_EPOCH_KEY,
   assertKeyPrefixMatches,
   parseRevocationMessage,
   revocationChannelFor,
   revokedSessionKey,
+  sessionAliveKey,
 } from './revocation-layout.js';
 import type { RevocationRedisClient } from './revocation-layout.js';
 import { withTimeout } from './timeout.js';
@@ -18,7 +21,7 @@ export interface RevocationLogger {
 }
 
 export interface RedisRevocationViewOptions {
-  /** Client for EXISTS, created with `keyPrefix`. */
+  /** Client for the session checks and the data-epoch marker, created with `keyPrefix`. */
   readonly redis: RevocationRedisClient;
   /**
    * Dedicated standalone connection for SUBSCRIBE; its own keyPrefix is irrelevant. Not closed
@@ -32,16 +35,22 @@ export interface RedisRevocationViewOptions {
   readonly confirmTimeoutMs?: number;
   /** Sessions remembered as confirmed-not-revoked (LRU; eviction only costs a re-check). Default 100000. */
   readonly confirmedMaxEntries?: number;
-  /** PING the subscriber and sweep expired entries this often; 0 disables. Default 5000. */
+  /**
+   * PING the subscriber, check the Redis data-epoch marker and sweep expired entries this
+   * often; 0 disables. Default 5000.
+   */
   readonly healthCheckIntervalMs?: number;
 }
 
 export interface RevocationViewStats {
   readonly subscribed: boolean;
+  /** Generation of confirmations: +1 per subscription established and per Redis data loss seen. */
   readonly epoch: number;
+  /** Times the data-epoch marker changed: Redis lost its data and confirmations were dropped. */
+  readonly dataResets: number;
   readonly revokedInMemory: number;
   readonly confirmedSessions: number;
-  /** EXISTS round trips made so far. */
+  /** Session-check round trips made so far. */
   readonly redisChecks: number;
 }
 
@@ -73,12 +82,20 @@ const nowSec = (): number => Math.floor(Date.now() / 1000);
 /**
  * RevocationChecker backed by Redis, answering from memory on the hot path.
  *
- * Correctness argument: a revocation is SET before it is PUBLISHed (one MULTI). While our
- * subscription is continuously up, every later revocation reaches `revoked` via pub/sub. So a
- * session confirmed absent by EXISTS *while subscribed in epoch E* stays correctly "not revoked"
- * for as long as the epoch is still E. Any interruption (connection close, failed health check)
- * clears `subscribed`; the next successful SUBSCRIBE starts a new epoch, which invalidates every
- * earlier confirmation, so sessions revoked during the gap are found by a fresh EXISTS.
+ * A session is live only while its `sess:` key exists and no `revoked:` key does; both are read
+ * in one round trip on first sight. The positive check is what makes the view fail closed when
+ * Redis loses its data: the `revoked:` markers are lost too, but so is every session, so a
+ * logged-out or lost session is refused rather than assumed clean.
+ *
+ * Correctness argument: a revocation deletes the session and SETs its marker before it is
+ * PUBLISHed (one MULTI). While our subscription is continuously up, every later revocation
+ * reaches `revoked` via pub/sub. So a session confirmed live *while subscribed in epoch E* stays
+ * correctly "not revoked" for as long as the epoch is still E. Any interruption (connection
+ * close, failed health check) clears `subscribed`; the next successful SUBSCRIBE starts a new
+ * epoch, which invalidates every earlier confirmation, so sessions revoked during the gap are
+ * found by a fresh check. Redis losing its data without our connection noticing (a failover to
+ * an empty replica behind a proxy, a flush) changes the data-epoch marker; the health check
+ * sees that and also starts a new epoch.
  * When neither memory nor Redis can answer, isRevoked throws (the verifier fails closed).
  */
 export function createRedisRevocationView(options: RedisRevocationViewOptions): RedisRevocationView {
@@ -102,6 +119,9 @@ export function createRedisRevocationView(options: RedisRevocationViewOptions): 
   let closed = false;
   let pendingSubscribes = 0;
   let redisChecks = 0;
+  let dataResets = 0;
+  /** The data-epoch marker's value as last read; undefined until first read. */
+  let dataEpoch: string | undefined;
   let timer: NodeJS.Timeout | undefined;
 
   function markRevoked(id: string, until: number): void {
@@ -128,6 +148,34 @@ export function createRedisRevocationView(options: RedisRevocationViewOptions): 
     logger?.warn({ reason, epoch }, 'revocation subscription interrupted; confirming sessions with Redis');
   }
 
+  /**
+   * Reads the data-epoch marker, writing a fresh one if it is absent. A value other than the
+   * one seen before means Redis lost its data: every confirmation is dropped at once.
+   */
+  async function checkDataEpoch(): Promise<void> {
+    if (closed) return;
+    const results = await withTimeout(
+      redis.multi().set(REDIS_EPOCH_KEY, randomUUID(), 'NX').get(REDIS_EPOCH_KEY).exec(),
+      confirmTimeoutMs,
+      'data epoch check timed out',
+    );
+    const current = results?.[1]?.[1];
+    if (typeof current !== 'string') return;
+    if (dataEpoch !== undefined && current !== dataEpoch) {
+      epoch += 1;
+      dataResets += 1;
+      confirmed.clear();
+      logger?.warn({ epoch }, 'Redis lost its data (epoch marker changed); confirming every session again');
+    }
+    dataEpoch = current;
+  }
+
+  function checkDataEpochInBackground(): void {
+    checkDataEpoch().catch((err: unknown) => {
+      if (!closed) logger?.warn({ err }, 'data epoch check failed; will retry');
+    });
+  }
+
   async function subscribe(): Promise<void> {
     pendingSubscribes += 1;
     try {
@@ -137,6 +185,7 @@ export function createRedisRevocationView(options: RedisRevocationViewOptions): 
       epoch += 1;
       subscribed = true;
       logger?.info?.({ epoch }, 'revocation subscription active');
+      checkDataEpochInBackground();
     } finally {
       pendingSubscribes -= 1;
     }
@@ -180,6 +229,7 @@ export function createRedisRevocationView(options: RedisRevocationViewOptions): 
 
   async function healthCheck(): Promise<void> {
     sweep();
+    checkDataEpochInBackground();
     if (subscribed) {
       const epochAtPing = epoch;
       try {
@@ -196,28 +246,36 @@ export function createRedisRevocationView(options: RedisRevocationViewOptions): 
     }
   }
 
-  async function confirm(id: string, tokenExp: number): Promise<boolean> {
+  async function confirm(id: string, claims: RevocationClaims): Promise<boolean> {
     if (UNAVAILABLE_STATUSES.has(redis.status)) {
       throw new RevocationUnavailableError('revocation store unreachable');
     }
     const epochAtStart = epoch;
     const subscribedAtStart = subscribed;
     redisChecks += 1;
-    let count: number;
+    let live: boolean;
     try {
-      count = await withTimeout(redis.exists(id), confirmTimeoutMs, 'revocation check timed out');
+      // One round trip: both keys carry the user's hash tag, so one Cluster node answers both.
+      const results = await withTimeout(
+        redis.pipeline().exists(id).exists(sessionAliveKey(claims.sub, claims.sid)).exec(),
+        confirmTimeoutMs,
+        'revocation check timed out',
+      );
+      const [revokedReply, aliveReply] = results ?? [];
+      if (!revokedReply || !aliveReply || revokedReply[0] || aliveReply[0]) throw new Error('revocation check failed');
+      live = revokedReply[1] === 0 && aliveReply[1] === 1;
     } catch (err) {
       throw new RevocationUnavailableError('revocation store unreachable', { cause: err });
     }
-    if (count > 0) {
-      // We do not know the key's TTL; holding it until this token's exp is enough for this
-      // token, and dropping it also drops any confirmation, so later tokens re-check.
-      markRevoked(id, tokenExp);
+    if (!live) {
+      // A gone session never comes back (session ids are random); holding it until this
+      // token's exp is enough for this token, and later tokens of the session re-check.
+      markRevoked(id, claims.exp);
       return true;
     }
-    // Only a subscription that was up before EXISTS was sent and never broke since can vouch
+    // Only a subscription that was up before the check was sent and never broke since can vouch
     // for the future; otherwise answer this call only and re-check next time.
-    // A message that arrived while EXISTS was in flight wins.
+    // A message that arrived while the check was in flight wins.
     if (revoked.has(id)) return true;
     if (subscribedAtStart && subscribed && epoch === epochAtStart) confirmed.set(id, epochAtStart);
     return false;
@@ -236,7 +294,7 @@ export function createRedisRevocationView(options: RedisRevocationViewOptions): 
       // Concurrent first-time checks of one session share a single EXISTS.
       const pending = inFlight.get(id);
       if (pending !== undefined) return pending;
-      const check = confirm(id, claims.exp).finally(() => inFlight.delete(id));
+      const check = confirm(id, claims).finally(() => inFlight.delete(id));
       inFlight.set(id, check);
       return check;
     },
@@ -281,7 +339,7 @@ export function createRedisRevocationView(options: RedisRevocationViewOptions): 
 
     stats(): RevocationViewStats {
       sweep();
-      return { subscribed, epoch, revokedInMemory: revoked.size, confirmedSessions: confirmed.size, redisChecks };
+      return { subscribed, epoch, dataResets, revokedInMemory: revoked.size, confirmedSessions: confirmed.size, redisChecks };
     },
   };
 }

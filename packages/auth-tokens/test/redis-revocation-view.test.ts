@@ -9,7 +9,7 @@ import {
 } from '../src/index.js';
 import type { RedisRevocationView, RedisRevocationViewOptions, RevocationLogger } from '../src/index.js';
 import { closedPort } from './helpers/jwks-server.js';
-import { createClient, deleteKeysWithPrefix, startTcpProxy, uniquePrefix, waitFor } from './helpers/redis.js';
+import { createClient, deleteKeysWithPrefix, openSession, startTcpProxy, uniquePrefix, waitFor } from './helpers/redis.js';
 import type { TcpProxy } from './helpers/redis.js';
 import { nowSec } from './helpers/tokens.js';
 
@@ -32,9 +32,12 @@ function view(overrides: Partial<RedisRevocationViewOptions> = {}): RedisRevocat
   return v;
 }
 
-function session(): { sub: string; sid: string; exp: number } {
+/** A session the auth-service opened (its key exists), as every token's session has. */
+async function session(): Promise<{ sub: string; sid: string; exp: number }> {
   sessionCounter += 1;
-  return { sub: `user-${sessionCounter}`, sid: `sid-${sessionCounter}`, exp: nowSec() + 900 };
+  const s = { sub: `user-${sessionCounter}`, sid: `sid-${sessionCounter}`, exp: nowSec() + 900 };
+  await openSession(client(), s.sub, s.sid);
+  return s;
 }
 
 async function unavailable(promise: Promise<unknown>): Promise<boolean> {
@@ -101,7 +104,7 @@ describe('redis revocation view', () => {
     const v = view();
     await v.start();
     expect(v.stats()).toMatchObject({ subscribed: true, epoch: 1, redisChecks: 0 });
-    const s = session();
+    const s = await session();
     expect(await v.isRevoked(s)).toBe(false);
     for (let i = 0; i < 20; i += 1) expect(await v.isRevoked(s)).toBe(false);
     expect(v.stats().redisChecks).toBe(1);
@@ -110,14 +113,14 @@ describe('redis revocation view', () => {
   it('shares one EXISTS between concurrent first checks of a session', async () => {
     const v = view();
     await v.start();
-    const s = session();
+    const s = await session();
     const answers = await Promise.all(Array.from({ length: 20 }, () => v.isRevoked(s)));
     expect(answers.every((a) => a === false)).toBe(true);
     expect(v.stats().redisChecks).toBe(1);
   });
 
   it('finds a revocation that already exists in Redis on first sight', async () => {
-    const s = session();
+    const s = await session();
     await publishRevocation(client(), prefix, { sub: s.sub, sid: s.sid, ttlSec: 60 });
     const v = view();
     await v.start();
@@ -130,7 +133,7 @@ describe('redis revocation view', () => {
     // Subscriber without keyPrefix, as http-kit creates subscribers: the channel is still prefixed.
     const v = view({ subscriber: client({ keyPrefix: '' }) });
     await v.start();
-    const s = session();
+    const s = await session();
     expect(await v.isRevoked(s)).toBe(false);
     const started = performance.now();
     await publishRevocation(client(), prefix, { sub: s.sub, sid: s.sid, ttlSec: 60 });
@@ -144,7 +147,7 @@ describe('redis revocation view', () => {
     const warnings: string[] = [];
     const v = view({ logger: { warn: (_obj, msg) => warnings.push(msg) } });
     await v.start();
-    const s = session();
+    const s = await session();
     const heard: string[] = [];
     const seenRevoked: boolean[] = [];
     v.onRevoked(() => {
@@ -161,7 +164,7 @@ describe('redis revocation view', () => {
     expect(warnings).toContain('revocation listener failed');
 
     remove();
-    const later = session();
+    const later = await session();
     await publishRevocation(client(), prefix, { sub: later.sub, sid: later.sid, ttlSec: 60 });
     await waitFor(() => v.isRevoked(later), 1_000, 'second revocation');
     expect(heard).toHaveLength(1);
@@ -171,14 +174,14 @@ describe('redis revocation view', () => {
     const subscriber = client();
     const v = view({ subscriber });
     await v.start();
-    const s = session();
+    const s = await session();
     expect(await v.isRevoked(s)).toBe(false);
 
     subscriber.disconnect(); // no automatic reconnect: the gap lasts until we reconnect
     await waitFor(() => !v.stats().subscribed, 1_000, 'view to notice the disconnect');
     // Answers during the gap come from Redis and are not remembered as confirmations.
     const confirmedBefore = v.stats().confirmedSessions;
-    expect(await v.isRevoked(session())).toBe(false);
+    expect(await v.isRevoked(await session())).toBe(false);
     expect(v.stats().confirmedSessions).toBe(confirmedBefore);
     await publishRevocation(client(), prefix, { sub: s.sub, sid: s.sid, ttlSec: 60 });
     await subscriber.connect();
@@ -195,7 +198,7 @@ describe('redis revocation view', () => {
     const subscriber = client({ connectionName: name });
     const v = view({ subscriber });
     await v.start();
-    const s = session();
+    const s = await session();
     expect(await v.isRevoked(s)).toBe(false);
 
     const admin = client({ keyPrefix: '' });
@@ -222,8 +225,8 @@ describe('redis revocation view', () => {
       confirmTimeoutMs: 300,
     });
     await v.start();
-    const known = session();
-    const revoked = session();
+    const known = await session();
+    const revoked = await session();
     expect(await v.isRevoked(known)).toBe(false);
     await publishRevocation(client(), prefix, { sub: revoked.sub, sid: revoked.sid, ttlSec: 60 });
     await waitFor(() => v.stats().revokedInMemory === 1, 1_000, 'revocation message');
@@ -231,7 +234,7 @@ describe('redis revocation view', () => {
     await proxy.stop();
     await waitFor(() => !v.stats().subscribed, 1_000, 'outage detection');
     const started = Date.now();
-    expect(await unavailable(v.isRevoked(session()))).toBe(true);
+    expect(await unavailable(v.isRevoked(await session()))).toBe(true);
     expect(await unavailable(v.isRevoked(known))).toBe(true); // cannot vouch across a gap
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(await v.isRevoked(revoked)).toBe(true); // memory still answers "revoked"
@@ -239,14 +242,14 @@ describe('redis revocation view', () => {
     await proxy.start();
     await waitFor(() => v.stats().subscribed, 3_000, 'recovery');
     expect(await v.isRevoked(known)).toBe(false);
-    expect(await v.isRevoked(session())).toBe(false);
+    expect(await v.isRevoked(await session())).toBe(false);
   });
 
   it('fails closed when Redis was never reachable', async () => {
     const port = await closedPort();
     const v = view({ redis: client({ port }), subscriber: client({ port }), confirmTimeoutMs: 300 });
     const started = Date.now();
-    expect(await unavailable(v.isRevoked(session()))).toBe(true);
+    expect(await unavailable(v.isRevoked(await session()))).toBe(true);
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
@@ -260,7 +263,7 @@ describe('redis revocation view', () => {
       healthCheckIntervalMs: 100,
     });
     await v.start();
-    const s = session();
+    const s = await session();
     expect(await v.isRevoked(s)).toBe(false);
 
     proxy.pause();
@@ -281,8 +284,8 @@ describe('redis revocation view', () => {
     const v = view({ logger });
     await v.start();
     const publisher = client({ keyPrefix: '' });
-    const old = session();
-    const live = session();
+    const old = await session();
+    const live = await session();
     await publisher.publish(`${prefix}revocations`, JSON.stringify({ sub: old.sub, sid: old.sid, exp: nowSec() - 3_600 }));
     await publisher.publish(`${prefix}revocations`, JSON.stringify({ sub: live.sub, sid: live.sid, exp: nowSec() + 60 }));
     await waitFor(() => v.stats().revokedInMemory === 1, 1_000, 'messages');
@@ -307,7 +310,7 @@ describe('redis revocation view', () => {
   it('does not hear other prefixes and refuses to answer after close()', async () => {
     const v = view();
     await v.start();
-    const s = session();
+    const s = await session();
     const foreign = createClient({ keyPrefix: `${prefix}other:` });
     try {
       await publishRevocation(foreign, `${prefix}other:`, { sub: s.sub, sid: s.sid, ttlSec: 60 });

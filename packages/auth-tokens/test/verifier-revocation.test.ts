@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TokenVerificationError, createRedisRevocationView, createTokenVerifier, publishRevocation } from '../src/index.js';
 import type { RedisRevocationView, TokenVerifier } from '../src/index.js';
-import { createClient, deleteKeysWithPrefix, startTcpProxy, uniquePrefix, waitFor } from './helpers/redis.js';
+import { createClient, deleteKeysWithPrefix, openSession, startTcpProxy, uniquePrefix, waitFor } from './helpers/redis.js';
 import type { TcpProxy } from './helpers/redis.js';
 import { AUDIENCE, ISSUER, claims, makeKey, sign } from './helpers/tokens.js';
 import type { TestKey } from './helpers/tokens.js';
@@ -57,6 +57,7 @@ async function tokenFor(): Promise<{ token: string; sub: string; sid: string }> 
   n += 1;
   const sub = `user-${n}`;
   const sid = `sid-${n}`;
+  await openSession(client(), sub, sid);
   return { token: await sign(key, { payload: claims({ sub, sid }) }), sub, sid };
 }
 
@@ -87,6 +88,7 @@ describe('verifier with the Redis revocation view', () => {
     expect(verifier.stats().verifications).toBe(1);
     expect(view.stats().redisChecks).toBe(1);
     // Another session of the same user is unaffected.
+    await openSession(client(), sub, `${sid}-b`);
     const other = await sign(key, { payload: claims({ sub, sid: `${sid}-b` }) });
     await expect(verifier.verify(other)).resolves.toMatchObject({ sub });
   });

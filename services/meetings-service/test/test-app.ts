@@ -56,12 +56,9 @@ export async function startMeetingsService(
 ): Promise<MeetingsContext> {
   const shared = opts.share;
   const db = shared?.db ?? (await createTestDatabase('meetings_test', migrationsDir));
-  const issuer = shared?.issuer ?? (await startTokenIssuer());
-  const config = testConfig(db.url, {
-    AUTH_JWKS_URL: issuer.jwksUrl,
-    ...(shared ? { REDIS_KEY_PREFIX: shared.config.revocation.keyPrefix } : {}),
-    ...env,
-  });
+  const keyPrefix = env.REDIS_KEY_PREFIX ?? shared?.config.revocation.keyPrefix ?? uniqueRedisPrefix('meetings');
+  const issuer = shared?.issuer ?? (await startTokenIssuer({ redisUrl: TEST_REDIS_URL, keyPrefix }));
+  const config = testConfig(db.url, { AUTH_JWKS_URL: issuer.jwksUrl, ...env, REDIS_KEY_PREFIX: keyPrefix });
   const app = await buildApp(config, { logger: false, ...opts.overrides });
   await app.ready();
   return {

@@ -3,6 +3,7 @@ import { createServer, connect } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
+import { sessionAliveKey } from '../../src/index.js';
 
 const REDIS_URL = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 export const REDIS_HOST = REDIS_URL.hostname;
@@ -23,6 +24,11 @@ export function createClient(options: RedisOptions = {}): Redis {
     connectTimeout: 1_000,
     ...options,
   });
+}
+
+/** What the auth-service does at login: the session exists, so views confirm it as live. */
+export async function openSession(client: Redis, sub: string, sid: string, ttlSec = 900): Promise<void> {
+  await client.set(sessionAliveKey(sub, sid), 'live', 'EX', ttlSec);
 }
 
 /** Remove every key under `prefix` (test cleanup), then close the admin connection. */

@@ -53,10 +53,11 @@ function registerStatsMetrics(app: FastifyInstance, view: RedisRevocationView, v
   gauge('revocation_view_subscribed', '1 while the revocation subscription is live (memory answers), else 0', () =>
     view.stats().subscribed ? 1 : 0,
   );
+  counter('revocation_view_subscriptions_total', 'Confirmation generations: subscriptions established and Redis data losses seen', () => view.stats().epoch);
+  counter('revocation_view_data_resets_total', 'Times Redis lost its data (epoch marker changed) and every confirmation was dropped', () => view.stats().dataResets);
   gauge('revocation_view_revoked_sessions', 'Revoked sessions held in memory', () => view.stats().revokedInMemory);
-  gauge('revocation_view_confirmed_sessions', 'Sessions confirmed not revoked in this epoch', () => view.stats().confirmedSessions);
-  counter('revocation_view_subscriptions_total', 'Revocation subscriptions established since start', () => view.stats().epoch);
-  counter('revocation_view_redis_checks_total', 'EXISTS round trips to Redis', () => view.stats().redisChecks);
+  gauge('revocation_view_confirmed_sessions', 'Sessions confirmed live in this epoch', () => view.stats().confirmedSessions);
+  counter('revocation_view_redis_checks_total', 'Session-check round trips to Redis since start', () => view.stats().redisChecks);
   counter('token_verifier_verifications_total', 'Tokens fully verified (cache misses)', () => verifier.stats().verifications);
   counter('token_verifier_cache_hits_total', 'Tokens answered from the verified-token cache', () => verifier.stats().cacheHits);
 }
@@ -64,7 +65,8 @@ function registerStatsMetrics(app: FastifyInstance, view: RedisRevocationView, v
 /**
  * Bearer authentication for /v1: access tokens are verified locally against the auth-service's
  * JWKS (fetched once, re-fetched on an unknown kid at most once per cooldown) and refused once
- * their session is revoked. Revocations arrive by Redis pub/sub into memory, so the hot path
+ * their session is revoked or gone (the view checks that the session exists, as the
+ * auth-service does, so both services agree even after Redis lost its data). Revocations arrive by Redis pub/sub into memory, so the hot path
  * makes no call to the auth-service and usually none to Redis.
  */
 async function authenticationPlugin(app: FastifyInstance, opts: AuthenticationOptions) {

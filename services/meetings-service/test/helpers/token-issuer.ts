@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sessionAliveKey } from '@authmeet/auth-tokens';
+import { Redis } from 'ioredis';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import type { CryptoKey, JWK } from 'jose';
 
@@ -29,8 +31,19 @@ async function makeKey(kid: string): Promise<SigningKey> {
   return { kid, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' } };
 }
 
-/** Signs access tokens shaped like the auth-service's, and serves their JWKS over real HTTP. */
-export async function startTokenIssuer(): Promise<TokenIssuer> {
+export interface IssuerSessions {
+  redisUrl: string;
+  /** The deployment's shared prefix (the meetings-service's revocation prefix). */
+  keyPrefix: string;
+}
+
+/**
+ * Signs access tokens shaped like the auth-service's, and serves their JWKS over real HTTP.
+ * With `sessions`, each token's session is opened in Redis as the auth-service does at login:
+ * verifiers refuse tokens whose session does not exist.
+ */
+export async function startTokenIssuer(sessions?: IssuerSessions): Promise<TokenIssuer> {
+  const redis = sessions ? new Redis(sessions.redisUrl, { keyPrefix: sessions.keyPrefix }) : undefined;
   const first = await makeKey('k1');
   const keys: SigningKey[] = [first];
   const published = new Set([first.kid]);
@@ -56,7 +69,9 @@ export async function startTokenIssuer(): Promise<TokenIssuer> {
     async token(sub, opts = {}) {
       const key = active;
       const now = Math.floor(Date.now() / 1000);
-      return new SignJWT({ client_id: 'authmeet-web', sid: opts.sid ?? randomUUID(), jti: randomUUID(), email: `${sub}@example.com`, username: `u-${sub.slice(0, 8)}` })
+      const sid = opts.sid ?? randomUUID();
+      await redis?.set(sessionAliveKey(sub, sid), 'live', 'EX', Math.max(opts.expSec ?? 900, 0) + 60);
+      return new SignJWT({ client_id: 'authmeet-web', sid, jti: randomUUID(), email: `${sub}@example.com`, username: `u-${sub.slice(0, 8)}` })
         .setProtectedHeader({ alg: 'EdDSA', kid: opts.kid ?? key.kid, typ: 'at+jwt' })
         .setIssuer(ISSUER)
         .setAudience(AUDIENCE)
@@ -66,6 +81,7 @@ export async function startTokenIssuer(): Promise<TokenIssuer> {
         .sign(key.privateKey);
     },
     async close() {
+      redis?.disconnect();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
