@@ -73,6 +73,8 @@ export function authRoutes(opts: AuthRoutesOptions) {
         schema: {
           tags: ['auth'],
           summary: 'Rotate a refresh token into a new token pair',
+          description:
+            'The old refresh token dies and a new pair is issued for the same session. Concurrent refreshes with one token (browser tabs) within REFRESH_REUSE_GRACE (default 10 s) of its rotation all get the same new refresh token; a rotated token presented after that revokes the whole session (REFRESH_TOKEN_REUSED). A 503 leaves the token valid: retry with it.',
           body: refreshBody,
           response: { 200: tokensSchema, ...problemResponses(400, 401, 429, 503) },
         },
