@@ -1,4 +1,5 @@
 import type { HttpApp } from '@authmeet/http-kit';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { bearer, expectProblem, registerAndLogin } from '../factories.js';
@@ -39,5 +40,25 @@ describe('a Postgres outage during a request', () => {
     // The session is alive: its new access token works and the new refresh token rotates.
     expect((await healthy.app.inject({ method: 'GET', url: '/v1/auth/me', headers: bearer(next.accessToken) })).statusCode).toBe(200);
     expect((await healthy.app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: next.refreshToken } })).statusCode).toBe(200);
+  });
+});
+
+describe('a slow Postgres during a refresh', () => {
+  it('still rotates: the deadline of the rotation runs from when it is sent, not from the session read', async () => {
+    const { tokens } = await registerAndLogin(healthy.app);
+    const sql = new pg.Client({ connectionString: healthy.db.url });
+    await sql.connect();
+    try {
+      // The user read waits behind this lock for longer than the rotation's whole budget.
+      await sql.query('BEGIN');
+      await sql.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+      const pending = healthy.app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: tokens.refreshToken } });
+      await new Promise((r) => setTimeout(r, 1_500));
+      await sql.query('COMMIT');
+      const res = await pending;
+      expect(res.statusCode, res.body).toBe(200);
+    } finally {
+      await sql.end();
+    }
   });
 });

@@ -190,7 +190,6 @@ export function createAuthService(deps: AuthServiceDeps) {
         await revokeSessions(userId, [sessionId]);
         throw new AppError('REFRESH_TOKEN_INVALID');
       }
-      const sentAt = Date.now();
       const now = deps.clock();
       // Sessions from before salts existed get one now; the script keeps whichever came first.
       let salt = context.salt ?? newSessionSalt();
@@ -205,8 +204,9 @@ export function createAuthService(deps: AuthServiceDeps) {
           now,
           refreshTtlMs: config.refreshTtlSec * 1000,
           graceMs: config.refreshReuseGraceSec * 1000,
-          // On Redis's clock: its time when it answered above, plus our time since, plus budget.
-          deadline: context.redisNow + (Date.now() - sentAt) + deps.rotationBudgetMs,
+          // On Redis's clock: its time when it answered above, plus our time since (the user
+          // read may have taken longer), plus the budget from the moment this is sent.
+          deadline: context.redisNow + (Date.now() - context.receivedAt) + deps.rotationBudgetMs,
         });
       let result = await rotate();
       if (result.status === 'salt') {

@@ -79,6 +79,8 @@ export interface RotationContext {
   exists: boolean;
   /** Redis's clock (epoch ms) when it answered: deadlines are set on this clock. */
   redisNow: number;
+  /** Our clock (epoch ms) when the answer arrived, to carry `redisNow` forward. */
+  receivedAt: number;
 }
 
 const redisNowMs = `local t = redis.call('TIME')
@@ -182,7 +184,7 @@ export function createSessionsRepository(redis: RedisClient, opts: SessionsRepos
 
     async rotationContext(userId: string, sessionId: string): Promise<RotationContext> {
       const [exists, salt, now] = (await redis.eval(contextScript, 1, sessionKey(userId, sessionId))) as [number, string, string];
-      return { exists: exists === 1, salt: salt === '' ? undefined : salt, redisNow: Number(now) };
+      return { exists: exists === 1, salt: salt === '' ? undefined : salt, redisNow: Number(now), receivedAt: Date.now() };
     },
 
     async rotate(r: RotateInput): Promise<RotateResult> {
