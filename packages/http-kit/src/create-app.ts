@@ -10,6 +10,7 @@ import type { DocsOptions } from './docs.js';
 import { docs } from './docs.js';
 import type { ServerLimits } from './env.js';
 import { DEFAULT_SERVER_LIMITS } from './env.js';
+import { drain } from './drain.js';
 import type { AppError } from './errors.js';
 import { errorHandler } from './error-handler.js';
 import { metrics } from './metrics.js';
@@ -56,7 +57,8 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
     genReqId,
     trustProxy: toTrustProxy(opts.trustProxy),
     bodyLimit: opts.bodyLimit,
-    return503OnClosing: true,
+    // The drain plugin answers requests that arrive during shutdown with the contract's 503.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }).withTypeProvider<ZodTypeProvider>();
@@ -71,6 +73,8 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
   await app.register(bodyGuard);
   await app.register(security, { corsOrigins: opts.corsOrigins });
   await app.register(metrics, { service: opts.service });
+  // After security and metrics: a drain's 503 still carries CORS and security headers and is counted.
+  await app.register(drain);
   await app.register(docs, opts.docs);
   // Spans are batched: export what is left before the process exits (a no-op without tracing).
   app.addHook('onClose', flushTraces);

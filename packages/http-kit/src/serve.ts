@@ -1,3 +1,4 @@
+import { Server as NetServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 
 export interface ServeOptions {
@@ -8,9 +9,22 @@ export interface ServeOptions {
 }
 
 /**
- * Listens, and on SIGTERM/SIGINT drains: stop accepting, finish in-flight requests, run the
- * app's close hooks (workers, Prisma, Redis), exit. A hard stop follows the grace period, well
- * before Kubernetes' own SIGKILL.
+ * How long a kept-alive connection may stay idle during a drain before it is closed. A client
+ * that is using the connection sends its next request well within this and gets the 503 with
+ * `Connection: close`; only a connection idle for the whole window is cut, exactly as its
+ * keep-alive timeout would have cut it.
+ */
+const IDLE_WINDOW_MS = 1_000;
+
+const connectionCount = (server: NetServer) =>
+  new Promise<number>((resolve) => server.getConnections((err, count) => resolve(err ? 0 : count)));
+
+/**
+ * Listens, and on SIGTERM/SIGINT drains: stop accepting connections, finish every request
+ * already received, answer requests arriving on kept-alive connections with the contract's
+ * 503 and `Connection: close`, end event streams (the app's preClose hooks), run the close
+ * hooks (workers, Prisma, Redis) once the last connection is gone, exit 0. A hard stop (exit 1)
+ * follows the grace period, well before Kubernetes' own SIGKILL.
  */
 export async function serve(app: FastifyInstance, opts: ServeOptions): Promise<void> {
   let closing = false;
@@ -23,9 +37,15 @@ export async function serve(app: FastifyInstance, opts: ServeOptions): Promise<v
       process.exit(1);
     }, opts.shutdownGraceMs);
     timer.unref();
-    // A keep-alive connection whose last response finishes during the drain would otherwise stay
-    // open (Node closes only the connections idle when close() starts) and hold close() until
-    // the grace timer fires: close each one as soon as it goes idle.
+    app.drain.begin();
+    // Stop listening, but not with http.Server#close: that also destroys every idle kept-alive
+    // connection at once, resetting requests clients have already sent on them. A refused
+    // connection is safe for a client (nothing was sent); a reset one is not.
+    NetServer.prototype.close.call(app.server);
+    const windowEnds = Date.now() + IDLE_WINDOW_MS;
+    while (Date.now() < windowEnds && (await connectionCount(app.server)) > 0) await new Promise((r) => setTimeout(r, 25));
+    // From here on a connection goes idle only after a response that said `Connection: close`
+    // or after an event stream ended: close each as soon as it is idle so close() can finish.
     const reaper = setInterval(() => app.server.closeIdleConnections(), 50);
     reaper.unref();
     try {

@@ -62,3 +62,4 @@ export * from './promtool.js';
 export * from './raw-socket.js';
 export * from './caching.js';
 export * from './private-redis.js';
+export * from './load.js';
