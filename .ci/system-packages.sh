@@ -5,6 +5,8 @@
 #   nginx-light      the local ingress (one origin for the web client and both services)
 #   fonts-liberation text in Chromium's screenshots of failed browser tests
 #   prometheus       for promtool: the metrics lint and the alert-rule check (its daemon is not started)
+#   pgbouncer        the fault suite runs the user sync through it in transaction mode (its own
+#                    private instance; the Debian service is never started, see policy-rc.d below)
 # kubectl, for `kubectl kustomize` in packages/e2e, comes with the machine image (no Debian or
 # npm package provides kustomize); the deploy checks fail with a clear message without it.
 _am_missing=""
@@ -12,11 +14,12 @@ command -v chromium >/dev/null 2>&1 || _am_missing="$_am_missing chromium"
 { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || _am_missing="$_am_missing nginx-light"
 [ -d /usr/share/fonts/truetype/liberation ] || _am_missing="$_am_missing fonts-liberation"
 command -v promtool >/dev/null 2>&1 || _am_missing="$_am_missing prometheus"
+[ -x /usr/sbin/pgbouncer ] || _am_missing="$_am_missing pgbouncer"
 if [ -n "$_am_missing" ]; then
   echo "system-packages: installing$_am_missing" >&2
   _am_sudo=""
   [ "$(id -u)" = "0" ] || _am_sudo="sudo -n"
-  # Without a policy-rc.d, installing nginx (or prometheus) would start it as a root daemon.
+  # Without a policy-rc.d, installing nginx, prometheus or pgbouncer would start it as a daemon.
   _am_policy_added=""
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' | $_am_sudo tee /usr/sbin/policy-rc.d >/dev/null && $_am_sudo chmod +x /usr/sbin/policy-rc.d && _am_policy_added=1

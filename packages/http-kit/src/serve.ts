@@ -9,12 +9,15 @@ export interface ServeOptions {
 }
 
 /**
- * How long a kept-alive connection may stay idle during a drain before it is closed. A client
+ * How long a kept-alive connection may stay quiet during a drain before it is closed. A client
  * that is using the connection sends its next request well within this and gets the 503 with
  * `Connection: close`; only a connection idle for the whole window is cut, exactly as its
- * keep-alive timeout would have cut it.
+ * keep-alive timeout would have cut it. Counted in event-loop turns of TICK_MS, not wall time:
+ * after the loop was stalled (a loaded machine), requests may sit unread in socket buffers, and
+ * every turn reads them before the next check.
  */
-const IDLE_WINDOW_MS = 1_000;
+const QUIET_TURNS = 40;
+const TICK_MS = 25;
 
 const connectionCount = (server: NetServer) =>
   new Promise<number>((resolve) => server.getConnections((err, count) => resolve(err ? 0 : count)));
@@ -42,8 +45,15 @@ export async function serve(app: FastifyInstance, opts: ServeOptions): Promise<v
     // connection at once, resetting requests clients have already sent on them. A refused
     // connection is safe for a client (nothing was sent); a reset one is not.
     NetServer.prototype.close.call(app.server);
-    const windowEnds = Date.now() + IDLE_WINDOW_MS;
-    while (Date.now() < windowEnds && (await connectionCount(app.server)) > 0) await new Promise((r) => setTimeout(r, 25));
+    let requests = 0;
+    app.server.on('request', () => {
+      requests += 1;
+    });
+    for (let quiet = 0, seen = requests; quiet < QUIET_TURNS && (await connectionCount(app.server)) > 0; ) {
+      await new Promise((r) => setTimeout(r, TICK_MS));
+      quiet = requests === seen ? quiet + 1 : 0;
+      seen = requests;
+    }
     // From here on a connection goes idle only after a response that said `Connection: close`
     // or after an event stream ended: close each as soon as it is idle so close() can finish.
     const reaper = setInterval(() => app.server.closeIdleConnections(), 50);
