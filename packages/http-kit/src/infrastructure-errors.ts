@@ -19,6 +19,7 @@ const unreachableCodes = new Set([
   '42P01', // undefined_table
   '53300', // too_many_connections
   '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
 ]);
 /** Driver-adapter error kinds (raw queries report these instead of a P-code). */
@@ -65,9 +66,13 @@ export function mapInfrastructureError(error: unknown): AppError | undefined {
   const code = (error as { code?: unknown }).code;
   const causeCode = (error.cause as { code?: unknown } | undefined)?.code;
   const kind = (error.cause as { kind?: unknown } | undefined)?.kind;
-  const adapterKind = (error as { meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } }).meta?.driverAdapterError?.cause?.kind;
-  const sqlState = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } }).meta?.driverAdapterError?.cause
-    ?.originalCode;
+  const adapterCause = (error as { meta?: { driverAdapterError?: { cause?: { kind?: unknown; code?: unknown; originalCode?: unknown } } } }).meta
+    ?.driverAdapterError?.cause;
+  const adapterKind = adapterCause?.kind;
+  // A Postgres error the adapter has no kind for (e.g. 57P01 when the server shuts down under a
+  // query) carries its SQLSTATE here, not in `code`.
+  const adapterCode = adapterCause?.code;
+  const sqlState = adapterCause?.originalCode;
   if (isIn(dataExceptionCodes, code) || isIn(dataExceptionCodes, causeCode) || isIn(dataExceptionCodes, sqlState)) {
     return new AppError('VALIDATION_FAILED', {
       detail: 'The request holds a value that cannot be stored',
@@ -75,13 +80,14 @@ export function mapInfrastructureError(error: unknown): AppError | undefined {
       cause: error,
     });
   }
-  if (isIn(contentionCodes, code) || isIn(contentionCodes, causeCode)) {
+  if (isIn(contentionCodes, code) || isIn(contentionCodes, causeCode) || isIn(contentionCodes, adapterCode)) {
     return new AppError('DEPENDENCY_UNAVAILABLE', { detail: 'The database is busy, retry shortly', retryAfter: 1, cause: error });
   }
   if (
     error.name === 'PrismaClientInitializationError' ||
     isIn(unreachableCodes, code) ||
     isIn(unreachableCodes, causeCode) ||
+    isIn(unreachableCodes, adapterCode) ||
     isIn(unreachableKinds, kind) ||
     isIn(unreachableKinds, adapterKind) ||
     /ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect/i.test(error.message)

@@ -9,6 +9,7 @@ import {
   decodeCursor,
   duration,
   int,
+  mapInfrastructureError,
   optionalBool,
   encodeCursor,
   parseEnv,
@@ -109,6 +110,17 @@ describe('error mapping', () => {
     // Not a token problem: left for the error handler (and its infrastructure mapping).
     const outage = new Error('connect ECONNREFUSED');
     expect(toTokenAppError(outage)).toBe(outage);
+  });
+
+  it('a Postgres shutting down under a query (SQLSTATE only in the adapter cause) is a 503, not a 500', () => {
+    // The shape Prisma 7 with adapter-pg throws when `pg_ctl stop -m fast` ends a session mid-query
+    // (seen in the fault suite): the adapter has no kind for 57P01 and reports kind "postgres".
+    const error = Object.assign(new Error('Database error. Code: `57P01`. Message: `terminating connection due to administrator command`'), {
+      name: 'PrismaClientKnownRequestError',
+      code: 'P2010',
+      meta: { driverAdapterError: { cause: { kind: 'postgres', code: '57P01', originalCode: '57P01', severity: 'FATAL' } } },
+    });
+    expect(mapInfrastructureError(error)).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', status: 503 });
   });
 
   it('an internal error answers a generic problem', async () => {
