@@ -5,7 +5,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['source'] } },
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 90_000,
+    testTimeout: 180_000,
     hookTimeout: 90_000,
     // Every scenario runs its own Postgres, Redis and service processes on two cores: one at a time.
     fileParallelism: false,

@@ -88,6 +88,11 @@ export const commonEnv = {
   CORS_ORIGINS: csv,
   BODY_LIMIT: z.coerce.number().int().min(1024).default(64 * 1024),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /**
+   * A direct (session) connection to the same database, for what a transaction-mode pooler
+   * such as PgBouncer cannot carry: LISTEN and migrations' advisory locks. Default DATABASE_URL.
+   */
+  DATABASE_DIRECT_URL: z.string().optional(),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   REDIS_MODE: z.enum(['standalone', 'cluster']).default('standalone'),
   REDIS_KEY_PREFIX: z.string().default('am:'),

@@ -252,7 +252,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     prisma: app.prisma,
     outbox,
     target: overrides.syncTarget ?? meetingsTarget,
-    listenUrl: config.database.url,
+    listenUrl: config.database.directUrl ?? config.database.url,
     log: app.log,
     metrics: app.metrics,
     batchSize: config.sync.batchSize,

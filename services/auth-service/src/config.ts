@@ -162,7 +162,8 @@ function toConfig(env: Env) {
       docsEnabled: docsEnabled(env),
     },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
-    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
+    // directUrl: the outbox relay's LISTEN needs a session of its own (see DATABASE_DIRECT_URL).
+    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, directUrl: env.DATABASE_DIRECT_URL } as { url: string; poolSize: number; directUrl?: string | undefined },
     redis: { url: env.REDIS_URL, mode: env.REDIS_MODE, keyPrefix: env.REDIS_KEY_PREFIX },
     serviceKeys: serviceKeysFor(env),
     jwt: {
@@ -268,6 +269,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
  * without the service's signing keys, SMTP credentials or service keys.
  */
 export function loadMigrationConfig(env: Record<string, string | undefined> = process.env) {
-  const parsed = parseEnv(z.object({ NODE_ENV: commonEnv.NODE_ENV, DATABASE_URL: databaseUrl }), env);
-  return { env: parsed.NODE_ENV, database: { url: parsed.DATABASE_URL } };
+  const parsed = parseEnv(z.object({ NODE_ENV: commonEnv.NODE_ENV, DATABASE_URL: databaseUrl, DATABASE_DIRECT_URL: commonEnv.DATABASE_DIRECT_URL }), env);
+  // Migrations hold a session-level advisory lock: never through a transaction-mode pooler.
+  return { env: parsed.NODE_ENV, database: { url: parsed.DATABASE_DIRECT_URL ?? parsed.DATABASE_URL } };
 }

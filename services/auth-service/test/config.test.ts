@@ -69,4 +69,10 @@ describe('configuration', () => {
     expect(() => loadConfig(env)).toThrow();
     expect(loadMigrationConfig(env)).toEqual({ env: 'production', database: { url: 'postgresql://db.internal/x' } });
   });
+
+  it('migrations use DATABASE_DIRECT_URL when set: their advisory lock cannot pass a transaction-mode pooler', () => {
+    const env = { DATABASE_URL: 'postgresql://pgbouncer:6432/x', DATABASE_DIRECT_URL: 'postgresql://db.internal:5432/x' };
+    expect(loadMigrationConfig(env).database.url).toBe('postgresql://db.internal:5432/x');
+    expect(loadConfig(env).database).toMatchObject({ url: 'postgresql://pgbouncer:6432/x', directUrl: 'postgresql://db.internal:5432/x' });
+  });
 });

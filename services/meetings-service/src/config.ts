@@ -138,6 +138,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
  * without the service's signing keys, SMTP credentials or service keys.
  */
 export function loadMigrationConfig(env: Record<string, string | undefined> = process.env) {
-  const parsed = parseEnv(z.object({ NODE_ENV: commonEnv.NODE_ENV, DATABASE_URL: databaseUrl }), env);
-  return { env: parsed.NODE_ENV, database: { url: parsed.DATABASE_URL } };
+  const parsed = parseEnv(z.object({ NODE_ENV: commonEnv.NODE_ENV, DATABASE_URL: databaseUrl, DATABASE_DIRECT_URL: commonEnv.DATABASE_DIRECT_URL }), env);
+  // Migrations hold a session-level advisory lock: never through a transaction-mode pooler.
+  return { env: parsed.NODE_ENV, database: { url: parsed.DATABASE_DIRECT_URL ?? parsed.DATABASE_URL } };
 }

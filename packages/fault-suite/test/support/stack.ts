@@ -19,8 +19,11 @@ export interface StackOptions {
   meetingsReplicas?: number;
   authEnv?: Record<string, string>;
   meetingsEnv?: Record<string, string>;
-  /** Where the services reach their databases, when not the private Postgres itself (PgBouncer). */
-  databaseUrls?: (db: { auth: TestDatabase; meetings: TestDatabase }) => { auth: string; meetings: string };
+  /**
+   * A pooler (PgBouncer) started in front of the private Postgres: the services' DATABASE_URL
+   * goes through it, DATABASE_DIRECT_URL (LISTEN, migrations) does not.
+   */
+  viaPooler?: (pgPort: number) => Promise<{ via(url: string): string }>;
 }
 
 export interface Stack {
@@ -62,7 +65,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       createTestDatabase('faults_auth', migrations('auth-service'), pg.server),
       createTestDatabase('faults_meetings', migrations('meetings-service'), pg.server),
     ]);
-    const urls = opts.databaseUrls?.({ auth: authDb, meetings: meetingsDb }) ?? { auth: authDb.url, meetings: meetingsDb.url };
+    const pooler = await opts.viaPooler?.(pg.port);
+    const pooled = (url: string): Record<string, string> => (pooler ? { DATABASE_URL: pooler.via(url), DATABASE_DIRECT_URL: url } : { DATABASE_URL: url });
 
     const authPorts = await Promise.all(Array.from({ length: opts.authReplicas ?? 1 }, () => freePort()));
     const meetingsPorts = await Promise.all(Array.from({ length: opts.meetingsReplicas ?? 1 }, () => freePort()));
@@ -85,7 +89,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     };
     const authEnv = {
       ...common,
-      DATABASE_URL: urls.auth,
+      ...pooled(authDb.url),
       JWT_PRIVATE_JWKS: signingJwks(),
       SERVICE_KEYS: authKey,
       MEETINGS_SERVICE_URL: `http://127.0.0.1:${meetingsProxy.port}`,
@@ -104,7 +108,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     };
     const meetingsEnv = {
       ...common,
-      DATABASE_URL: urls.meetings,
+      ...pooled(meetingsDb.url),
       SERVICE_KEYS: meetingsKey,
       AUTH_SERVICE_URL: `http://127.0.0.1:${authProxy.port}`,
       AUTH_SERVICE_KEY: authKey,
