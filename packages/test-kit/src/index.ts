@@ -1,13 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { runMigrations } from '@authmeet/db-migrate';
+import { testPoolerPort } from './config.js';
 
 /** Postgres server the tests use; each test file gets its own database on it. */
 export const TEST_PG_SERVER = 'postgresql://postgres@127.0.0.1:5432';
 export const TEST_REDIS_URL = 'redis://127.0.0.1:6379';
 
 export interface TestDatabase {
+  /** Through the pooler when TEST_PG_POOLER_PORT is set, else the database itself. */
   url: string;
+  /** Always the database itself: what DATABASE_DIRECT_URL names (LISTEN, migrations). */
+  directUrl: string;
   name: string;
   drop(): Promise<void>;
 }
@@ -19,8 +23,11 @@ export async function createTestDatabase(prefix: string, migrationsDir: string, 
   const name = `${prefix}_${uniqueSuffix()}`;
   const url = `${server}/${name}`;
   await runMigrations({ databaseUrl: url, migrationsDir, createDatabase: true });
+  const pooled = new URL(url);
+  if (testPoolerPort !== undefined && server === TEST_PG_SERVER) pooled.port = testPoolerPort;
   return {
-    url,
+    url: pooled.toString(),
+    directUrl: url,
     name,
     async drop() {
       const admin = new pg.Client({ connectionString: `${server}/postgres` });

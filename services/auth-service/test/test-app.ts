@@ -55,7 +55,7 @@ export function testConfig(databaseUrl: string, env: Record<string, string> = {}
 /** A whole auth-service on its own database and Redis prefix. */
 export async function startAuthService(env: Record<string, string> = {}, overrides: AppOverrides = {}): Promise<TestContext> {
   const db = await createTestDatabase('auth_test', migrationsDir);
-  const config = testConfig(db.url, env);
+  const config = testConfig(db.url, { DATABASE_DIRECT_URL: db.directUrl, ...env });
   const keyRing = overrides.keyRing ?? (await testKeyRing());
   const app = await buildApp(config, { logger: false, keyRing, ...overrides });
   await app.ready();
