@@ -90,7 +90,7 @@ export function mapInfrastructureError(error: unknown): AppError | undefined {
     isIn(unreachableCodes, adapterCode) ||
     isIn(unreachableKinds, kind) ||
     isIn(unreachableKinds, adapterKind) ||
-    /ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect/i.test(error.message)
+    /ECONNREFUSED|Connection terminated|Server has closed the connection|timeout exceeded when trying to connect/i.test(error.message)
   ) {
     return new AppError('DEPENDENCY_UNAVAILABLE', { detail: 'The database is unavailable', retryAfter: 2, cause: error });
   }

@@ -121,6 +121,13 @@ describe('error mapping', () => {
       meta: { driverAdapterError: { cause: { kind: 'postgres', code: '57P01', originalCode: '57P01', severity: 'FATAL' } } },
     });
     expect(mapInfrastructureError(error)).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', status: 503 });
+    // A raw query on a connection the stopping server closed: no SQLSTATE at all.
+    const closed = Object.assign(new Error('Raw query failed. Code: `N/A`. Message: `Server has closed the connection.`'), {
+      name: 'PrismaClientKnownRequestError',
+      code: 'P2010',
+      meta: { driverAdapterError: { cause: { kind: 'postgres', code: 'N/A' } } },
+    });
+    expect(mapInfrastructureError(closed)).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', status: 503 });
   });
 
   it('an internal error answers a generic problem', async () => {
