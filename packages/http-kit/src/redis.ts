@@ -47,7 +47,17 @@ export function createRedisClient(config: RedisConfig, opts: { subscriber?: bool
       const parsed = new URL(u.trim());
       return { host: parsed.hostname, port: Number(parsed.port || 6379) };
     });
-    return new Cluster(nodes, { redisOptions: common, enableOfflineQueue: common.enableOfflineQueue });
+    // The Cluster takes lazyConnect, the offline queue and keyPrefix from its own options, not
+    // from redisOptions: without lazyConnect here it connects in the constructor, connectRedis's
+    // connect() is refused ("already connecting") and the app serves before the slot map is
+    // known. keyPrefix on the Cluster is what prefixes commands and what
+    // assertKeyPrefixMatches (auth-tokens) reads as `options.keyPrefix`.
+    return new Cluster(nodes, {
+      redisOptions: common,
+      lazyConnect: true,
+      enableOfflineQueue: common.enableOfflineQueue,
+      keyPrefix: common.keyPrefix,
+    });
   }
   return new Redis(config.url, common);
 }

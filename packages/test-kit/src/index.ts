@@ -5,7 +5,6 @@ import { testPoolerPort } from './config.js';
 
 /** Postgres server the tests use; each test file gets its own database on it. */
 export const TEST_PG_SERVER = 'postgresql://postgres@127.0.0.1:5432';
-export const TEST_REDIS_URL = 'redis://127.0.0.1:6379';
 
 export interface TestDatabase {
   /** Through the pooler when TEST_PG_POOLER_PORT is set, else the database itself. */
@@ -70,3 +69,8 @@ export * from './raw-socket.js';
 export * from './caching.js';
 export * from './private-redis.js';
 export * from './load.js';
+export * from './redis.js';
+export { startRedisCluster } from './redis-cluster.js';
+export type { RedisClusterHandle } from './redis-cluster.js';
+export { TEST_REDIS_MODE, TEST_REDIS_URL } from './config.js';
+export type { TestRedisMode } from './config.js';

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { loggerOptions } from '@authmeet/http-kit';
 import type { HttpApp, LoggerOptions } from '@authmeet/http-kit';
-import { createTestDatabase, TEST_REDIS_URL, uniqueRedisPrefix } from '@authmeet/test-kit';
+import { createTestDatabase, testRedisEnv, uniqueRedisPrefix } from '@authmeet/test-kit';
 import type { TestDatabase } from '@authmeet/test-kit';
 import { buildApp } from '../src/app.js';
 import type { AppOverrides } from '../src/app.js';
@@ -33,7 +33,7 @@ export function testConfig(databaseUrl: string, env: Record<string, string> = {}
     LOG_LEVEL: 'silent',
     DATABASE_URL: databaseUrl,
     DATABASE_POOL_SIZE: '4',
-    REDIS_URL: TEST_REDIS_URL,
+    ...testRedisEnv(),
     REDIS_KEY_PREFIX: uniqueRedisPrefix('auth'),
     SERVICE_KEYS: `${SERVICE_KEY},second-key-for-rotation`,
     RATE_LIMIT_LOGIN_MAX: '1000',

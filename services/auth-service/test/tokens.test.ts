@@ -1,6 +1,5 @@
 import { createPublicKey, randomUUID } from 'node:crypto';
-import { TEST_REDIS_URL } from '@authmeet/test-kit';
-import { Redis } from 'ioredis';
+import { createTestSubscriber } from '@authmeet/test-kit';
 import { SignJWT, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningJwk, loadKeyRing } from '../src/modules/keys/key-ring.js';
@@ -216,7 +215,7 @@ describe('revocation takes effect at once', () => {
 
   it('revocations are published for other services (marker key + pub/sub)', async () => {
     const { tokens, user } = await registerAndLogin(ctx.app);
-    const sub = new Redis(TEST_REDIS_URL);
+    const sub = createTestSubscriber();
     const channel = `${ctx.config.redis.keyPrefix}revocations`;
     const received = new Promise<string>((resolve) => sub.on('message', (_c: string, m: string) => resolve(m)));
     await sub.subscribe(channel);

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { countSubscribers } from '@authmeet/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMeeting, join, newUser } from './factories.js';
 import type { TestUser } from './factories.js';
@@ -110,7 +111,7 @@ describe('GET /v1/meetings/{id}/events', () => {
     expect(opened.every((s) => s.status === 200)).toBe(true);
     // Three streams, one subscription: PUBSUB NUMSUB counts connections subscribed to the channel.
     const channel = `${c.config.redis.keyPrefix}meeting:${m.id}:events`;
-    const numsub = async () => ((await a.app.redis.call('PUBSUB', 'NUMSUB', channel)) as [string, number])[1];
+    const numsub = () => countSubscribers(channel);
     expect(await numsub()).toBe(1);
     const started = Date.now();
     await c.close();

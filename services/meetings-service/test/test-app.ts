@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { HttpApp } from '@authmeet/http-kit';
-import { createTestDatabase, TEST_REDIS_URL, uniqueRedisPrefix } from '@authmeet/test-kit';
+import { createTestDatabase, testRedisEnv, uniqueRedisPrefix } from '@authmeet/test-kit';
 import type { TestDatabase } from '@authmeet/test-kit';
 import { buildApp } from '../src/app.js';
 import type { AppOverrides } from '../src/app.js';
@@ -21,7 +21,7 @@ export function testConfig(databaseUrl: string, env: Record<string, string> = {}
     LOG_LEVEL: 'silent',
     DATABASE_URL: databaseUrl,
     DATABASE_POOL_SIZE: '6',
-    REDIS_URL: TEST_REDIS_URL,
+    ...testRedisEnv(),
     REDIS_KEY_PREFIX: uniqueRedisPrefix('meetings'),
     SERVICE_KEYS: `${SERVICE_KEY},second-key-for-rotation`,
     AUTH_SERVICE_URL: DEAD_AUTH_URL,

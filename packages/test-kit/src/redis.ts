@@ -1,0 +1,52 @@
+import { Cluster, Redis } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { TEST_REDIS_MODE, TEST_REDIS_URL } from './config.js';
+
+/** REDIS_URL and REDIS_MODE for a service under test, following the test mode. */
+export const testRedisEnv = (): { REDIS_URL: string; REDIS_MODE: string } => ({
+  REDIS_URL: TEST_REDIS_URL,
+  REDIS_MODE: TEST_REDIS_MODE,
+});
+
+/**
+ * A client for tests that read or write keys themselves: a plain connection to the shared
+ * Redis, or a Cluster client (which follows slots) in the cluster test mode.
+ */
+export function createTestRedis(options: RedisOptions = {}): Redis | Cluster {
+  if (TEST_REDIS_MODE === 'cluster') {
+    const nodes = TEST_REDIS_URL.split(',').map((u) => {
+      const url = new URL(u);
+      return { host: url.hostname, port: Number(url.port) };
+    });
+    return new Cluster(nodes, { redisOptions: options, keyPrefix: options.keyPrefix });
+  }
+  return new Redis(TEST_REDIS_URL, options);
+}
+
+/**
+ * A plain connection for SUBSCRIBE. In a cluster, a node delivers every PUBLISH made on any
+ * node, so one node is enough; in standalone mode it is the shared Redis.
+ */
+export function createTestSubscriber(options: RedisOptions = {}): Redis {
+  const first = TEST_REDIS_URL.split(',')[0] ?? TEST_REDIS_URL;
+  return new Redis(first, options);
+}
+
+/**
+ * Connections subscribed to `channel`, deployment-wide. PUBSUB NUMSUB only counts the node it
+ * runs on, and in a cluster a subscriber may sit on any node, so every node is asked.
+ */
+export async function countSubscribers(channel: string): Promise<number> {
+  let total = 0;
+  for (const url of TEST_REDIS_URL.split(',')) {
+    const node = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await node.connect();
+      const reply = (await node.call('PUBSUB', 'NUMSUB', channel)) as [string, number];
+      total += Number(reply[1]);
+    } finally {
+      node.disconnect();
+    }
+  }
+  return total;
+}

@@ -1,0 +1,19 @@
+import { defineConfig } from 'vitest/config';
+import base from './vitest.config.js';
+
+/**
+ * `pnpm test:cluster`: the Redis-heavy test files, unchanged, against a private 3-primary Redis
+ * Cluster that the global setup starts (and removes) for this run.
+ */
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    include: [
+      'test/sessions.test.ts',
+      'test/tokens.test.ts',
+      'test/rate-limit.test.ts',
+    ],
+    globalSetup: ['../../packages/test-kit/src/cluster-global-setup.ts'],
+  },
+});
