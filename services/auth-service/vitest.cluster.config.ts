@@ -15,5 +15,6 @@ export default defineConfig({
       'test/rate-limit.test.ts',
     ],
     globalSetup: ['../../packages/test-kit/src/cluster-global-setup.ts'],
+    setupFiles: ['../../packages/test-kit/src/cluster-mode-guard.ts'],
   },
 });

@@ -16,5 +16,6 @@ export default defineConfig({
       'test/security/streams-capped-per-user.test.ts',
     ],
     globalSetup: ['../../packages/test-kit/src/cluster-global-setup.ts'],
+    setupFiles: ['../../packages/test-kit/src/cluster-mode-guard.ts'],
   },
 });
