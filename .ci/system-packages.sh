@@ -7,6 +7,7 @@
 #   prometheus       for promtool: the metrics lint and the alert-rule check (its daemon is not started)
 #   pgbouncer        the fault suite runs the user sync through it in transaction mode (its own
 #                    private instance; the Debian service is never started, see policy-rc.d below)
+#   redis-server     also started in cluster mode by `pnpm test:cluster` (redis-cli --cluster)
 # kubectl, for `kubectl kustomize` in packages/e2e, comes with the machine image (no Debian or
 # npm package provides kustomize); the deploy checks fail with a clear message without it.
 _am_missing=""
@@ -15,6 +16,7 @@ command -v chromium >/dev/null 2>&1 || _am_missing="$_am_missing chromium"
 [ -d /usr/share/fonts/truetype/liberation ] || _am_missing="$_am_missing fonts-liberation"
 command -v promtool >/dev/null 2>&1 || _am_missing="$_am_missing prometheus"
 [ -x /usr/sbin/pgbouncer ] || _am_missing="$_am_missing pgbouncer"
+{ command -v redis-server && command -v redis-cli; } >/dev/null 2>&1 || _am_missing="$_am_missing redis-server"
 if [ -n "$_am_missing" ]; then
   echo "system-packages: installing$_am_missing" >&2
   _am_sudo=""
