@@ -10,17 +10,18 @@ export const testRedisEnv = (): { REDIS_URL: string; REDIS_MODE: string } => ({
 
 /**
  * A client for tests that read or write keys themselves: a plain connection to the shared
- * Redis, or a Cluster client (which follows slots) in the cluster test mode.
+ * Redis, or a Cluster client (which follows slots) in the cluster test mode. Any other `url`
+ * (a private instance of a fault test) gets a plain connection.
  */
-export function createTestRedis(options: RedisOptions = {}): Redis | Cluster {
-  if (TEST_REDIS_MODE === 'cluster') {
-    const nodes = TEST_REDIS_URL.split(',').map((u) => {
-      const url = new URL(u);
-      return { host: url.hostname, port: Number(url.port) };
+export function createTestRedis(options: RedisOptions = {}, url = TEST_REDIS_URL): Redis | Cluster {
+  if (TEST_REDIS_MODE === 'cluster' && url === TEST_REDIS_URL) {
+    const nodes = url.split(',').map((u) => {
+      const parsed = new URL(u);
+      return { host: parsed.hostname, port: Number(parsed.port) };
     });
-    return new Cluster(nodes, { redisOptions: options, keyPrefix: options.keyPrefix });
+    return new Cluster(nodes, { redisOptions: options, keyPrefix: options.keyPrefix, lazyConnect: options.lazyConnect });
   }
-  return new Redis(TEST_REDIS_URL, options);
+  return new Redis(url, options);
 }
 
 /**
