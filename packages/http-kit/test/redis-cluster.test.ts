@@ -1,24 +1,17 @@
-import { startRedisCluster } from '@authmeet/test-kit';
-import type { RedisClusterHandle } from '@authmeet/test-kit';
+import { usePrivateRedisCluster } from '@authmeet/test-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import { Cluster, Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectRedis, createRedisClient } from '../src/redis.js';
 
 const warnings: string[] = [];
 const log = { warn: (_obj: unknown, msg: string) => warnings.push(msg) } as unknown as FastifyBaseLogger;
 
-let cluster: RedisClusterHandle;
-beforeAll(async () => {
-  cluster = await startRedisCluster();
-}, 60_000);
-afterAll(async () => {
-  await cluster.stop();
-});
+const privateCluster = usePrivateRedisCluster();
 
 describe('createRedisClient with REDIS_MODE=cluster (a real 3-primary cluster)', () => {
   it('connects only when asked, and is ready with the slot map once connectRedis returns', async () => {
-    const client = createRedisClient({ url: cluster.url, mode: 'cluster', keyPrefix: 'app:' });
+    const client = createRedisClient({ url: privateCluster().url, mode: 'cluster', keyPrefix: 'app:' });
     expect(client).toBeInstanceOf(Cluster);
     // Not connecting on its own: connectRedis's connect() is what starts (and awaits) it.
     expect(client.status).toBe('wait');
@@ -33,7 +26,7 @@ describe('createRedisClient with REDIS_MODE=cluster (a real 3-primary cluster)',
   });
 
   it('prefixes every key on every node, and reports its prefix as options.keyPrefix', async () => {
-    const client = createRedisClient({ url: cluster.url, mode: 'cluster', keyPrefix: 'pfx:' });
+    const client = createRedisClient({ url: privateCluster().url, mode: 'cluster', keyPrefix: 'pfx:' });
     await connectRedis(client, log);
     try {
       expect(client.options.keyPrefix).toBe('pfx:');
@@ -43,7 +36,7 @@ describe('createRedisClient with REDIS_MODE=cluster (a real 3-primary cluster)',
       // every one of them carries the prefix.
       const seen: string[] = [];
       const nodesHolding = new Set<string>();
-      for (const url of cluster.nodes) {
+      for (const url of privateCluster().nodes) {
         const node = new Redis(url);
         const keys = await node.keys('pfx:*');
         node.disconnect();
@@ -58,7 +51,7 @@ describe('createRedisClient with REDIS_MODE=cluster (a real 3-primary cluster)',
   });
 
   it('runs a MULTI over one user\'s hash-tagged keys, and refuses keys of different slots', async () => {
-    const client = createRedisClient({ url: cluster.url, mode: 'cluster', keyPrefix: 'tx:' });
+    const client = createRedisClient({ url: privateCluster().url, mode: 'cluster', keyPrefix: 'tx:' });
     await connectRedis(client, log);
     try {
       const ok = await client.multi().set('a:{u:1}', '1').set('b:{u:1}', '2').exec();

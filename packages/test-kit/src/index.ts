@@ -70,7 +70,7 @@ export * from './caching.js';
 export * from './private-redis.js';
 export * from './load.js';
 export * from './redis.js';
-export { startRedisCluster } from './redis-cluster.js';
+export { startRedisCluster, usePrivateRedisCluster } from './redis-cluster.js';
 export type { RedisClusterHandle } from './redis-cluster.js';
 export { TEST_REDIS_MODE, TEST_REDIS_URL } from './config.js';
 export type { TestRedisMode } from './config.js';

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
 
 const run = promisify(execFile);
 
@@ -13,6 +14,8 @@ export interface RedisClusterHandle {
   readonly nodes: string[];
   /** The node list joined by commas: the form REDIS_URL takes with REDIS_MODE=cluster. */
   readonly url: string;
+  /** Kill one primary (a node failure); the others keep running. */
+  stopNode(index: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -64,17 +67,14 @@ export async function startRedisCluster(opts: { primaries?: number } = {}): Prom
   const dir = await mkdtemp(join(tmpdir(), 'authmeet-redis-cluster-'));
   const taken = new Set<number>();
   const children: ChildProcess[] = [];
+  const kill = (child: ChildProcess | undefined) =>
+    new Promise<void>((resolve) => {
+      if (child === undefined || child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
   const stop = async (): Promise<void> => {
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGKILL');
-          }),
-      ),
-    );
+    await Promise.all(children.map(kill));
     await rm(dir, { recursive: true, force: true });
   };
   try {
@@ -113,9 +113,27 @@ export async function startRedisCluster(opts: { primaries?: number } = {}): Prom
       ),
     );
     const nodes = ports.map((p) => `redis://127.0.0.1:${p}`);
-    return { nodes, url: nodes.join(','), stop };
+    return { nodes, url: nodes.join(','), stopNode: (index) => kill(children[index]), stop };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/**
+ * A private cluster for one test file: started before its tests, removed after them. For
+ * tests that need a cluster of their own (to kill a node) whatever the test mode.
+ */
+export function usePrivateRedisCluster(): () => RedisClusterHandle {
+  let cluster: RedisClusterHandle | undefined;
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  return () => {
+    if (cluster === undefined) throw new Error('the private Redis Cluster is not started yet');
+    return cluster;
+  };
 }

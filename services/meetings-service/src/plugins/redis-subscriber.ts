@@ -16,13 +16,29 @@ declare module 'fastify' {
 }
 
 /**
- * PUBLISH reaches every node of a Redis Cluster, so a plain connection to the first node is
- * enough to hear everything; the revocation view also needs exactly this connection's events.
+ * PUBLISH reaches every node of a Redis Cluster, so a plain connection to any one node hears
+ * everything; the revocation view also needs exactly this connection's close/ready events, so
+ * it stays one `Redis` object. It starts on the first node of REDIS_URL and, in cluster mode,
+ * moves to the next listed node on every reconnect: a failed node must not silence revocations
+ * and meeting events until it comes back (ioredis re-subscribes on the new node by itself).
  */
 export function createSubscriber(config: RedisConfig): Redis {
-  const firstUrl = config.url.split(',')[0]?.trim() ?? config.url;
+  const urls = config.url.split(',').map((u) => u.trim()).filter((u) => u !== '');
+  const firstUrl = urls[0] ?? config.url;
   const client = createRedisClient({ ...config, mode: 'standalone', url: firstUrl }, { subscriber: true });
   if (!(client instanceof Redis)) throw new TypeError('expected a standalone Redis connection for the subscriber');
+  if (config.mode === 'cluster' && urls.length > 1) {
+    const nodes = urls.map((u) => new URL(u)).map((u) => ({ host: u.hostname, port: Number(u.port || 6379) }));
+    const backoff = client.options.retryStrategy;
+    let current = 0;
+    // ioredis reads host and port from `options` on each connect, after asking retryStrategy.
+    client.options.retryStrategy = (times) => {
+      current = (current + 1) % nodes.length;
+      const node = nodes[current];
+      if (node) Object.assign(client.options, node);
+      return backoff ? backoff(times) : 50;
+    };
+  }
   return client;
 }
 
