@@ -16,5 +16,8 @@ export default defineConfig({
     ],
     globalSetup: ['../../packages/test-kit/src/cluster-global-setup.ts'],
     setupFiles: ['../../packages/test-kit/src/cluster-mode-guard.ts'],
+    // The login timing comparison that keeps `pnpm test` to one file at a time is not in this set.
+    fileParallelism: true,
+    maxWorkers: 2,
   },
 });
