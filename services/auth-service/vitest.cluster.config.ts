@@ -13,6 +13,7 @@ export default defineConfig({
       'test/sessions.test.ts',
       'test/tokens.test.ts',
       'test/rate-limit.test.ts',
+      'test/security/parallel-guesses-are-counted-before-hashing.test.ts',
     ],
     globalSetup: ['../../packages/test-kit/src/cluster-global-setup.ts'],
     setupFiles: ['../../packages/test-kit/src/cluster-mode-guard.ts'],
