@@ -14,6 +14,7 @@ export default defineConfig({
       'test/tokens.test.ts',
       'test/rate-limit.test.ts',
       'test/security/parallel-guesses-are-counted-before-hashing.test.ts',
+      'test/security/refresh-grace.test.ts',
     ],
     globalSetup: ['../../packages/test-kit/src/cluster-global-setup.ts'],
     setupFiles: ['../../packages/test-kit/src/cluster-mode-guard.ts'],

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { HttpApp } from '@authmeet/http-kit';
-import { createTestDatabase, testRedisEnv, uniqueRedisPrefix } from '@authmeet/test-kit';
+import { createTestDatabase, TEST_REDIS_URL, testRedisEnv, uniqueRedisPrefix } from '@authmeet/test-kit';
 import type { TestDatabase } from '@authmeet/test-kit';
 import { buildApp } from '../src/app.js';
 import type { AppOverrides } from '../src/app.js';

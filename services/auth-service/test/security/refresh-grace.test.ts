@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { createTestRedis } from '@authmeet/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem, registerAndLogin } from '../factories.js';
 import type { TokensBody } from '../factories.js';
@@ -51,7 +51,7 @@ describe('concurrent refreshes with one token (browser tabs)', () => {
   it('the successor is never stored: Redis holds nothing a reader could present', async () => {
     const { tokens, user } = await registerAndLogin(ctx.app);
     const next = (await refresh(tokens.refreshToken)).json() as TokensBody;
-    const redis = new Redis(ctx.config.redis.url, { keyPrefix: ctx.config.redis.keyPrefix });
+    const redis = createTestRedis({ keyPrefix: ctx.config.redis.keyPrefix });
     try {
       const stored = await redis.hgetall(`sess:{u:${user.id}}:${tokens.sessionId}`);
       const values = Object.values(stored).join('|');

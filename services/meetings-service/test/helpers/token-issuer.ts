@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sessionAliveKey } from '@authmeet/auth-tokens';
-import { Redis } from 'ioredis';
+import { createTestRedis } from '@authmeet/test-kit';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import type { CryptoKey, JWK } from 'jose';
 
@@ -43,7 +43,7 @@ export interface IssuerSessions {
  * verifiers refuse tokens whose session does not exist.
  */
 export async function startTokenIssuer(sessions?: IssuerSessions): Promise<TokenIssuer> {
-  const redis = sessions ? new Redis(sessions.redisUrl, { keyPrefix: sessions.keyPrefix }) : undefined;
+  const redis = sessions ? createTestRedis({ keyPrefix: sessions.keyPrefix }, sessions.redisUrl) : undefined;
   const first = await makeKey('k1');
   const keys: SigningKey[] = [first];
   const published = new Set([first.kid]);
