@@ -1,0 +1,26 @@
+// Mutation testing of this package's security-critical modules (root README, "Mutation testing").
+// One module quickly: pnpm --filter @authmeet/auth-tokens test:mutation --mutate src/key-source.ts
+import { fileURLToPath } from 'node:url';
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  mutate: [
+    'src/token-verifier.ts',
+    'src/claims.ts',
+    'src/redis-revocation-view.ts',
+    'src/key-source.ts',
+  ],
+  testRunner: 'vitest',
+  // Under pnpm the runner is not next to @stryker-mutator/core, so it is named by path.
+  plugins: [fileURLToPath(import.meta.resolve('@stryker-mutator/vitest-runner'))],
+  vitest: { configFile: 'vitest.config.ts' },
+  coverageAnalysis: 'perTest',
+  // The machine is shared and the tests talk to real Redis; one worker keeps timings honest.
+  concurrency: 1,
+  thresholds: { high: 95, low: 85, break: 85 },
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};
