@@ -17,7 +17,23 @@ export function config({ tsconfigRootDir, allowEnvIn = [] }) {
           'error',
           { object: 'process', property: 'env', message: 'Read configuration in config.ts only.' },
         ],
+        // Secrets are compared in one audited helper (http-kit secret-compare.ts); a hand-rolled
+        // comparison is one refactor away from `===` or an early exit that leaks by timing.
+        'no-restricted-imports': [
+          'error',
+          {
+            paths: ['node:crypto', 'crypto'].map((name) => ({
+              name,
+              importNames: ['timingSafeEqual'],
+              message: 'Compare secrets with secretsEqual / createSecretMatcher from @authmeet/http-kit.',
+            })),
+          },
+        ],
       },
+    },
+    {
+      files: ['src/secret-compare.ts', 'test/secret-compare.test.ts'],
+      rules: { 'no-restricted-imports': 'off' },
     },
     {
       files: ['src/config.ts', 'test/**', 'bench/**', 'scripts/**', ...allowEnvIn],

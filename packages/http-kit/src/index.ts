@@ -8,6 +8,7 @@ export * from './metrics.js';
 export * from './health.js';
 export * from './docs.js';
 export * from './service-key.js';
+export * from './secret-compare.js';
 export * from './env.js';
 export * from './pagination.js';
 export * from './create-app.js';

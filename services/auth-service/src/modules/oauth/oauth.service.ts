@@ -1,6 +1,6 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { ErrorCode } from '@authmeet/http-kit';
-import { AppError, publicCode } from '@authmeet/http-kit';
+import { AppError, publicCode, secretsEqual } from '@authmeet/http-kit';
 import * as oidc from 'openid-client';
 import type { User } from '../../generated/prisma/client.js';
 import type { AccountMails } from '../account/account-mails.js';
@@ -42,12 +42,6 @@ function withParams(target: string, params: Record<string, string>): string {
   const url = new URL(target);
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
   return url.href;
-}
-
-function sameSecret(presentedHash: string, expectedHash: string): boolean {
-  const a = Buffer.from(presentedHash);
-  const b = Buffer.from(expectedHash);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** Sign-in with Google (OpenID Connect code flow with PKCE, state and nonce). */
@@ -104,7 +98,7 @@ export function createOAuthService(deps: OAuthServiceDeps) {
 
       // Login CSRF: the callback must come from the browser that started the flow, or an
       // attacker could plant their own sign-in in a victim's browser.
-      if (!binding || !sameSecret(hashBinding(binding), pending.bindingHash)) return fail('TOKEN_INVALID_INPUT');
+      if (!binding || !secretsEqual(hashBinding(binding), pending.bindingHash)) return fail('TOKEN_INVALID_INPUT');
 
       let claims;
       try {
