@@ -1,0 +1,131 @@
+import Fastify from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AppError, bearerAuth, toTokenAppError } from '../src/index.js';
+import type { BearerAuthOptions } from '../src/index.js';
+
+type Claims = Awaited<ReturnType<BearerAuthOptions['verify']>>;
+const CLAIMS: Claims = { sub: 'u1', sid: 's1', jti: 'j1', email: 'ada@example.com', username: 'ada', exp: 1_900_000_000 };
+
+const apps: ReturnType<typeof Fastify>[] = [];
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((app) => app.close()));
+});
+
+/** An app whose verifier records the tokens it was handed; `fail` makes it throw instead. */
+async function appWith(fail?: unknown) {
+  const seen: string[] = [];
+  const app = Fastify();
+  apps.push(app);
+  app.setErrorHandler((error, _request, reply) => {
+    if (!(error instanceof AppError)) return reply.status(500).send({ code: 'UNEXPECTED' });
+    if (error.retryAfter !== undefined) void reply.header('retry-after', String(error.retryAfter));
+    return reply.status(error.status).send({ code: error.code, detail: error.detail ?? null });
+  });
+  await app.register(bearerAuth, {
+    verify: async (token: string) => {
+      seen.push(token);
+      if (fail !== undefined) throw fail;
+      return CLAIMS;
+    },
+  });
+  app.get('/me', { onRequest: app.authenticate }, async (request) => ({ auth: request.auth }));
+  app.get('/open', async (request) => ({ auth: request.auth }));
+  await app.ready();
+  const call = (authorization?: string) =>
+    app.inject({ method: 'GET', url: '/me', headers: authorization === undefined ? {} : { authorization } });
+  return { app, seen, call };
+}
+
+describe('Bearer header parsing', () => {
+  it('accepts the RFC 6750 shape, any case of the scheme, extra spaces around the token', async () => {
+    const { seen, call } = await appWith();
+    const accepted: [string, string][] = [
+      ['Bearer abc.def-ghi_jkl~mno+pqr/stu', 'abc.def-ghi_jkl~mno+pqr/stu'],
+      ['bearer tok', 'tok'],
+      ['BEARER tok', 'tok'],
+      ['Bearer   tok', 'tok'],
+      ['Bearer tok   ', 'tok'],
+      ['Bearer tok==', 'tok=='],
+    ];
+    for (const [header, token] of accepted) {
+      seen.length = 0;
+      const res = await call(header);
+      expect(res.statusCode, header).toBe(200);
+      expect(seen).toEqual([token]);
+    }
+  });
+
+  it('treats anything else as no credentials, without calling the verifier', async () => {
+    const { seen, call } = await appWith();
+    const refused = [
+      undefined,
+      '',
+      'Bearer',
+      'Bearer ',
+      'Bearertok',
+      'XBearer tok',
+      ' Bearer tok',
+      'Bearer tok junk',
+      'Bearer tok\tjunk',
+      'Bearer to=k',
+      'Bearer =tok',
+      'Bearer tok,tok',
+      'Basic dXNlcjpwYXNz',
+      'Token tok',
+    ];
+    for (const header of refused) {
+      const res = await call(header);
+      expect(res.statusCode, String(header)).toBe(401);
+      expect(res.json()).toEqual({ code: 'UNAUTHENTICATED', detail: 'A Bearer access token is required' });
+    }
+    expect(seen).toEqual([]);
+  });
+
+  it('puts exactly the verified claims on request.auth, and null on open routes', async () => {
+    const { app, call } = await appWith();
+    expect((await call('Bearer tok')).json()).toEqual({
+      auth: { userId: 'u1', sessionId: 's1', tokenId: 'j1', email: 'ada@example.com', username: 'ada', expiresAt: 1_900_000_000 },
+    });
+    expect((await app.inject({ method: 'GET', url: '/open' })).json()).toEqual({ auth: null });
+  });
+});
+
+describe('verification failures', () => {
+  it.each(['TOKEN_EXPIRED', 'TOKEN_INVALID', 'TOKEN_REVOKED'])('%s becomes its coded 401', async (code) => {
+    const { call } = await appWith(Object.assign(new Error('no'), { code }));
+    const res = await call('Bearer tok');
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toEqual({ code, detail: null });
+    expect(res.headers['retry-after']).toBeUndefined();
+  });
+
+  it('an unavailable dependency is a 503 with Retry-After (given, or 2 s)', async () => {
+    const given = await appWith(Object.assign(new Error('down'), { code: 'DEPENDENCY_UNAVAILABLE', retryAfterSec: 7 }));
+    const res = await given.call('Bearer tok');
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('7');
+    const fallback = await appWith(Object.assign(new Error('down'), { code: 'DEPENDENCY_UNAVAILABLE', retryAfterSec: '7' }));
+    expect((await fallback.call('Bearer tok')).headers['retry-after']).toBe('2');
+  });
+
+  it('anything else is passed on unchanged, never disguised as a bad token', async () => {
+    const { call } = await appWith(Object.assign(new Error('db down'), { code: 'ECONNREFUSED' }));
+    expect((await call('Bearer tok')).json()).toEqual({ code: 'UNEXPECTED' });
+  });
+});
+
+describe('toTokenAppError', () => {
+  it('keeps AppErrors and unknown errors as they are, and the cause of mapped ones', () => {
+    const app = new AppError('FORBIDDEN');
+    expect(toTokenAppError(app)).toBe(app);
+    const other = new Error('x');
+    expect(toTokenAppError(other)).toBe(other);
+    expect(toTokenAppError(Object.assign(new Error('x'), { code: 42 }))).toBeInstanceOf(Error);
+    const source = Object.assign(new Error('x'), { code: 'TOKEN_REVOKED' });
+    const mapped = toTokenAppError(source);
+    expect(mapped).toBeInstanceOf(AppError);
+    expect(mapped).toMatchObject({ code: 'TOKEN_REVOKED', cause: source, retryAfter: undefined });
+    const unavailable = Object.assign(new Error('x'), { code: 'DEPENDENCY_UNAVAILABLE' });
+    expect(toTokenAppError(unavailable)).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', cause: unavailable, retryAfter: 2 });
+  });
+});
