@@ -1,0 +1,75 @@
+import type { JWTPayload } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { REQUIRED_CLAIMS, toVerifiedAccessToken } from '../src/claims.js';
+import { TokenVerificationError } from '../src/index.js';
+import { AUDIENCE, ISSUER, claims } from './helpers/tokens.js';
+
+// toVerifiedAccessToken is the last line after jose: it must hold on its own, whatever jose
+// let through, so it is tested directly with payloads jose would (or might one day) accept.
+
+function refusal(payload: JWTPayload): TokenVerificationError {
+  try {
+    toVerifiedAccessToken(payload, ISSUER, AUDIENCE);
+  } catch (err) {
+    expect(err).toBeInstanceOf(TokenVerificationError);
+    return err as TokenVerificationError;
+  }
+  throw new Error('payload was accepted');
+}
+
+describe('toVerifiedAccessToken', () => {
+  it('requires every claim it returns to be present before the type checks', () => {
+    expect([...REQUIRED_CLAIMS].sort()).toEqual(['aud', 'email', 'exp', 'iat', 'iss', 'jti', 'sid', 'sub', 'username']);
+  });
+
+  it('returns a frozen object holding exactly the vetted claims', () => {
+    const payload = claims({ extra: 'dropped', roles: ['admin'] });
+    const result = toVerifiedAccessToken(payload, ISSUER, AUDIENCE);
+    expect(result).toEqual({
+      iss: ISSUER,
+      aud: AUDIENCE,
+      sub: 'user-1',
+      sid: 'session-1',
+      jti: payload.jti,
+      iat: payload.iat,
+      exp: payload.exp,
+      email: 'ada@example.com',
+      username: 'ada',
+    });
+    expect(Object.isFrozen(result)).toBe(true);
+  });
+
+  it('refuses an audience array, even one holding only ours', () => {
+    for (const aud of [[AUDIENCE], [AUDIENCE, 'billing'], 'billing', undefined]) {
+      const err = refusal(claims({ aud }));
+      expect(err).toMatchObject({ code: 'TOKEN_INVALID', message: 'token audience is invalid' });
+    }
+  });
+
+  it('refuses any issuer but the exact one', () => {
+    for (const iss of [`${ISSUER}/`, 'https://evil.example', undefined]) {
+      expect(refusal(claims({ iss }))).toMatchObject({ code: 'TOKEN_INVALID', message: 'token issuer is invalid' });
+    }
+  });
+
+  it.each(['sub', 'sid', 'jti'] as const)('refuses an unusable %s identifier', (name) => {
+    for (const value of [undefined, 42, '', 'a}b', 'a{b', 'a\u0000b', 'x'.repeat(257)]) {
+      const err = refusal(claims({ [name]: value }));
+      expect(err).toMatchObject({ code: 'TOKEN_INVALID', message: `token ${name} claim is invalid` });
+    }
+  });
+
+  it.each(['email', 'username'] as const)('refuses a non-string %s', (name) => {
+    for (const value of [undefined, 42, ['ada'], null]) {
+      const err = refusal(claims({ [name]: value }));
+      expect(err).toMatchObject({ code: 'TOKEN_INVALID', message: `token ${name} claim is invalid` });
+    }
+  });
+
+  it.each(['iat', 'exp'] as const)('refuses a non-numeric or non-finite %s', (name) => {
+    for (const value of [undefined, '1700000000', Number.NaN, Number.POSITIVE_INFINITY, null]) {
+      const err = refusal(claims({ [name]: value }));
+      expect(err).toMatchObject({ code: 'TOKEN_INVALID', message: `token ${name} claim is invalid` });
+    }
+  });
+});
