@@ -3,5 +3,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
-  test: { include: ['test/**/*.test.ts'] },
+  // Generous per-test timeout: mutation runs share a loaded machine and some tests wait on purpose.
+  test: { include: ['test/**/*.test.ts'], testTimeout: 20_000 },
 });
