@@ -118,6 +118,9 @@ describe('toTokenAppError', () => {
   it('keeps AppErrors and unknown errors as they are, and the cause of mapped ones', () => {
     const app = new AppError('FORBIDDEN');
     expect(toTokenAppError(app)).toBe(app);
+    // An AppError that already carries a token code keeps its detail: it is not rebuilt.
+    const coded = new AppError('TOKEN_REVOKED', { detail: 'Signed out on another device' });
+    expect(toTokenAppError(coded)).toBe(coded);
     const other = new Error('x');
     expect(toTokenAppError(other)).toBe(other);
     expect(toTokenAppError(Object.assign(new Error('x'), { code: 42 }))).toBeInstanceOf(Error);

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError, bodyGuard } from '../src/index.js';
@@ -70,6 +71,26 @@ describe('bodyGuard', () => {
       payload: '2\r\n{}\r\n0\r\n\r\n',
     });
     expect(chunked.json()).toEqual(problem);
+  });
+
+  it('refuses a chunked body (no content-length) on a route that takes none', async () => {
+    const app = await guardedApp();
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const url = new URL('/no-body', address);
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      // Written in two pieces without a length, node sends Transfer-Encoding: chunked.
+      const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.write('{');
+      req.end('}');
+    });
+    expect(answer.status).toBe(415);
+    expect(JSON.parse(answer.body)).toEqual({ code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'This route takes no request body' });
   });
 
   it('lets body-less requests through, including an explicit zero length', async () => {
