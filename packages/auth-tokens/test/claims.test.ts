@@ -7,9 +7,11 @@ import { AUDIENCE, ISSUER, claims } from './helpers/tokens.js';
 // toVerifiedAccessToken is the last line after jose: it must hold on its own, whatever jose
 // let through, so it is tested directly with payloads jose would (or might one day) accept.
 
+const policy = () => ({ issuer: ISSUER, audience: AUDIENCE, maxIatSkewSec: 60, nowSec: Math.floor(Date.now() / 1000) });
+
 function refusal(payload: JWTPayload): TokenVerificationError {
   try {
-    toVerifiedAccessToken(payload, ISSUER, AUDIENCE);
+    toVerifiedAccessToken(payload, policy());
   } catch (err) {
     expect(err).toBeInstanceOf(TokenVerificationError);
     return err as TokenVerificationError;
@@ -19,16 +21,17 @@ function refusal(payload: JWTPayload): TokenVerificationError {
 
 describe('toVerifiedAccessToken', () => {
   it('requires every claim it returns to be present before the type checks', () => {
-    expect([...REQUIRED_CLAIMS].sort()).toEqual(['aud', 'email', 'exp', 'iat', 'iss', 'jti', 'sid', 'sub', 'username']);
+    expect([...REQUIRED_CLAIMS].sort()).toEqual(['aud', 'client_id', 'email', 'exp', 'iat', 'iss', 'jti', 'sid', 'sub', 'username']);
   });
 
   it('returns a frozen object holding exactly the vetted claims', () => {
     const payload = claims({ extra: 'dropped', roles: ['admin'] });
-    const result = toVerifiedAccessToken(payload, ISSUER, AUDIENCE);
+    const result = toVerifiedAccessToken(payload, policy());
     expect(result).toEqual({
       iss: ISSUER,
       aud: AUDIENCE,
       sub: 'user-1',
+      client_id: payload.client_id,
       sid: 'session-1',
       jti: payload.jti,
       iat: payload.iat,
