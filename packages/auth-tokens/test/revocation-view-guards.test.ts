@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { RevocationUnavailableError, createRedisRevocationView } from '../src/index.js';
 import type { RedisRevocationView, RedisRevocationViewOptions } from '../src/index.js';
-import { createClient, deleteKeysWithPrefix, startTcpProxy, uniquePrefix, waitFor } from './helpers/redis.js';
+import { createClient, deleteKeysWithPrefix, openSession, startTcpProxy, uniquePrefix, waitFor } from './helpers/redis.js';
 import type { TcpProxy } from './helpers/redis.js';
 import { nowSec } from './helpers/tokens.js';
 
@@ -77,7 +77,9 @@ describe('revocation view guards', () => {
     const redis = client({ port: cut.port });
     const v = view({ redis, confirmTimeoutMs: 5_000 });
     await v.start();
-    expect(await v.isRevoked(session())).toBe(false);
+    const live = session();
+    await openSession(client(), live.sub, live.sid);
+    expect(await v.isRevoked(live)).toBe(false);
     await cut.stop();
     await waitFor(() => redis.status === 'reconnecting', 2_000, 'reconnecting');
     await expect(v.isRevoked(session())).rejects.toBeInstanceOf(RevocationUnavailableError);
@@ -99,11 +101,14 @@ describe('revocation view guards', () => {
     await v.start();
     const recent = session();
     const old = session();
+    // The session itself is alive in Redis: only a revocation remembered in memory refuses it.
+    await openSession(client(), old.sub, old.sid);
     // In this order: once the second message is in memory, the first was handled (and swept).
     await announce(old, nowSec() - 120);
     await announce(recent, nowSec() - 30);
     await waitFor(() => v.stats().revokedInMemory === 1, 1_000, 'messages');
-    // No Redis key exists for either: only memory, within the grace, can say "revoked".
+    // No revoked marker exists for either: only memory, within the grace, can say "revoked";
+    // past it the entry is swept and Redis (session alive, no marker) answers "not revoked".
     expect(await v.isRevoked(recent)).toBe(true);
     expect(v.stats().redisChecks).toBe(0);
     expect(await v.isRevoked(old)).toBe(false);
