@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@authmeet/test-kit';
 
 export type ServiceName = 'auth-service' | 'meetings-service';
 
@@ -39,6 +40,9 @@ export function serviceProcess(name: ServiceName, port: number, env: Record<stri
     }
   };
   const url = `http://127.0.0.1:${port}`;
+  // Each process gets its own metrics listener (METRICS_PORT), kept across restarts; replicas on
+  // one host would otherwise collide on the default port.
+  let metricsPort: number | undefined;
   const proc: ServiceProcess = {
     name,
     port,
@@ -48,10 +52,11 @@ export function serviceProcess(name: ServiceName, port: number, env: Record<stri
     },
     async start() {
       const cwd = `${repoRoot}services/${name}`;
+      metricsPort ??= await freePort();
       if (!existsSync(`${cwd}/dist/src/main.js`)) throw new Error(`services/${name} is not built: run \`pnpm test:faults\` (it builds first)`);
       const c = spawn(process.execPath, ['dist/src/main.js'], {
         cwd,
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, PORT: String(port) },
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, PORT: String(port), METRICS_PORT: String(metricsPort) },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child = c;
@@ -74,7 +79,8 @@ export function serviceProcess(name: ServiceName, port: number, env: Record<stri
     },
     logs: () => lines.join('\n'),
     async metric(metric, labels = '') {
-      const text = await fetch(`${url}/metrics`).then((r) => r.text());
+      if (metricsPort === undefined) throw new Error(`${name} was never started`);
+      const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text());
       let sum = 0;
       for (const line of text.split('\n')) {
         if (!line.startsWith(metric)) continue;
