@@ -1,7 +1,9 @@
 import { bearer, createMeetings, login, registerUser } from '../harness/fixtures.js';
 import type { Tokens } from '../harness/fixtures.js';
 import { httpJson } from '../harness/http.js';
+import { diffCpu, threadCpu } from '../harness/cpu.js';
 import { autocannonMeasure, interleaved } from '../harness/load.js';
+import type { Measure } from '../harness/load.js';
 import { figure } from '../report/figures.js';
 import type { ScenarioResult } from '../report/figures.js';
 import type { BenchContext } from './context.js';
@@ -33,6 +35,19 @@ export function listFixture(ctx: BenchContext): Promise<Tokens> {
   return made;
 }
 
+/**
+ * The meetings-service's own CPU time per answered request (all its threads). Unlike req/s it
+ * hardly moves with what else the machine runs, so it compares builds on a busy machine.
+ */
+function withServiceCpu(pid: number, measure: Measure): Measure {
+  return async (sec) => {
+    const before = await threadCpu(pid);
+    const r = await measure(sec);
+    const d = diffCpu(before, await threadCpu(pid));
+    return { ...r, extra: { cpuMsPerRequest: (d.mainMs + d.libuvMs + d.otherMs) / Math.max(1, r.ok) } };
+  };
+}
+
 /** 3: GET /v1/meetings (20 rows): maximum throughput, then p50/p99 at half of it. */
 export async function meetingsList(ctx: BenchContext): Promise<ScenarioResult> {
   const tokens = await listFixture(ctx);
@@ -40,7 +55,10 @@ export async function meetingsList(ctx: BenchContext): Promise<ScenarioResult> {
 
   const c = ctx.config.httpConnections;
   ctx.log(`3/6 GET /v1/meetings (${ROWS} rows): maximum throughput at ${c} connections`);
-  const max = await interleaved({ max: autocannonMeasure({ url, headers: bearer(tokens), connections: c }) }, series(ctx));
+  const max = await interleaved(
+    { max: withServiceCpu(ctx.stack.meetings.child.pid, autocannonMeasure({ url, headers: bearer(tokens), connections: c })) },
+    series(ctx),
+  );
   const rate = Math.max(1, Math.floor(max.max.rps / 2));
   ctx.log(`3/6 GET /v1/meetings at half of it: ${rate} req/s`);
   const half = await interleaved(
@@ -52,6 +70,7 @@ export async function meetingsList(ctx: BenchContext): Promise<ScenarioResult> {
     title: 'Meetings list latency at half of maximum throughput',
     figures: [
       figure({ id: 'meetings_list_max_rps', scenario: 3, title: `GET /v1/meetings (${ROWS} rows) maximum throughput`, value: max.max.rps, unit: 'req/s' }),
+      figure({ id: 'meetings_list_cpu_ms_per_request', scenario: 3, title: 'meetings-service CPU time per request at maximum throughput', value: max.max.extra.cpuMsPerRequest ?? Number.NaN, unit: 'ms' }),
       figure({ id: 'meetings_list_half_rate', scenario: 3, title: 'fixed rate used (half of maximum)', value: rate, unit: 'req/s' }),
       figure({ id: 'meetings_list_p50_ms', scenario: 3, title: 'p50 latency at half load', value: half.half.p50Ms, unit: 'ms' }),
       figure({ id: 'meetings_list_p99_ms', scenario: 3, title: 'p99 latency at half load', value: half.half.p99Ms, unit: 'ms', target: { op: '<', value: 20 } }),
