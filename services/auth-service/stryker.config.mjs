@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   mutate: [
-    'src/modules/auth/refresh-token.ts',
-    'src/modules/auth/login-throttle.ts',
+    'src/modules/sessions/refresh-token.ts',
+    'src/modules/passwords/login-throttle.ts',
     'src/modules/oauth/redirect-allowlist.ts',
     'src/modules/sessions/sessions.repository.ts',
   ],

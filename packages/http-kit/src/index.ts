@@ -18,5 +18,7 @@ export * from './bearer-auth.js';
 export * from './infrastructure-errors.js';
 export * from './serve.js';
 export * from './waker.js';
+export * from './polling-worker.js';
+export * from './dead-letters.js';
 export * from './cli.js';
 export * from './text.js';

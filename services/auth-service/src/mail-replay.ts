@@ -1,5 +1,5 @@
-import { isEntryPoint } from '@authmeet/http-kit';
-import { deadLetterCommand } from './dead-letters-command.js';
+import { deadLetterCommand, isEntryPoint } from '@authmeet/http-kit';
+import { deadLetterSource } from './dead-letters-command.js';
 import { createMailRepository } from './modules/mail/mail.repository.js';
 
 /**
@@ -12,7 +12,7 @@ export const { command, main } = deadLetterCommand({
   file: 'mail-replay',
   noun: 'dead mail',
   replays: 'send again',
-  store: createMailRepository,
+  ...deadLetterSource(createMailRepository),
   format: (row) => `${row.id}\t${row.template}\tuser ${row.userId ?? '-'}\tattempts ${row.attempts}\t${row.lastError ?? ''}`,
 });
 

@@ -1,5 +1,5 @@
-import { isEntryPoint } from '@authmeet/http-kit';
-import { deadLetterCommand } from './dead-letters-command.js';
+import { deadLetterCommand, isEntryPoint } from '@authmeet/http-kit';
+import { deadLetterSource } from './dead-letters-command.js';
 import { createOutboxRepository } from './modules/outbox/outbox.repository.js';
 
 /**
@@ -12,7 +12,7 @@ export const { command, main } = deadLetterCommand({
   file: 'outbox-replay',
   noun: 'dead letter',
   replays: 'put back in line',
-  store: createOutboxRepository,
+  ...deadLetterSource(createOutboxRepository),
   format: (row) => `${row.id}\tuser ${row.userId}\tv${row.version}\t${row.kind}\tattempts ${row.attempts}\t${row.lastError ?? ''}`,
 });
 

@@ -1,7 +1,7 @@
 import type { User } from '../../generated/prisma/client.js';
 import { humanDuration, renderActionMail } from '../mail/mail-layout.js';
 import type { MailRepository, MailRow } from '../mail/mail.repository.js';
-import type { MailComposer } from '../mail/mail.worker.js';
+import type { MailComposer } from '../mail/mailer.js';
 import type { Db, UsersRepository } from '../users/users.repository.js';
 import type { AccountTokenPurpose, AccountTokensRepository } from './account-tokens.repository.js';
 import { mintAccountToken } from './account-tokens.repository.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { passwordShape } from '../passwords/password-policy.js';
-import { emailSchema } from '../users/users.schemas.js';
+import { emailSchema, nameSchema, usernameSchema } from '../users/users.schemas.js';
 
 /** A mailed one-time token; its exact shape is checked by the service (a bad one is TOKEN_INVALID). */
 const oneTimeToken = z.string().trim().min(1, 'is required').max(512);
@@ -19,3 +19,13 @@ export const changePasswordBody = z.object({
 export const acceptedSchema = z
   .object({ status: z.literal('accepted') })
   .meta({ id: 'Accepted', description: 'The request was taken; any mail it causes is sent in the background.' });
+
+export const updateMeBody = z
+  .object({
+    username: usernameSchema.optional(),
+    firstName: nameSchema.nullable().optional(),
+    lastName: nameSchema.nullable().optional(),
+  })
+  .strict();
+
+export const deleteMeBody = z.object({ password: z.string().min(1, 'is required').max(1024) });

@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '@authmeet/http-kit';
 import type { User } from '../../generated/prisma/client.js';
-import type { AuthService } from '../auth/auth.service.js';
-import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
+import type { LoginThrottle } from '../passwords/login-throttle.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import type { PasswordPolicy } from '../passwords/password-policy.js';
+import type { SessionsService } from '../sessions/sessions.service.js';
+import { requireActiveUser } from '../users/user-rules.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import type { PublicUser } from '../users/users.schemas.js';
 import { toPublicUser } from '../users/users.schemas.js';
@@ -21,7 +22,7 @@ export interface AccountServiceDeps {
   accountMails: AccountMails;
   hasher: PasswordHasher;
   passwordPolicy: Pick<PasswordPolicy, 'assertStrong'>;
-  sessions: Pick<AuthService, 'revokeAllSessions'>;
+  sessions: Pick<SessionsService, 'revokeAll'>;
   /** Account mails per address (forgot, resend). */
   addressThrottle: AddressThrottle;
   /** The login throttle: `password/change` checks a password; a reset clears the counters. */
@@ -41,12 +42,6 @@ const passwordInputs = (u: User) => [u.email, u.username, u.firstName, u.lastNam
 export function createAccountService(deps: AccountServiceDeps) {
   const { users, outbox, tokens, accountMails, hasher } = deps;
   const now = () => new Date(deps.clock());
-
-  async function requireUser(userId: string): Promise<User> {
-    const user = await users.findById(userId);
-    if (!user || !user.isActive) throw new AppError('UNAUTHENTICATED', { detail: 'The account no longer exists' });
-    return user;
-  }
 
   async function limitMailsTo(address: string) {
     const wait = await deps.addressThrottle.hit(address);
@@ -73,7 +68,7 @@ export function createAccountService(deps: AccountServiceDeps) {
     },
 
     async resendVerification(userId: string): Promise<void> {
-      const user = await requireUser(userId);
+      const user = await requireActiveUser(users, userId);
       if (user.emailVerified) return;
       await limitMailsTo(user.email);
       await accountMails.enqueueVerification(user);
@@ -123,12 +118,12 @@ export function createAccountService(deps: AccountServiceDeps) {
       });
       // Whoever knew the old password (or stole a session) is out, on every service, and the
       // owner, who proved control of the address, is no longer slowed by anyone's guesses.
-      await deps.sessions.revokeAllSessions(user.id);
+      await deps.sessions.revokeAll(user.id);
       await deps.throttle.clear({ userId: user.id });
     },
 
     async changePassword(userId: string, sessionId: string, ip: string, currentPassword: string, newPassword: string): Promise<void> {
-      const user = await requireUser(userId);
+      const user = await requireActiveUser(users, userId);
       const stored = user.passwordHash;
       // The login throttle, counted before hashing: a stolen access token must not become a password oracle.
       const { ok } = await deps.throttle.guard({ userId }, ip, async () => {
@@ -144,7 +139,7 @@ export function createAccountService(deps: AccountServiceDeps) {
         // A reset link mailed before the change must not undo it.
         await tokens.invalidateAll(userId, 'password_reset', now(), tx);
       });
-      await deps.sessions.revokeAllSessions(userId, sessionId);
+      await deps.sessions.revokeAll(userId, sessionId);
     },
   };
 }

@@ -3,17 +3,10 @@ import { AppError, problemResponses } from '@authmeet/http-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { userSchema } from '../users/users.schemas.js';
-import type { AuthService, DeviceInfo } from './auth.service.js';
-import {
-  deleteMeBody,
-  loginBody,
-  refreshBody,
-  registerBody,
-  tokensSchema,
-  updateMeBody,
-  verifyTokenBody,
-  verifyTokenResponse,
-} from './auth.schemas.js';
+import type { DeviceInfo } from '../sessions/sessions.service.js';
+import { tokensSchema } from '../sessions/sessions.schemas.js';
+import type { AuthService } from './auth.service.js';
+import { loginBody, refreshBody, registerBody, verifyTokenBody, verifyTokenResponse } from './auth.schemas.js';
 
 export interface AuthRoutesOptions {
   auth: AuthService;
@@ -103,48 +96,6 @@ export function authRoutes(opts: AuthRoutesOptions) {
       },
       async (request, reply) => {
         await auth.logoutAll(requireAuth(request).userId);
-        return reply.code(204).send(null);
-      },
-    );
-
-    app.get(
-      '/me',
-      {
-        preHandler: app.authenticate,
-        schema: { tags: ['account'], summary: 'The current user', security: bearer, response: { 200: userSchema, ...problemResponses(401) } },
-      },
-      async (request) => auth.me(requireAuth(request).userId),
-    );
-
-    app.patch(
-      '/me',
-      {
-        preHandler: app.authenticate,
-        schema: {
-          tags: ['account'],
-          summary: 'Update the current user',
-          security: bearer,
-          body: updateMeBody,
-          response: { 200: userSchema, ...problemResponses(400, 401, 409) },
-        },
-      },
-      async (request) => auth.updateMe(requireAuth(request).userId, request.body),
-    );
-
-    app.delete(
-      '/me',
-      {
-        preHandler: app.authenticate,
-        schema: {
-          tags: ['account'],
-          summary: 'Close the account',
-          security: bearer,
-          body: deleteMeBody,
-          response: { 204: z.null(), ...problemResponses(400, 401, 429, 503) },
-        },
-      },
-      async (request, reply) => {
-        await auth.deleteMe(requireAuth(request).userId, request.body.password, request.ip);
         return reply.code(204).send(null);
       },
     );

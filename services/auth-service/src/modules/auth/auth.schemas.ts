@@ -31,28 +31,6 @@ export const loginBody = z
 
 export const refreshBody = z.object({ refreshToken: z.string().min(1, 'is required').max(512) });
 
-export const tokensSchema = z
-  .object({
-    accessToken: z.string(),
-    refreshToken: z.string(),
-    tokenType: z.literal('Bearer'),
-    expiresIn: z.number().int(),
-    refreshExpiresIn: z.number().int(),
-    user: userSchema,
-    sessionId: z.uuid(),
-  })
-  .meta({ id: 'Tokens' });
-
-export const updateMeBody = z
-  .object({
-    username: usernameSchema.optional(),
-    firstName: nameSchema.nullable().optional(),
-    lastName: nameSchema.nullable().optional(),
-  })
-  .strict();
-
-export const deleteMeBody = z.object({ password: z.string().min(1, 'is required').max(1024) });
-
 export const verifyTokenBody = z.object({ token: z.string().min(1, 'is required').max(4096) });
 
 export const claimsSchema = z

@@ -1,4 +1,5 @@
 import nodemailer from 'nodemailer';
+import type { MailRow } from './mail.repository.js';
 
 export interface OutgoingMail {
   to: string;
@@ -6,6 +7,13 @@ export interface OutgoingMail {
   text: string;
   html: string;
 }
+
+/**
+ * Turns a queued row into a mail at send time, or `{ skip }` when there is nothing left to send
+ * (the user verified meanwhile, the account is gone). Composing late lets one-time tokens be
+ * minted here, so a secret never waits in the queue table.
+ */
+export type MailComposer = (row: MailRow) => Promise<OutgoingMail | { skip: string }>;
 
 export interface MailerOptions {
   /** `smtp://user:pass@host:port` or `smtps://…`; nodemailer upgrades smtp:// with STARTTLS when offered. */

@@ -1,7 +1,7 @@
 import type { HttpApp } from '@authmeet/http-kit';
 import { problemResponses } from '@authmeet/http-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { tokensSchema } from '../auth/auth.schemas.js';
+import { tokensSchema } from '../sessions/sessions.schemas.js';
 import type { OAuthService } from './oauth.service.js';
 import { callbackQuery, exchangeBody, redirectResponse, startQuery } from './oauth.schemas.js';
 

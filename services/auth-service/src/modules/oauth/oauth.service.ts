@@ -4,8 +4,8 @@ import { AppError, publicCode, secretsEqual } from '@authmeet/http-kit';
 import * as oidc from 'openid-client';
 import type { User } from '../../generated/prisma/client.js';
 import type { AccountMails } from '../account/account-mails.js';
-import type { AuthService, DeviceInfo, TokenPair } from '../auth/auth.service.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
+import type { DeviceInfo, SessionsService, TokenPair } from '../sessions/sessions.service.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import type { GoogleClient } from './google-client.js';
 import { classifyOidcError } from './google-client.js';
@@ -26,7 +26,7 @@ export interface OAuthServiceDeps {
   google: GoogleClient | undefined;
   allowlist: RedirectAllowlist;
   accountMails: AccountMails;
-  auth: Pick<AuthService, 'openSession' | 'revokeAllSessions'>;
+  sessions: Pick<SessionsService, 'start' | 'revokeAll'>;
   kickMail: () => void;
   /** Turns infrastructure failures (database, Redis) into their AppError. */
   mapError: (error: unknown) => AppError | undefined;
@@ -124,7 +124,7 @@ export function createOAuthService(deps: OAuthServiceDeps) {
       const user = await deps.users.findById(userId);
       if (!user) throw new AppError('TOKEN_INVALID_INPUT');
       assertMaySignIn(user);
-      return deps.auth.openSession(user, device);
+      return deps.sessions.start(user, device);
     },
   };
 }

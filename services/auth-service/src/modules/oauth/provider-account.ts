@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { AppError } from '@authmeet/http-kit';
 import type { User } from '../../generated/prisma/client.js';
 import type { AccountMails } from '../account/account-mails.js';
-import type { AuthService } from '../auth/auth.service.js';
-import { conflictFromUniqueViolation } from '../auth/auth.service.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
+import type { SessionsService } from '../sessions/sessions.service.js';
+import { conflictFromUniqueViolation } from '../users/user-rules.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import { nameSchema } from '../users/users.schemas.js';
 import type { ProviderClaims } from './google-client.js';
@@ -15,7 +15,7 @@ export interface ProviderAccountDeps {
   outbox: OutboxRepository;
   identities: IdentitiesRepository;
   accountMails: AccountMails;
-  auth: Pick<AuthService, 'revokeAllSessions'>;
+  sessions: Pick<SessionsService, 'revokeAll'>;
   kickMail: () => void;
 }
 
@@ -77,7 +77,7 @@ export async function findOrCreateUser(deps: ProviderAccountDeps, provider: stri
           await outbox.enqueue(updated, 'upsert', tx);
           return updated;
         });
-        if (takeover) await deps.auth.revokeAllSessions(user.id);
+        if (takeover) await deps.sessions.revokeAll(user.id);
         return user;
       } catch (error) {
         if (isUniqueViolation(error)) continue; // a concurrent callback linked it first: look again

@@ -1,21 +1,10 @@
 import type { HttpApp } from '@authmeet/http-kit';
 import { AppError, problemResponses } from '@authmeet/http-kit';
 import { z } from 'zod';
-import type { AuthService } from '../auth/auth.service.js';
+import { sessionSchema } from './sessions.schemas.js';
+import type { SessionsService } from './sessions.service.js';
 
-const sessionSchema = z
-  .object({
-    id: z.uuid(),
-    current: z.boolean(),
-    createdAt: z.iso.datetime(),
-    lastUsedAt: z.iso.datetime(),
-    expiresAt: z.iso.datetime(),
-    ip: z.string(),
-    userAgent: z.string(),
-  })
-  .meta({ id: 'Session' });
-
-export function sessionsRoutes(auth: AuthService) {
+export function sessionsRoutes(sessions: SessionsService) {
   return async function routes(app: HttpApp) {
     app.addHook('preHandler', app.authenticate);
 
@@ -31,7 +20,7 @@ export function sessionsRoutes(auth: AuthService) {
       },
       async (request) => {
         if (!request.auth) throw new AppError('UNAUTHENTICATED');
-        return { items: await auth.listSessions(request.auth.userId, request.auth.sessionId) };
+        return { items: await sessions.list(request.auth.userId, request.auth.sessionId) };
       },
     );
 
@@ -48,7 +37,7 @@ export function sessionsRoutes(auth: AuthService) {
       },
       async (request, reply) => {
         if (!request.auth) throw new AppError('UNAUTHENTICATED');
-        await auth.revokeSession(request.auth.userId, request.params.id);
+        await sessions.revokeOwn(request.auth.userId, request.params.id);
         return reply.code(204).send(null);
       },
     );

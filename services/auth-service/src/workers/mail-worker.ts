@@ -1,17 +1,10 @@
-import { createWaker } from '@authmeet/http-kit';
+import { backlogGauge, createPollingWorker, exponentialBackoff, mapConcurrently } from '@authmeet/http-kit';
+import type { Waker } from '@authmeet/http-kit';
 import type { FastifyBaseLogger } from 'fastify';
-import pLimit from 'p-limit';
-import { Counter, Gauge } from 'prom-client';
+import { Counter } from 'prom-client';
 import type { Registry } from 'prom-client';
-import type { Mailer, OutgoingMail } from './mailer.js';
-import type { MailRepository, MailRow } from './mail.repository.js';
-
-/**
- * Turns a queued row into a mail at send time, or `{ skip }` when there is nothing left to send
- * (the user verified meanwhile, the account is gone). Composing late lets one-time tokens be
- * minted here, so a secret never waits in the queue table.
- */
-export type MailComposer = (row: MailRow) => Promise<OutgoingMail | { skip: string }>;
+import type { MailComposer, Mailer } from '../modules/mail/mailer.js';
+import type { MailRepository, MailRow } from '../modules/mail/mail.repository.js';
 
 export interface MailWorkerOptions {
   mails: MailRepository;
@@ -29,6 +22,8 @@ export interface MailWorkerOptions {
   retentionSec: number;
   /** More cleanup to run with the worker's own (e.g. expired one-time tokens). */
   housekeeping?: () => Promise<void>;
+  /** Woken when mail is queued on this replica (see `kick`); the worker's own if absent. */
+  waker?: Waker;
 }
 
 const HOUSEKEEPING_EVERY_MS = 10 * 60 * 1000;
@@ -45,31 +40,18 @@ const describe = (error: unknown) => {
  */
 export function createMailWorker(opts: MailWorkerOptions) {
   const { mails, mailer, log } = opts;
-  const limit = pLimit(opts.concurrency);
-  let running = false;
-  let loop: Promise<void> | undefined;
-  // A kick that arrives while a batch runs means new rows: the next sleep returns at once.
-  const waker = createWaker();
   let lastHousekeeping = 0;
 
   const sends = opts.metrics
     ? new Counter({ name: 'mail_sends_total', help: 'Mail send attempts by result', labelNames: ['template', 'result'] as const, registers: [opts.metrics] })
     : undefined;
-  if (opts.metrics) {
-    new Gauge({
-      name: 'mail_backlog',
-      help: 'Queued mails by state (pending: not yet sent; dead: gave up, awaiting a human)',
-      labelNames: ['state'] as const,
-      registers: [opts.metrics],
-      async collect() {
-        const s = await mails.stats();
-        this.set({ state: 'pending' }, s.pending);
-        this.set({ state: 'dead' }, s.dead);
-      },
-    });
-  }
+  backlogGauge(opts.metrics, {
+    name: 'mail_backlog',
+    help: 'Queued mails by state (pending: not yet sent; dead: gave up, awaiting a human)',
+    stats: () => mails.stats(),
+  });
 
-  const backoff = (attempts: number) => Math.min(opts.maxBackoffMs, 1000 * 2 ** Math.min(attempts - 1, 20)) * (0.5 + Math.random() / 2);
+  const backoff = exponentialBackoff({ baseMs: 1000, maxMs: opts.maxBackoffMs, maxExponent: 20 });
 
   async function deliver(row: MailRow): Promise<void> {
     const compose = opts.composers[row.template];
@@ -97,17 +79,19 @@ export function createMailWorker(opts: MailWorkerOptions) {
         log.error({ mailId: String(row.id), template: row.template, attempts: row.attempts, err: reason }, 'mail dead-lettered after repeated failures');
         return;
       }
-      const delay = backoff(row.attempts);
+      const delay = backoff(row.attempts - 1);
       await mails.markRetry(row.id, reason, delay);
       sends?.inc({ template: row.template, result: 'retry' });
       log.warn({ mailId: String(row.id), template: row.template, attempts: row.attempts, retryInMs: Math.round(delay), err: reason }, 'mail send failed; will retry');
     }
   }
 
+  const deliverAll = mapConcurrently(opts.concurrency, deliver);
+
   /** One batch now; returns how many rows were claimed. */
   async function runOnce(): Promise<number> {
     const rows = await mails.claim(opts.batchSize, opts.leaseMs);
-    await Promise.all(rows.map((row) => limit(() => deliver(row))));
+    await deliverAll(rows);
     return rows.length;
   }
 
@@ -119,34 +103,20 @@ export function createMailWorker(opts: MailWorkerOptions) {
     await opts.housekeeping?.();
   }
 
-  async function run(): Promise<void> {
-    while (running) {
-      let claimed = 0;
-      try {
-        claimed = await runOnce();
-        await housekeeping();
-      } catch (err) {
-        log.warn({ err: describe(err) }, 'mail batch failed; will retry');
-      }
-      if (running && claimed === 0) await waker.sleep(opts.pollMs);
-    }
-  }
+  // A kick that arrives while a batch runs means new rows: the next sleep returns at once.
+  const worker = createPollingWorker({
+    runOnce: async () => ({ handled: await runOnce() }),
+    afterBatch: housekeeping,
+    pollMs: opts.pollMs,
+    ...(opts.waker ? { waker: opts.waker } : {}),
+    onBatchError: (err) => log.warn({ err: describe(err) }, 'mail batch failed; will retry'),
+  });
 
   return {
-    start() {
-      if (running) return;
-      running = true;
-      loop = run();
-    },
-    async stop() {
-      running = false;
-      waker.wake();
-      await loop;
-    },
+    start: worker.start,
+    stop: worker.stop,
     /** New mail was queued on this replica: send it now rather than at the next poll. */
-    kick() {
-      waker.wake();
-    },
+    kick: worker.kick,
     runOnce,
   };
 }

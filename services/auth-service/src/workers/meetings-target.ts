@@ -2,7 +2,7 @@ import { createServiceClient } from '@authmeet/service-client';
 import type { ServiceClient } from '@authmeet/service-client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { UserSyncTarget } from './outbox.relay.js';
+import type { UserSyncTarget } from './outbox-relay.js';
 
 export interface MeetingsTargetConfig {
   meetingsUrl: string;

@@ -1,0 +1,79 @@
+import { createPublicKey } from 'node:crypto';
+import { createTokenVerifier } from '@authmeet/auth-tokens';
+import { bearerAuth, REDIS_COMMAND_TIMEOUT_MS, toTokenAppError } from '@authmeet/http-kit';
+import fastifyJwt from '@fastify/jwt';
+import type { ServiceContext } from '../../context.js';
+import type { KeyRing } from '../keys/key-ring.js';
+import type { UsersRepository } from '../users/users.repository.js';
+import { createSessionsRepository } from './sessions.repository.js';
+import { sessionsRoutes } from './sessions.routes.js';
+import { createSessionsService } from './sessions.service.js';
+
+export interface SessionsModuleDeps {
+  users: Pick<UsersRepository, 'findById'>;
+  keyRing: KeyRing;
+}
+
+/**
+ * Sessions in Redis, access-token signing (@fastify/jwt with the active key) and verification
+ * (`app.authenticate`, through @authmeet/auth-tokens: a token is live only while its session is).
+ */
+export async function sessionsModule({ app, config, clock }: ServiceContext, deps: SessionsModuleDeps) {
+  const { keyRing } = deps;
+  // Tokens of a session stay refusable for as long as any of them can live, plus clock skew.
+  const revocationTtlSec = config.jwt.accessTokenTtlSec + 60;
+  const repository = createSessionsRepository(app.redis, { keyPrefix: config.redis.keyPrefix, revocationTtlSec });
+
+  await app.register(fastifyJwt, {
+    secret: {
+      private: keyRing.active.privateKey.export({ format: 'pem', type: 'pkcs8' }),
+      // Verification goes through @authmeet/auth-tokens (all published keys, pinned policy).
+      public: createPublicKey(keyRing.active.privateKey).export({ format: 'pem', type: 'spki' }),
+    },
+    sign: {
+      algorithm: 'EdDSA',
+      kid: keyRing.active.kid,
+      iss: config.jwt.issuer,
+      aud: config.jwt.audience,
+      // RFC 9068 access-token type: verifiers refuse anything else (e.g. an ID token).
+      header: { alg: 'EdDSA', typ: 'at+jwt' },
+    },
+  });
+
+  const service = createSessionsService({
+    repository,
+    users: deps.users,
+    // RFC 9068 requires client_id; clients do not name themselves yet, so the configured default.
+    signAccessToken: (claims, exp) => app.jwt.sign({ ...claims, client_id: config.jwt.defaultClientId, exp }),
+    // Half the client's timeout: a rotation Redis runs after we gave up is refused by the script.
+    rotationBudgetMs: REDIS_COMMAND_TIMEOUT_MS / 2,
+    clock,
+    config: {
+      accessTokenTtlSec: config.jwt.accessTokenTtlSec,
+      refreshTtlSec: config.sessions.refreshTtlSec,
+      absoluteTtlSec: config.sessions.absoluteTtlSec,
+      refreshReuseGraceSec: config.sessions.refreshReuseGraceSec,
+    },
+  });
+
+  const verifier = createTokenVerifier({
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
+    keys: { kind: 'local', jwks: keyRing.publicJwks },
+    maxIatSkewSec: config.jwt.maxIatSkewSec,
+    // Here the session store itself is the truth: a token is live only while its session is.
+    revocation: { isRevoked: async (c) => !(await service.isLive(c.sub, c.sid)) },
+  });
+  const verifyToken = async (token: string) => {
+    try {
+      return await verifier.verify(token);
+    } catch (error) {
+      throw toTokenAppError(error);
+    }
+  };
+  await app.register(bearerAuth, { verify: verifyToken });
+
+  return { service, verifyToken, routes: sessionsRoutes(service) };
+}
+
+export type SessionsModule = Awaited<ReturnType<typeof sessionsModule>>;

@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import { AppError } from '@authmeet/http-kit';
+import type { User } from '../../generated/prisma/client.js';
+import type { UsersRepository } from '../users/users.repository.js';
+import type { PublicUser } from '../users/users.schemas.js';
+import { toPublicUser } from '../users/users.schemas.js';
+import { mintRefreshToken, newSessionSalt, parseRefreshToken, successorRefreshToken } from './refresh-token.js';
+import type { SessionsRepository } from './sessions.repository.js';
+
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+  jti: string;
+  email: string;
+  username: string;
+}
+
+export interface DeviceInfo {
+  ip: string;
+  userAgent: string;
+}
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  refreshExpiresIn: number;
+  user: PublicUser;
+  sessionId: string;
+}
+
+export interface SessionsServiceDeps {
+  repository: SessionsRepository;
+  /** A refresh re-reads the user: a closed or disabled account gets no new tokens. */
+  users: Pick<UsersRepository, 'findById'>;
+  /** Signs an access token that expires at `exp` (epoch seconds). */
+  signAccessToken: (claims: AccessClaims, exp: number) => string;
+  /**
+   * How long Redis may take to run a rotation once sent. Past it the script refuses to act, so
+   * a rotation the client stopped waiting for can never take effect later. Must stay below the
+   * Redis client's command timeout.
+   */
+  rotationBudgetMs: number;
+  clock: () => number;
+  config: {
+    accessTokenTtlSec: number;
+    refreshTtlSec: number;
+    absoluteTtlSec: number;
+    /** Concurrent refreshes with one token this long after its rotation get the same successor. */
+    refreshReuseGraceSec: number;
+  };
+}
+
+/**
+ * The session lifecycle: start (a token pair for an authenticated user), rotate (refresh),
+ * list, revoke (published to every service by the repository) and access-token signing.
+ */
+export function createSessionsService(deps: SessionsServiceDeps) {
+  const { repository: sessions, config } = deps;
+
+  function issueAccessToken(user: User, sessionId: string, absoluteExpiresAt: number) {
+    const nowSec = Math.floor(deps.clock() / 1000);
+    // Never outlive the session's absolute cap.
+    const exp = Math.min(nowSec + config.accessTokenTtlSec, Math.floor(absoluteExpiresAt / 1000));
+    const accessToken = deps.signAccessToken(
+      { sub: user.id, sid: sessionId, jti: randomUUID(), email: user.email, username: user.username },
+      exp,
+    );
+    return { accessToken, expiresIn: Math.max(exp - nowSec, 0) };
+  }
+
+  function tokenPair(user: User, sessionId: string, refreshToken: string, expiresAt: number, absoluteExpiresAt: number, now: number): TokenPair {
+    return {
+      ...issueAccessToken(user, sessionId, absoluteExpiresAt),
+      refreshToken,
+      tokenType: 'Bearer',
+      refreshExpiresIn: Math.round((expiresAt - now) / 1000),
+      user: toPublicUser(user),
+      sessionId,
+    };
+  }
+
+  async function start(user: User, device: DeviceInfo): Promise<TokenPair> {
+    const now = deps.clock();
+    const sessionId = randomUUID();
+    const absoluteExpiresAt = now + config.absoluteTtlSec * 1000;
+    const expiresAt = Math.min(now + config.refreshTtlSec * 1000, absoluteExpiresAt);
+    const refresh = mintRefreshToken(user.id, sessionId);
+    await sessions.create({
+      id: sessionId,
+      userId: user.id,
+      refreshHash: refresh.hash,
+      salt: newSessionSalt(),
+      now,
+      expiresAt,
+      absoluteExpiresAt,
+      ip: device.ip,
+      userAgent: device.userAgent.slice(0, 256),
+    });
+    return tokenPair(user, sessionId, refresh.token, expiresAt, absoluteExpiresAt, now);
+  }
+
+  async function revoke(userId: string, sessionIds: string[]) {
+    await sessions.revoke(userId, sessionIds);
+  }
+
+  async function revokeAll(userId: string, exceptSessionId?: string) {
+    const ids = await sessions.listIds(userId, 0);
+    await revoke(userId, ids.filter((id) => id !== exceptSessionId));
+  }
+
+  async function refresh(refreshToken: string): Promise<TokenPair> {
+    const parsed = parseRefreshToken(refreshToken);
+    if (!parsed) throw new AppError('REFRESH_TOKEN_INVALID');
+    const { userId, sessionId } = parsed;
+    // Everything that can fail goes before the rotation, which changes state last: a 503 for
+    // a Postgres or Redis blip leaves the token valid, so the client's retry is no theft.
+    const [user, context] = await Promise.all([deps.users.findById(userId), sessions.rotationContext(userId, sessionId)]);
+    if (!context.exists) throw new AppError('REFRESH_TOKEN_INVALID');
+    if (!user || !user.isActive) {
+      await revoke(userId, [sessionId]);
+      throw new AppError('REFRESH_TOKEN_INVALID');
+    }
+    const now = deps.clock();
+    // Sessions from before salts existed get one now; the script keeps whichever came first.
+    let salt = context.salt ?? newSessionSalt();
+    let next = successorRefreshToken(refreshToken, userId, sessionId, salt);
+    const rotate = () =>
+      sessions.rotate({
+        userId,
+        sessionId,
+        presentedHash: parsed.hash,
+        successorHash: next.hash,
+        salt,
+        now,
+        refreshTtlMs: config.refreshTtlSec * 1000,
+        graceMs: config.refreshReuseGraceSec * 1000,
+        // On Redis's clock: its time when it answered above, plus our time since (the user
+        // read may have taken longer), plus the budget from the moment this is sent.
+        deadline: context.redisNow + (Date.now() - context.receivedAt) + deps.rotationBudgetMs,
+      });
+    let result = await rotate();
+    if (result.status === 'salt') {
+      salt = result.salt;
+      next = successorRefreshToken(refreshToken, userId, sessionId, salt);
+      result = await rotate();
+    }
+    if (result.status === 'late') {
+      throw new AppError('DEPENDENCY_UNAVAILABLE', { detail: 'Redis is unavailable', retryAfter: 2 });
+    }
+    if (result.status === 'reused') {
+      // A rotated token came back: either the client or a thief holds a copy. Kill the session
+      // (the script deleted it; this tells every other service).
+      await revoke(userId, [sessionId]);
+      throw new AppError('REFRESH_TOKEN_REUSED');
+    }
+    if (result.status !== 'ok') throw new AppError('REFRESH_TOKEN_INVALID');
+    return tokenPair(user, sessionId, next.token, result.session.expiresAt, result.session.absoluteExpiresAt, now);
+  }
+
+  return {
+    /** A new session (and token pair) for a user a credential flow has authenticated. */
+    start,
+    /** Rotates a refresh token into a new pair for the same session. */
+    refresh,
+    /** Ends one session of the user (logout). */
+    revokeOne: (userId: string, sessionId: string) => revoke(userId, [sessionId]),
+    /** Every session of the user, or every other one; revocations are published to all services. */
+    revokeAll,
+
+    async list(userId: string, currentSessionId: string) {
+      const list = await sessions.list(userId, deps.clock());
+      return list.map((s) => ({
+        id: s.id,
+        current: s.id === currentSessionId,
+        createdAt: new Date(s.createdAt).toISOString(),
+        lastUsedAt: new Date(s.lastUsedAt).toISOString(),
+        expiresAt: new Date(s.expiresAt).toISOString(),
+        ip: s.ip,
+        userAgent: s.userAgent,
+      }));
+    },
+
+    /** Revokes one of the caller's own sessions: another user's session id simply is not found. */
+    async revokeOwn(userId: string, sessionId: string) {
+      if (!(await sessions.exists(userId, sessionId))) throw new AppError('NOT_FOUND', { detail: 'No such session' });
+      await revoke(userId, [sessionId]);
+    },
+
+    /** Whether a token's session is still live (the revocation check of this service's verifier). */
+    isLive: (userId: string, sessionId: string) => sessions.exists(userId, sessionId),
+  };
+}
+
+export type SessionsService = ReturnType<typeof createSessionsService>;

@@ -1,0 +1,48 @@
+import { schemaReadinessCheck } from '@authmeet/db-migrate';
+import type { HttpApp, HttpAppOptions, LoggerOptions } from '@authmeet/http-kit';
+import { healthRoutes, loggerOptions, rateLimits, redisClient } from '@authmeet/http-kit';
+import type { Config } from '../config.js';
+import { mapInfrastructureError } from '../errors.js';
+import { authMetrics } from './auth-metrics.js';
+import { prismaClient } from './prisma.js';
+
+/** The HTTP layer of the auth-service (http-kit's createHttpApp options). */
+export function httpAppOptions(config: Config, logger: LoggerOptions | false | undefined): HttpAppOptions {
+  return {
+    service: 'auth-service',
+    logger: logger ?? loggerOptions('auth-service', config.log),
+    trustProxy: config.http.trustProxy,
+    bodyLimit: config.http.bodyLimit,
+    limits: config.http.limits,
+    corsOrigins: config.http.corsOrigins,
+    mapError: mapInfrastructureError,
+    docs: {
+      enabled: config.http.docsEnabled,
+      title: 'auth-service',
+      version: '0.1.0',
+      description: 'Registration, login, tokens, sessions and the user directory of the system.',
+    },
+  };
+}
+
+/**
+ * Postgres (app.prisma), Redis (app.redis), rate limits, the service's metrics and the health
+ * routes, whose readiness includes the schema being migrated up to `migrationsDir`.
+ */
+export async function registerInfrastructure(app: HttpApp, config: Config, migrationsDir: string): Promise<void> {
+  await app.register(prismaClient, config.database);
+  await app.register(redisClient, config.redis);
+  await app.register(rateLimits, { redis: app.redis, globalMax: config.rateLimit.globalMax, windowSec: config.rateLimit.windowSec });
+  await app.register(authMetrics, { keyPrefix: config.redis.keyPrefix, mapError: mapInfrastructureError });
+  await app.register(healthRoutes, {
+    checks: {
+      postgres: async () => {
+        await app.prisma.$queryRaw`SELECT 1`;
+      },
+      redis: async () => {
+        await app.redis.ping();
+      },
+      schema: await schemaReadinessCheck(migrationsDir, (sql, ...values) => app.prisma.$queryRawUnsafe(sql, ...values)),
+    },
+  });
+}
