@@ -146,8 +146,8 @@ const envSchema = z
 
 export type Env = z.output<typeof envSchema>;
 
-function toConfig(env: Env) {
-  const appBaseUrl = env.APP_BASE_URL ?? 'http://localhost:5173';
+/** Where the service listens and what it talks to. */
+function platformConfig(env: Env) {
   return {
     env: env.NODE_ENV,
     http: {
@@ -166,6 +166,12 @@ function toConfig(env: Env) {
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, directUrl: env.DATABASE_DIRECT_URL } as { url: string; poolSize: number; directUrl?: string | undefined },
     redis: { url: env.REDIS_URL, mode: env.REDIS_MODE, keyPrefix: env.REDIS_KEY_PREFIX },
     serviceKeys: serviceKeysFor(env),
+  };
+}
+
+/** Tokens, sessions, password hashing and the limits on guessing. */
+function securityConfig(env: Env) {
+  return {
     jwt: {
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
@@ -186,7 +192,30 @@ function toConfig(env: Env) {
       maxQueue: env.ARGON2_MAX_QUEUE,
     },
     passwordStrength: { threads: env.PASSWORD_STRENGTH_THREADS, maxQueue: env.PASSWORD_STRENGTH_MAX_QUEUE },
-    requireEmailVerification: env.REQUIRE_EMAIL_VERIFICATION,
+    rateLimit: {
+      forgotMax: env.RATE_LIMIT_FORGOT_MAX,
+      accountMax: env.RATE_LIMIT_ACCOUNT_MAX,
+      windowSec: env.RATE_LIMIT_WINDOW,
+      globalMax: env.RATE_LIMIT_GLOBAL_MAX,
+      loginMax: env.RATE_LIMIT_LOGIN_MAX,
+      registerMax: env.RATE_LIMIT_REGISTER_MAX,
+      refreshMax: env.RATE_LIMIT_REFRESH_MAX,
+    },
+    bruteForce: {
+      ipMax: env.LOGIN_FAILURE_MAX,
+      windowSec: env.LOGIN_FAILURE_WINDOW,
+      accountFreeFailures: env.LOGIN_ACCOUNT_FREE_FAILURES,
+      cleanIpAttempts: env.LOGIN_CLEAN_IP_ATTEMPTS,
+      maxDelaySec: env.LOGIN_MAX_DELAY,
+      maxWaitMs: env.LOGIN_MAX_WAIT_MS,
+      trustedTtlSec: env.LOGIN_TRUSTED_IP_TTL,
+    },
+  };
+}
+
+/** The two background deliveries: user sync to the meetings-service, and mail. */
+function deliveryConfig(env: Env) {
+  return {
     sync: {
       meetingsUrl: env.MEETINGS_SERVICE_URL,
       serviceKey: env.MEETINGS_SERVICE_KEY ?? serviceKeysFor(env)[0] ?? '',
@@ -211,6 +240,14 @@ function toConfig(env: Env) {
       sendTimeoutMs: env.MAIL_SEND_TIMEOUT_MS,
       retentionSec: env.MAIL_RETENTION,
     },
+  };
+}
+
+/** The account flows and Google sign-in, whose links point at the web app. */
+function accountConfig(env: Env) {
+  const appBaseUrl = env.APP_BASE_URL ?? 'http://localhost:5173';
+  return {
+    requireEmailVerification: env.REQUIRE_EMAIL_VERIFICATION,
     account: {
       appBaseUrl,
       verifyEmailUrl: `${appBaseUrl}${env.EMAIL_VERIFY_PATH}`,
@@ -236,25 +273,11 @@ function toConfig(env: Env) {
       stateTtlSec: env.OAUTH_STATE_TTL,
       codeTtlSec: env.OAUTH_CODE_TTL,
     },
-    rateLimit: {
-      forgotMax: env.RATE_LIMIT_FORGOT_MAX,
-      accountMax: env.RATE_LIMIT_ACCOUNT_MAX,
-      windowSec: env.RATE_LIMIT_WINDOW,
-      globalMax: env.RATE_LIMIT_GLOBAL_MAX,
-      loginMax: env.RATE_LIMIT_LOGIN_MAX,
-      registerMax: env.RATE_LIMIT_REGISTER_MAX,
-      refreshMax: env.RATE_LIMIT_REFRESH_MAX,
-    },
-    bruteForce: {
-      ipMax: env.LOGIN_FAILURE_MAX,
-      windowSec: env.LOGIN_FAILURE_WINDOW,
-      accountFreeFailures: env.LOGIN_ACCOUNT_FREE_FAILURES,
-      cleanIpAttempts: env.LOGIN_CLEAN_IP_ATTEMPTS,
-      maxDelaySec: env.LOGIN_MAX_DELAY,
-      maxWaitMs: env.LOGIN_MAX_WAIT_MS,
-      trustedTtlSec: env.LOGIN_TRUSTED_IP_TTL,
-    },
   };
+}
+
+function toConfig(env: Env) {
+  return { ...platformConfig(env), ...securityConfig(env), ...deliveryConfig(env), ...accountConfig(env) };
 }
 
 export type Config = ReturnType<typeof toConfig>;
