@@ -200,7 +200,9 @@ describe('at least once, in order', () => {
       }, 10_000);
       for (const u of users) {
         const versions = receiver.deliveries.filter((d) => d.userId === u.user.id).map((d) => d.version);
-        for (let i = 1; i < versions.length; i += 1) expect(versions[i]).toBeGreaterThan(versions[i - 1] ?? 0);
+        // At least once: a delivery whose answer timed out is sent again (the same version
+        // twice is fine, the receiver applies it once); an older version after a newer never.
+        for (let i = 1; i < versions.length; i += 1) expect(versions[i]).toBeGreaterThanOrEqual(versions[i - 1] ?? 0);
         expect(receiver.users.get(u.user.id)?.body?.firstName).toBe('round-4');
       }
     } finally {
