@@ -1,8 +1,11 @@
+import { REVOCATION_CHANNEL, isValidRevocationId, revocationMessageSchema } from '@authmeet/contracts';
+import type { RevocationMessage } from '@authmeet/contracts';
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 
 /**
  * Revocation layout shared by the auth-service (writer) and every verifying service (reader).
- * This module is the single source of truth; do not re-type these strings elsewhere.
+ * This module is the single source of truth for keys; the channel and its message are the
+ * contract's (`@authmeet/contracts`). Do not re-type these strings elsewhere.
  *
  * - Key `revoked:{u:<userId>}:<sessionId>` → "1", SET with a TTL at least as long as an access
  *   token can still be accepted (token lifetime + verifier clock tolerance). Its presence means
@@ -22,35 +25,11 @@ import type { ChainableCommander, Cluster, Redis } from 'ioredis';
  * WITHOUT that prefix (ioredis adds it). ioredis does NOT prefix pub/sub channel names, so the
  * channel actually used on the wire is `keyPrefix + REVOCATION_CHANNEL`, on both sides.
  */
-export const REVOCATION_CHANNEL = 'revocations';
+export { REVOCATION_CHANNEL, isValidRevocationId };
+export type { RevocationMessage };
 
 /** A client accepted for key commands (SET/EXISTS/PUBLISH). */
 export type RevocationRedisClient = Redis | Cluster;
-
-export interface RevocationMessage {
-  readonly sub: string;
-  readonly sid: string;
-  readonly exp: number;
-}
-
-const MAX_ID_LENGTH = 256;
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-
-/**
- * A `}` in the user id would end the hash tag early and let `(user "a}:x", session "y")` and
- * `(user "a", session "x}:y")` share one key; braces and control characters are refused in
- * both parts so every (user, session) pair maps to exactly one key.
- */
-export function isValidRevocationId(value: unknown): value is string {
-  return (
-    typeof value === 'string' &&
-    value.length > 0 &&
-    value.length <= MAX_ID_LENGTH &&
-    !CONTROL_CHARS.test(value) &&
-    !value.includes('{') &&
-    !value.includes('}')
-  );
-}
 
 /** `revoked:{u:<userId>}:<sessionId>`, without the client's keyPrefix. */
 export function revokedSessionKey(userId: string, sessionId: string): string {
@@ -93,11 +72,8 @@ export function parseRevocationMessage(raw: string): RevocationMessage | undefin
   } catch {
     return undefined;
   }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { sub, sid, exp } = value as Record<string, unknown>;
-  if (!isValidRevocationId(sub) || !isValidRevocationId(sid)) return undefined;
-  if (typeof exp !== 'number' || !Number.isFinite(exp)) return undefined;
-  return { sub, sid, exp };
+  const parsed = revocationMessageSchema.safeParse(value);
+  return parsed.success ? { sub: parsed.data.sub, sid: parsed.data.sid, exp: parsed.data.exp } : undefined;
 }
 
 export interface PublishRevocationInput {

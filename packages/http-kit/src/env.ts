@@ -167,3 +167,22 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, str
   if (result.success) return result.data;
   throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
 }
+
+export interface MigrationConfig {
+  env: CommonEnv['NODE_ENV'];
+  database: { url: string };
+}
+
+/**
+ * What a service's one-shot migration needs, and nothing else: a migration Job gets the database
+ * URL without the service's signing keys, SMTP credentials or service keys. Each service passes
+ * its own DATABASE_URL schema (its default database name).
+ */
+export function migrationConfigLoader(databaseUrl: z.ZodType<string, string | undefined>) {
+  const schema = z.object({ NODE_ENV: commonEnv.NODE_ENV, DATABASE_URL: databaseUrl, DATABASE_DIRECT_URL: commonEnv.DATABASE_DIRECT_URL });
+  return (env: Record<string, string | undefined>): MigrationConfig => {
+    const parsed = parseEnv(schema, env);
+    // Migrations hold a session-level advisory lock: never through a transaction-mode pooler.
+    return { env: parsed.NODE_ENV, database: { url: parsed.DATABASE_DIRECT_URL ?? parsed.DATABASE_URL } };
+  };
+}

@@ -1,4 +1,4 @@
-import { commonEnv, docsEnabled, duration, int, listenHost, optionalBool, parseEnv, refineCommonEnv, serverLimits, serviceKeysFor } from '@authmeet/http-kit';
+import { commonEnv, docsEnabled, duration, int, listenHost, migrationConfigLoader, optionalBool, parseEnv, refineCommonEnv, serverLimits, serviceKeysFor } from '@authmeet/http-kit';
 import { z } from 'zod';
 
 const httpUrl = () => z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
@@ -133,12 +133,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return toConfig(parseEnv(envSchema, env));
 }
 
-/**
- * What the one-shot migration needs, and nothing else: a migration Job gets the database URL
- * without the service's signing keys, SMTP credentials or service keys.
- */
+const migrationConfig = migrationConfigLoader(databaseUrl);
+
+/** What the one-shot migration needs, and nothing else (see migrationConfigLoader). */
 export function loadMigrationConfig(env: Record<string, string | undefined> = process.env) {
-  const parsed = parseEnv(z.object({ NODE_ENV: commonEnv.NODE_ENV, DATABASE_URL: databaseUrl, DATABASE_DIRECT_URL: commonEnv.DATABASE_DIRECT_URL }), env);
-  // Migrations hold a session-level advisory lock: never through a transaction-mode pooler.
-  return { env: parsed.NODE_ENV, database: { url: parsed.DATABASE_DIRECT_URL ?? parsed.DATABASE_URL } };
+  return migrationConfig(env);
 }

@@ -1,3 +1,4 @@
+import { internalPaths } from '@authmeet/contracts';
 import { createServiceClient } from '@authmeet/service-client';
 import type { ServiceClient } from '@authmeet/service-client';
 import type { FastifyBaseLogger } from 'fastify';
@@ -32,7 +33,7 @@ export function createMeetingsTarget(config: MeetingsTargetConfig, log: FastifyB
     logger: log,
     metrics,
   });
-  const path = (userId: string) => `/internal/v1/users/${encodeURIComponent(userId)}`;
+  const path = internalPaths.user;
   return {
     client,
     async put(userId, snapshot) {

@@ -1,20 +1,13 @@
+import type { UserSnapshot } from '@authmeet/contracts';
 import { currentTraceContext } from '@authmeet/telemetry';
 import type { TraceCarrier } from '@authmeet/telemetry';
 import type { Prisma, PrismaClient, User } from '../../generated/prisma/client.js';
-import type { Db } from '../users/users.repository.js';
+import type { Db } from '../../plugins/prisma.js';
 
 export const OUTBOX_CHANNEL = 'user_outbox';
 
-/** What the meetings-service's PUT /internal/v1/users/{id} takes (api.md). */
-export interface UserSnapshot {
-  email: string;
-  username: string;
-  firstName: string | null;
-  lastName: string | null;
-  isActive: boolean;
-  emailVerified: boolean;
-  version: number;
-}
+/** What the meetings-service's sync route takes: the contract's snapshot. */
+export type { UserSnapshot };
 
 export interface OutboxRow {
   id: bigint;

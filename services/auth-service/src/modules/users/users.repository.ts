@@ -1,6 +1,8 @@
 import type { Prisma, PrismaClient, User } from '../../generated/prisma/client.js';
+import type { Db } from '../../plugins/prisma.js';
 
-export type Db = PrismaClient | Prisma.TransactionClient;
+/** Defined with the Prisma plugin; re-exported for the modules that import it from here. */
+export type { Db };
 
 export interface NewUser {
   email: string;

@@ -1,18 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import { meetingEventTypes } from '@authmeet/contracts';
+import type { DeliveredEvent, MeetingEvent } from '@authmeet/contracts';
 import { redisUnavailable } from '@authmeet/http-kit';
 import type { RedisClient } from '@authmeet/http-kit';
 import type { Redis } from 'ioredis';
-import type { ParticipantView } from './meetings.schemas.js';
 
-export type MeetingEvent =
-  | { type: 'participant.joined'; data: { meetingId: string; participant: ParticipantView; participantCount: number } }
-  | { type: 'participant.left'; data: { meetingId: string; userId: string; leftAt: string; participantCount: number } }
-  | { type: 'participant.removed'; data: { meetingId: string; userId: string; removedAt: string; participantCount: number } }
-  | { type: 'meeting.ended'; data: { meetingId: string; endedAt: string; reason: 'ended' | 'deleted' | 'host-deleted' } };
-
-/** An event as delivered: `id` is assigned once at publication, so every replica sends the same one. */
-export type DeliveredEvent = MeetingEvent & { id: string };
+export type { DeliveredEvent, MeetingEvent };
 
 export interface EventSink {
   onEvent(event: DeliveredEvent): void;
@@ -34,7 +28,7 @@ export interface MeetingEvents {
   streams(): number;
 }
 
-const eventTypes = new Set(['participant.joined', 'participant.left', 'participant.removed', 'meeting.ended']);
+const eventTypes = new Set<string>(meetingEventTypes);
 const SUBSCRIBE_TIMEOUT_MS = 2_000;
 
 function parse(raw: string): DeliveredEvent | undefined {

@@ -1,12 +1,16 @@
+import { participantRole, participantSchema } from '@authmeet/contracts';
+import type { ParticipantView } from '@authmeet/contracts';
 import { pageQuery, safeText } from '@authmeet/http-kit';
 import { z } from 'zod';
 import type { Meeting } from '../../generated/prisma/client.js';
 import type { ParticipantRow } from './meetings.repository.js';
 
+export { participantRole, participantSchema };
+export type { ParticipantView };
+
 export const MEETING_CODE = /^[a-z]{3}-[a-z]{4}-[a-z]{3}$/;
 
 export const meetingStatus = z.enum(['scheduled', 'active', 'ended']);
-export const participantRole = z.enum(['host', 'participant']);
 
 export const meetingSchema = z
   .object({
@@ -26,20 +30,7 @@ export const meetingSchema = z
   })
   .meta({ id: 'Meeting' });
 
-export const participantSchema = z
-  .object({
-    userId: z.uuid(),
-    username: z.string(),
-    firstName: z.string().nullable(),
-    lastName: z.string().nullable(),
-    role: participantRole,
-    joinedAt: z.iso.datetime(),
-    leftAt: z.iso.datetime().nullable(),
-  })
-  .meta({ id: 'Participant' });
-
 export type MeetingView = z.infer<typeof meetingSchema>;
-export type ParticipantView = z.infer<typeof participantSchema>;
 
 export const meetingIdParams = z.object({ id: z.uuid('must be a meeting id') });
 

@@ -1,8 +1,8 @@
+import { directoryPageSchema, directoryUserSchema, internalPaths } from '@authmeet/contracts';
+import type { DirectoryPage, DirectoryUser } from '@authmeet/contracts';
 import { AppError } from '@authmeet/http-kit';
 import { isServiceUnavailableError } from '@authmeet/service-client';
 import type { ServiceClient } from '@authmeet/service-client';
-import { directoryPageSchema, directoryUserSchema } from './users.schemas.js';
-import type { DirectoryUser } from './users.schemas.js';
 
 /** The auth-service's user directory, as this service sees it. */
 export interface UserDirectory {
@@ -12,10 +12,7 @@ export interface UserDirectory {
   list(query: { updatedAfter?: string | undefined; cursor?: string | undefined; limit: number }): Promise<DirectoryPage>;
 }
 
-export interface DirectoryPage {
-  items: DirectoryUser[];
-  nextCursor: string | null;
-}
+export type { DirectoryPage };
 
 export interface DirectoryLogger {
   error(obj: Record<string, unknown>, msg: string): void;
@@ -29,7 +26,7 @@ export function createUserDirectory(client: ServiceClient, log: DirectoryLogger)
     async fetch(id) {
       let res: Awaited<ReturnType<ServiceClient['request']>>;
       try {
-        res = await client.request({ method: 'GET', path: `/internal/v1/users/${encodeURIComponent(id)}` });
+        res = await client.request({ method: 'GET', path: internalPaths.user(id) });
       } catch (error) {
         // Breaker open, network down, timeouts: answered at once with the breaker's hint.
         if (isServiceUnavailableError(error)) throw unavailable('The auth-service is unavailable', error.retryAfterSec, error);
@@ -50,7 +47,7 @@ export function createUserDirectory(client: ServiceClient, log: DirectoryLogger)
     async list(query) {
       let res: Awaited<ReturnType<ServiceClient['request']>>;
       try {
-        res = await client.request({ method: 'GET', path: '/internal/v1/users', query });
+        res = await client.request({ method: 'GET', path: internalPaths.users, query });
       } catch (error) {
         if (isServiceUnavailableError(error)) throw unavailable('The auth-service is unavailable', error.retryAfterSec, error);
         throw error;

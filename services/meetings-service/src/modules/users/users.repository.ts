@@ -1,15 +1,7 @@
+import type { UserSnapshot } from '@authmeet/contracts';
 import type { PrismaClient, User } from '../../generated/prisma/client.js';
 import type { Db, Tx } from '../../plugins/prisma.js';
 
-export interface UserData {
-  email: string;
-  username: string;
-  firstName: string | null;
-  lastName: string | null;
-  isActive: boolean;
-  emailVerified: boolean;
-  version: number;
-}
 
 /** The only code that queries the users table. */
 export function createUsersRepository(prisma: PrismaClient) {
@@ -24,7 +16,7 @@ export function createUsersRepository(prisma: PrismaClient) {
      * concurrent deliveries can never move `version` backwards. A deleted user (or tombstone)
      * is never revived. Returns whether the data was applied.
      */
-    async applyIfNewer(id: string, u: UserData, now: Date, db: Db = prisma): Promise<boolean> {
+    async applyIfNewer(id: string, u: UserSnapshot, now: Date, db: Db = prisma): Promise<boolean> {
       const rows = await db.$queryRaw<{ id: string }[]>`
         INSERT INTO users AS u (id, email, username, first_name, last_name, is_active, email_verified, version, created_at, updated_at)
         VALUES (${id}::uuid, ${u.email}, ${u.username}, ${u.firstName}, ${u.lastName}, ${u.isActive}, ${u.emailVerified}, ${u.version}, ${now}, ${now})

@@ -1,7 +1,8 @@
+import { syncAppliedSchema, userDeletionQuerySchema, userSnapshotSchema } from '@authmeet/contracts';
 import type { HttpApp } from '@authmeet/http-kit';
 import { problemResponses, serviceKeyGuard } from '@authmeet/http-kit';
 import { z } from 'zod';
-import { appliedResponse, deleteUserQuery, syncUserBody, userIdParams } from './users.schemas.js';
+import { userIdParams } from './users.schemas.js';
 import type { UsersService } from './users.service.js';
 
 /**
@@ -24,8 +25,8 @@ export function internalUsersRoutes(deps: { users: UsersService; serviceKeys: st
           summary: 'Create or update a user (user sync)',
           description: 'Idempotent upsert: applied only when `version` is greater than the stored one (`applied: false` otherwise). A deleted user is never revived.',
           params: userIdParams,
-          body: syncUserBody,
-          response: { 200: appliedResponse, ...problemResponses(400, 401, 413, 415, 503) },
+          body: userSnapshotSchema,
+          response: { 200: syncAppliedSchema, ...problemResponses(400, 401, 413, 415, 503) },
         },
       },
       async (request) => ({ applied: await deps.users.applySync(request.params.id, request.body) }),
@@ -43,7 +44,7 @@ export function internalUsersRoutes(deps: { users: UsersService; serviceKeys: st
             'the stored version becomes max(stored, `version`). An unknown id still answers 204 and leaves a tombstone, ' +
             'so a late, stale PUT cannot bring the user back.',
           params: userIdParams,
-          querystring: deleteUserQuery,
+          querystring: userDeletionQuerySchema,
           response: { 204: z.null(), ...problemResponses(400, 401, 415, 503) },
         },
       },

@@ -1,3 +1,4 @@
+import type { UserSnapshot } from '@authmeet/contracts';
 import type { VerifiedAccessToken } from '@authmeet/auth-tokens';
 import { AppError } from '@authmeet/http-kit';
 import { LRUCache } from 'lru-cache';
@@ -5,7 +6,7 @@ import type { Tx } from '../../plugins/prisma.js';
 import type { MeetingEvents } from '../meetings/meeting-events.js';
 import type { MeetingsRepository } from '../meetings/meetings.repository.js';
 import type { UserDirectory } from './user-directory.js';
-import type { UserData, UsersRepository } from './users.repository.js';
+import type { UsersRepository } from './users.repository.js';
 
 export interface UsersServiceDeps {
   users: UsersRepository;
@@ -83,7 +84,7 @@ export function createUsersService(deps: UsersServiceDeps) {
     },
 
     /** PUT from the user sync: applied only when newer than what is stored. */
-    applySync: (userId: string, data: UserData): Promise<boolean> => {
+    applySync: (userId: string, data: UserSnapshot): Promise<boolean> => {
       admitted?.delete(userId);
       return users.applyIfNewer(userId, data, now());
     },
