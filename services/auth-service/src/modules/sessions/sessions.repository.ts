@@ -6,7 +6,7 @@ import type { RedisClient } from '@authmeet/http-kit';
  * one user's keys share a Redis Cluster slot and the scripts below stay atomic there; the
  * client adds REDIS_KEY_PREFIX in front of each):
  *
- *   sess:{u:<uid>}:<sid>     hash  uid, rh (SHA-256 of the current refresh token), old (the
+ *   sess:{u:<uid>}:<sid>     hash  rh (SHA-256 of the current refresh token), old (the
  *                                  last rotated refresh-token hashes, truncated, newest first),
  *                                  rt (when the newest of them was rotated), sk (salt deriving
  *                                  each successor token), ca/lu/ex/ax (created, last used,
@@ -131,16 +131,16 @@ else
   return {'invalid'}
 end
 local r = redis.call('HMGET', KEYS[1], 'ca', 'lu', 'ex', 'ip', 'ua')
-return {'ok', r[1], r[2], r[3], tostring(ax), r[4] or '', r[5] or ''}
+return {'ok', r[1], r[2] or r[1], r[3], tostring(ax), r[4] or '', r[5] or ''}
 `;
 
-function toRecord(id: string, h: Record<string, string>): SessionRecord | undefined {
-  if (!h.uid) return undefined;
+function toRecord(userId: string, id: string, h: Record<string, string>): SessionRecord | undefined {
+  if (!h.rh) return undefined;
   return {
     id,
-    userId: h.uid,
+    userId,
     createdAt: Number(h.ca),
-    lastUsedAt: Number(h.lu),
+    lastUsedAt: Number(h.lu ?? h.ca),
     expiresAt: Number(h.ex),
     absoluteExpiresAt: Number(h.ax),
     ip: h.ip ?? '',
@@ -163,12 +163,11 @@ export function createSessionsRepository(redis: RedisClient, opts: SessionsRepos
       await redis
         .multi()
         .hset(key, {
-          uid: s.userId,
+          // The user id is in the key, `lu` is absent until the first refresh (then `ca` is
+          // the last use) and `old` until the first rotation: fewer bytes per session.
           rh: s.refreshHash,
           sk: s.salt,
-          old: ',',
           ca: s.now,
-          lu: s.now,
           ex: s.expiresAt,
           ax: s.absoluteExpiresAt,
           ip: s.ip,
@@ -228,7 +227,7 @@ export function createSessionsRepository(redis: RedisClient, opts: SessionsRepos
     },
 
     async find(userId: string, sessionId: string): Promise<SessionRecord | undefined> {
-      return toRecord(sessionId, await redis.hgetall(sessionKey(userId, sessionId)));
+      return toRecord(userId, sessionId, await redis.hgetall(sessionKey(userId, sessionId)));
     },
 
     async listIds(userId: string, now: number): Promise<string[]> {
@@ -247,7 +246,7 @@ export function createSessionsRepository(redis: RedisClient, opts: SessionsRepos
       results.forEach(([err, value], i) => {
         const id = ids[i];
         if (err || id === undefined) return;
-        const record = toRecord(id, value as Record<string, string>);
+        const record = toRecord(userId, id, value as Record<string, string>);
         if (record) sessions.push(record);
       });
       return sessions.sort((a, b) => b.lastUsedAt - a.lastUsedAt);
