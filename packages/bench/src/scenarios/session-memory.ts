@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 // The auth-service's own repository: the exact Redis commands a login issues for a session.
-import { createSessionsRepository, sessionKey, userSessionsKey } from '../../../../services/auth-service/src/modules/sessions/sessions.repository.js';
+import { createSessionsRepository, sessionKey, userSessionsKey } from '@authmeet/auth-service/sessions-repository';
 import { freePort } from '../harness/ports.js';
 import { deleteByPrefix, usedMemory } from '../harness/redis.js';
 import { round } from '../harness/stats.js';
