@@ -7,7 +7,7 @@ import { readRepoFile, SERVICES } from '../support/repo.js';
 
 interface ComposeService {
   image?: string;
-  build?: { context: string; dockerfile: string };
+  build?: { context: string; dockerfile: string; args?: Record<string, string> };
   command?: string[];
   environment?: Record<string, string>;
   env_file?: string | string[];
@@ -65,11 +65,13 @@ describe('docker-compose.yml', () => {
     expect(service('auth-service').environment?.SMTP_URL).toBe('smtp://mailpit:1025');
   });
 
-  it.each(SERVICES)('$name: a one-shot migration first, then the healthy service', ({ name }) => {
+  it.each(SERVICES)('$name: a one-shot migration first, then the healthy service', ({ name, port, metricsPort }) => {
     const app = service(name);
     const migrate = service(name.replace('-service', '-migrate'));
     expect(migrate.image).toBe(app.image);
-    expect(migrate.build?.dockerfile).toBe(`services/${name}/Dockerfile`);
+    expect(migrate.build?.dockerfile).toBe('services/Dockerfile');
+    expect(migrate.build?.args).toEqual({ SERVICE: name, PORT: String(port), METRICS_PORT: String(metricsPort) });
+    expect(app.build).toEqual(migrate.build);
     expect(migrate.command).toEqual(['node', 'dist/src/migrate.js']);
     // The migration holds its database URL and nothing else (no keys, no other secret).
     expect(migrate.environment).toEqual({ NODE_ENV: 'production', DATABASE_URL: app.environment?.DATABASE_URL });

@@ -18,16 +18,29 @@ import { readRepoFile, SERVICES } from '../support/repo.js';
 const runs = (stage: Stage) => stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);
 const values = (stage: Stage, keyword: string) => stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
 
-describe.each(SERVICES)('services/$name/Dockerfile', ({ name, packageName, port, metricsPort }) => {
-  const text = readRepoFile('services', name, 'Dockerfile');
+// One Dockerfile for every service; the build arguments (as docker-compose.yml passes them, see
+// compose.test.ts) choose the service and its ports.
+const text = readRepoFile('services', 'Dockerfile');
+
+describe.each(SERVICES)('services/Dockerfile for $name', ({ name, packageName, port, metricsPort }) => {
   const { args, stages } = parseDockerfile(text);
+  const buildArgs = new Map([...args, ['SERVICE', name], ['PORT', String(port)], ['METRICS_PORT', String(metricsPort)]]);
   const build = stages[0];
   const runtime = stages.at(-1);
+  const resolved = (stage: Stage, keyword: string) => values(stage, keyword).map((v) => resolveArgs(v, buildArgs));
 
   it('builds in one stage and runs from a fresh Node 24 slim stage', () => {
     expect(stages).toHaveLength(2);
     for (const stage of stages) expect(resolveArgs(stage.from, args)).toMatch(/^node:24(\.\d+)*-[a-z]+-slim$/);
-    expect(values(build as Stage, 'ENV').join(' ')).toContain(`SERVICE=${packageName}`);
+    expect(resolved(build as Stage, 'ENV').join(' ')).toContain(`PACKAGE=${packageName}`);
+  });
+
+  it('refuses to build without the service and its ports, and declares them in every stage', () => {
+    for (const arg of ['SERVICE', 'PORT', 'METRICS_PORT']) {
+      expect(args.get(arg), arg).toBe(''); // no default: a forgotten argument cannot build the wrong service
+      for (const stage of stages) expect(values(stage, 'ARG'), arg).toContain(arg);
+    }
+    expect(runs(build as Stage)[0]).toMatch(/^test -n "\$SERVICE" && test -n "\$PORT" && test -n "\$METRICS_PORT"\s+\|\| \{.*exit 1; \}$/);
   });
 
   it('generates the Prisma client offline, builds, and deploys production dependencies only', () => {
@@ -50,18 +63,13 @@ describe.each(SERVICES)('services/$name/Dockerfile', ({ name, packageName, port,
     expect(runs(stage)).toEqual([]); // nothing installed or changed in the final image
     expect(values(stage, 'ENV').join(' ')).toContain('NODE_ENV=production');
     // The API port, and METRICS_PORT for the scraper.
-    expect(values(stage, 'EXPOSE')).toEqual([`${port} ${metricsPort}`]);
-    expect(values(stage, 'ENV').join(' ')).toContain(`METRICS_PORT=${metricsPort}`);
+    expect(resolved(stage, 'EXPOSE')).toEqual([`${port} ${metricsPort}`]);
+    const env = resolved(stage, 'ENV').join(' ').split(/\s+/);
+    for (const pair of [`PORT=${port}`, `METRICS_PORT=${metricsPort}`, `OTEL_SERVICE_NAME=${name}`]) expect(env).toContain(pair);
     expect(values(stage, 'HEALTHCHECK')[0]).toContain('/healthz');
     // The tracing preload first: instrumentation must patch modules before the app imports them.
     expect(values(stage, 'CMD')).toEqual(['["node", "--import", "@authmeet/telemetry/register", "dist/src/main.js"]']);
     expect(text).toContain('node dist/src/migrate.js');
-  });
-
-  it('matches the other service’s Dockerfile except for names and ports', () => {
-    const normalise = (s: string) => s.replaceAll(/auth|meetings/g, 'SERVICE').replaceAll(/500[01]/g, 'PORT').replaceAll(/910[01]/g, 'METRICS_PORT');
-    const other = SERVICES.find((s) => s.name !== name)?.name ?? '';
-    expect(normalise(text)).toBe(normalise(readRepoFile('services', other, 'Dockerfile')));
   });
 
   it('prunes what production never loads: optional peers and everything only they pull in', () => {
