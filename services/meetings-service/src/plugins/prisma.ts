@@ -1,17 +1,13 @@
 import { prismaKit } from '@authmeet/db';
 import { PrismaClient } from '../generated/prisma/client.js';
-import type { Prisma } from '../generated/prisma/client.js';
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    prisma: PrismaClient;
+// Types `app.prisma`, `Db` and `Tx` (from @authmeet/db) as this service's generated client.
+declare module '@authmeet/db' {
+  interface PrismaRegistry {
+    client: PrismaClient;
   }
 }
 
-export type { PrismaPluginOptions } from '@authmeet/db';
-
-/** A client or an open transaction: repository methods take either, so services compose them. */
-export type Db = PrismaClient | Prisma.TransactionClient;
-export type Tx = Prisma.TransactionClient;
+export type { Db, PrismaPluginOptions, Tx } from '@authmeet/db';
 
 export const { createPrismaClient, prismaClient } = prismaKit(PrismaClient);
