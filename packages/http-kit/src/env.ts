@@ -110,6 +110,19 @@ export const commonEnv = {
 type CommonEnv = z.output<z.ZodObject<typeof commonEnv>>;
 
 /**
+ * The common variables with one service's own defaults: its API port, its Prometheus `/metrics`
+ * listener apart from it (0 turns either off) and its database.
+ */
+export function serviceEnv(defaults: { port: number; metricsPort: number; databaseUrl: string }) {
+  return {
+    ...commonEnv,
+    PORT: int(defaults.port, 0),
+    METRICS_PORT: int(defaults.metricsPort, 0),
+    DATABASE_URL: z.string().default(defaults.databaseUrl),
+  };
+}
+
+/**
  * Development listens on loopback only: a laptop on a café network must not serve the
  * internal routes (and their well-known development key) to its neighbours. Containers set
  * HOST=0.0.0.0 explicitly (the Dockerfiles do); production defaults to all interfaces.
@@ -133,6 +146,29 @@ export function serverLimits(env: CommonEnv): ServerLimits {
     connectionTimeoutMs: env.CONNECTION_TIMEOUT_MS,
     keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
     maxConnections: env.MAX_CONNECTIONS,
+  };
+}
+
+/**
+ * The part of every service's config that the common variables decide: its environment, where
+ * and how it serves HTTP, and its log. `PORT` and `METRICS_PORT` are the service's own variables
+ * (each has its own defaults); the service spreads this into its config and adds the rest.
+ */
+export function commonConfig(env: CommonEnv & { PORT: number; METRICS_PORT: number }) {
+  return {
+    env: env.NODE_ENV,
+    http: {
+      host: listenHost(env),
+      port: env.PORT,
+      metricsPort: env.METRICS_PORT,
+      trustProxy: env.TRUST_PROXY,
+      corsOrigins: env.CORS_ORIGINS,
+      bodyLimit: env.BODY_LIMIT,
+      shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+      limits: serverLimits(env),
+      docsEnabled: docsEnabled(env),
+    },
+    log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
   };
 }
 
@@ -184,5 +220,18 @@ export function migrationConfigLoader(databaseUrl: z.ZodType<string, string | un
     const parsed = parseEnv(schema, env);
     // Migrations hold a session-level advisory lock: never through a transaction-mode pooler.
     return { env: parsed.NODE_ENV, database: { url: parsed.DATABASE_DIRECT_URL ?? parsed.DATABASE_URL } };
+  };
+}
+
+/**
+ * A service's two loaders, from its variables' schema, its mapping to the config and its
+ * DATABASE_URL schema: `config` parses everything and fails fast naming every bad variable;
+ * `migration` reads only what the one-shot migration needs (see migrationConfigLoader). The
+ * service's `config.ts` calls them with `process.env`, the only place that reads it.
+ */
+export function configLoaders<S extends z.ZodType, C>(schema: S, toConfig: (env: z.output<S>) => C, databaseUrl: z.ZodType<string, string | undefined>) {
+  return {
+    config: (env: Record<string, string | undefined>): C => toConfig(parseEnv(schema, env)),
+    migration: migrationConfigLoader(databaseUrl),
   };
 }

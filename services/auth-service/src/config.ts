@@ -1,4 +1,4 @@
-import { boolish, commonEnv, docsEnabled, duration, int, listenHost, migrationConfigLoader, parseEnv, refineCommonEnv, serverLimits, serviceKeysFor } from '@authmeet/http-kit';
+import { boolish, commonConfig, configLoaders, duration, int, refineCommonEnv, serviceEnv, serviceKeysFor } from '@authmeet/http-kit';
 import { z } from 'zod';
 import { allowlistEntryProblem } from './modules/oauth/redirect-allowlist.js';
 
@@ -16,15 +16,9 @@ const optionalCsv = z
 
 const smtpUrl = z.string().trim().regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL');
 
-const databaseUrl = z.string().default('postgresql://postgres@127.0.0.1:5432/authmeet_auth');
-
 const envSchema = z
   .object({
-    ...commonEnv,
-    PORT: int(5001, 0),
-    /** Prometheus `/metrics` listener, apart from the API port; 0 turns it off. */
-    METRICS_PORT: int(9101, 0),
-    DATABASE_URL: databaseUrl,
+    ...serviceEnv({ port: 5001, metricsPort: 9101, databaseUrl: 'postgresql://postgres@127.0.0.1:5432/authmeet_auth' }),
     JWT_ISSUER: z.string().default('authmeet-auth'),
     JWT_AUDIENCE: z.string().default('authmeet'),
     /** RFC 9068 `client_id` of access tokens whose client did not name itself. */
@@ -149,19 +143,7 @@ export type Env = z.output<typeof envSchema>;
 /** Where the service listens and what it talks to. */
 function platformConfig(env: Env) {
   return {
-    env: env.NODE_ENV,
-    http: {
-      host: listenHost(env),
-      port: env.PORT,
-      metricsPort: env.METRICS_PORT,
-      trustProxy: env.TRUST_PROXY,
-      corsOrigins: env.CORS_ORIGINS,
-      bodyLimit: env.BODY_LIMIT,
-      shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
-      limits: serverLimits(env),
-      docsEnabled: docsEnabled(env),
-    },
-    log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
+    ...commonConfig(env),
     // directUrl: the outbox relay's LISTEN needs a session of its own (see DATABASE_DIRECT_URL).
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, directUrl: env.DATABASE_DIRECT_URL } as { url: string; poolSize: number; directUrl?: string | undefined },
     redis: { url: env.REDIS_URL, mode: env.REDIS_MODE, keyPrefix: env.REDIS_KEY_PREFIX },
@@ -282,14 +264,8 @@ function toConfig(env: Env) {
 
 export type Config = ReturnType<typeof toConfig>;
 
+const loaders = configLoaders(envSchema, toConfig, envSchema.shape.DATABASE_URL);
 /** The only reader of the environment. Fails fast naming every bad variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  return toConfig(parseEnv(envSchema, env));
-}
-
-const migrationConfig = migrationConfigLoader(databaseUrl);
-
-/** What the one-shot migration needs, and nothing else (see migrationConfigLoader). */
-export function loadMigrationConfig(env: Record<string, string | undefined> = process.env) {
-  return migrationConfig(env);
-}
+export const loadConfig = (env: Record<string, string | undefined> = process.env): Config => loaders.config(env);
+/** What the one-shot migration needs, and nothing else. */
+export const loadMigrationConfig = (env: Record<string, string | undefined> = process.env) => loaders.migration(env);

@@ -1,17 +1,11 @@
-import { commonEnv, docsEnabled, duration, int, listenHost, migrationConfigLoader, optionalBool, parseEnv, refineCommonEnv, serverLimits, serviceKeysFor } from '@authmeet/http-kit';
+import { commonConfig, configLoaders, duration, int, optionalBool, refineCommonEnv, serviceEnv, serviceKeysFor } from '@authmeet/http-kit';
 import { z } from 'zod';
 
 const httpUrl = () => z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
 
-const databaseUrl = z.string().default('postgresql://postgres@127.0.0.1:5432/authmeet_meetings');
-
 const envSchema = z
   .object({
-    ...commonEnv,
-    PORT: int(5000, 0),
-    /** Prometheus `/metrics` listener, apart from the API port; 0 turns it off. */
-    METRICS_PORT: int(9100, 0),
-    DATABASE_URL: databaseUrl,
+    ...serviceEnv({ port: 5000, metricsPort: 9100, databaseUrl: 'postgresql://postgres@127.0.0.1:5432/authmeet_meetings' }),
     AUTH_SERVICE_URL: httpUrl().default('http://127.0.0.1:5001'),
     AUTH_JWKS_URL: httpUrl().optional(),
     AUTH_JWKS_ALLOW_HTTP: optionalBool,
@@ -70,19 +64,7 @@ export type Env = z.output<typeof envSchema>;
 function toConfig(env: Env) {
   const production = env.NODE_ENV === 'production';
   return {
-    env: env.NODE_ENV,
-    http: {
-      host: listenHost(env),
-      port: env.PORT,
-      metricsPort: env.METRICS_PORT,
-      trustProxy: env.TRUST_PROXY,
-      corsOrigins: env.CORS_ORIGINS,
-      bodyLimit: env.BODY_LIMIT,
-      shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
-      limits: serverLimits(env),
-      docsEnabled: docsEnabled(env),
-    },
-    log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
+    ...commonConfig(env),
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
     /**
      * REDIS_KEY_PREFIX is the deployment's shared prefix, the same value the auth-service uses:
@@ -128,14 +110,8 @@ function toConfig(env: Env) {
 
 export type Config = ReturnType<typeof toConfig>;
 
+const loaders = configLoaders(envSchema, toConfig, envSchema.shape.DATABASE_URL);
 /** The only reader of the environment. Fails fast naming every bad variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  return toConfig(parseEnv(envSchema, env));
-}
-
-const migrationConfig = migrationConfigLoader(databaseUrl);
-
-/** What the one-shot migration needs, and nothing else (see migrationConfigLoader). */
-export function loadMigrationConfig(env: Record<string, string | undefined> = process.env) {
-  return migrationConfig(env);
-}
+export const loadConfig = (env: Record<string, string | undefined> = process.env): Config => loaders.config(env);
+/** What the one-shot migration needs, and nothing else. */
+export const loadMigrationConfig = (env: Record<string, string | undefined> = process.env) => loaders.migration(env);
