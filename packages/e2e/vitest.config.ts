@@ -1,13 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { vitestConfig } from '@authmeet/test-kit/vitest-config';
 
-export default defineConfig({
-  resolve: { conditions: ['source'] },
-  ssr: { resolve: { conditions: ['source'] } },
-  test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    // Two cores: each browser test runs two services, nginx and Chromium; one file at a time.
-    fileParallelism: false,
-  },
-});
+// Two cores: each browser test runs two services, nginx and Chromium; one file at a time.
+export default vitestConfig({ testTimeout: 30_000, hookTimeout: 60_000, fileParallelism: false });

@@ -1,13 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { vitestConfig } from '@authmeet/test-kit/vitest-config';
 
-export default defineConfig({
-  resolve: { conditions: ['source'] },
-  ssr: { resolve: { conditions: ['source'] } },
-  test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 180_000,
-    hookTimeout: 90_000,
-    // Every scenario runs its own Postgres, Redis and service processes on two cores: one at a time.
-    fileParallelism: false,
-  },
-});
+// Every scenario runs its own Postgres, Redis and service processes on two cores: one at a time.
+export default vitestConfig({ testTimeout: 180_000, hookTimeout: 90_000, fileParallelism: false });
