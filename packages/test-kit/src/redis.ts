@@ -51,3 +51,20 @@ export async function countSubscribers(channel: string): Promise<number> {
   }
   return total;
 }
+
+/**
+ * The variables every service's test config starts from: test mode with a silent log, its own
+ * database, the test Redis under the given prefix, and two accepted service keys (the second
+ * for the rotation tests). The service adds its own variables after it.
+ */
+export function testServiceEnv(opts: { databaseUrl: string; poolSize: number; redisKeyPrefix: string; serviceKey: string }): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: opts.databaseUrl,
+    DATABASE_POOL_SIZE: String(opts.poolSize),
+    ...testRedisEnv(),
+    REDIS_KEY_PREFIX: opts.redisKeyPrefix,
+    SERVICE_KEYS: `${opts.serviceKey},second-key-for-rotation`,
+  };
+}

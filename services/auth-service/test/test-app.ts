@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { loggerOptions } from '@authmeet/http-kit';
 import type { HttpApp, LoggerOptions } from '@authmeet/http-kit';
-import { createTestDatabase, testRedisEnv, uniqueRedisPrefix } from '@authmeet/test-kit';
+import { createTestDatabase, testServiceEnv, uniqueRedisPrefix } from '@authmeet/test-kit';
 import type { TestDatabase } from '@authmeet/test-kit';
 import { buildApp } from '../src/app.js';
 import type { AppOverrides } from '../src/app.js';
@@ -29,13 +29,7 @@ export async function testKeyRing(kids = ['test-key-1']): Promise<KeyRing> {
 
 export function testConfig(databaseUrl: string, env: Record<string, string> = {}): Config {
   return loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: databaseUrl,
-    DATABASE_POOL_SIZE: '4',
-    ...testRedisEnv(),
-    REDIS_KEY_PREFIX: uniqueRedisPrefix('auth'),
-    SERVICE_KEYS: `${SERVICE_KEY},second-key-for-rotation`,
+    ...testServiceEnv({ databaseUrl, poolSize: 4, redisKeyPrefix: uniqueRedisPrefix('auth'), serviceKey: SERVICE_KEY }),
     RATE_LIMIT_LOGIN_MAX: '1000',
     RATE_LIMIT_REGISTER_MAX: '1000',
     RATE_LIMIT_REFRESH_MAX: '1000',

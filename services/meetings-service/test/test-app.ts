@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { HttpApp } from '@authmeet/http-kit';
-import { createTestDatabase, TEST_REDIS_URL, testRedisEnv, uniqueRedisPrefix } from '@authmeet/test-kit';
+import { createTestDatabase, TEST_REDIS_URL, testServiceEnv, uniqueRedisPrefix } from '@authmeet/test-kit';
 import type { TestDatabase } from '@authmeet/test-kit';
 import { buildApp } from '../src/app.js';
 import type { AppOverrides } from '../src/app.js';
@@ -17,13 +17,7 @@ export const DEAD_AUTH_URL = 'http://127.0.0.1:1';
 
 export function testConfig(databaseUrl: string, env: Record<string, string> = {}): Config {
   return loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: databaseUrl,
-    DATABASE_POOL_SIZE: '6',
-    ...testRedisEnv(),
-    REDIS_KEY_PREFIX: uniqueRedisPrefix('meetings'),
-    SERVICE_KEYS: `${SERVICE_KEY},second-key-for-rotation`,
+    ...testServiceEnv({ databaseUrl, poolSize: 6, redisKeyPrefix: uniqueRedisPrefix('meetings'), serviceKey: SERVICE_KEY }),
     AUTH_SERVICE_URL: DEAD_AUTH_URL,
     AUTH_CLIENT_TIMEOUT_MS: '500',
     AUTH_CLIENT_RETRIES: '1',
