@@ -52,191 +52,203 @@ const eventsDescription = [
   'Events reach subscribers on every replica; there is no replay (`Last-Event-ID` is ignored): reload state after reconnecting.',
 ].join(' ');
 
-export function meetingsRoutes(opts: MeetingsRoutesOptions) {
+/** The meeting itself: create, list, read, end, delete. */
+function lifecycleRoutes(app: HttpApp, meetings: MeetingService) {
+  app.post(
+    '/',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Create a meeting',
+        description:
+          'The caller becomes its host and first participant. With `scheduledFor` in the future the meeting is ' +
+          '`scheduled` (it becomes `active` with the first join at or after that time); without it, or with a time ' +
+          'already passed, it is `active` at once with `startedAt` = now. `maxParticipants` (2–1000, default 100) counts the host.',
+        body: createMeetingBody,
+        response: { 201: meetingSchema, ...problemResponses(400, 401, 403, 413, 415, 429, 503) },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await meetings.create(callerId(request), request.body)),
+  );
+
+  app.get(
+    '/',
+    {
+      schema: {
+        tags,
+        security,
+        summary: "The caller's meetings, newest first",
+        description:
+          '`role=host`: meetings the caller hosts, by creation time. `role=participant`: meetings the caller joined as ' +
+          'a participant; `role=any` (default): both, by the time the caller joined (for a host, its creation). ' +
+          'Meetings the caller has left are included.',
+        querystring: listMeetingsQuery,
+        response: { 200: pageOf(meetingSchema), ...problemResponses(400, 401, 403, 429, 503) },
+      },
+    },
+    async (request) => meetings.listMine(callerId(request), request.query),
+  );
+
+  app.get(
+    '/:id',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'One meeting (host and participants only; 404 for anyone else)',
+        params: meetingIdParams,
+        response: { 200: meetingSchema, ...problemResponses(400, 401, 403, 404, 429, 503) },
+      },
+    },
+    async (request) => meetings.get(request.params.id, callerId(request)),
+  );
+
+  app.post(
+    '/:id/end',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'End a meeting (host only)',
+        description: 'Ending an ended meeting answers it again. 403 for a participant, 404 for anyone else.',
+        params: meetingIdParams,
+        response: { 200: meetingSchema, ...problemResponses(400, 401, 403, 404, 415, 429, 503) },
+      },
+    },
+    async (request) => meetings.end(callerId(request), request.params.id),
+  );
+
+  app.delete(
+    '/:id',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Delete a meeting (host only)',
+        description: 'Open event streams receive `meeting.ended` and close. 403 for a participant, 404 for anyone else.',
+        params: meetingIdParams,
+        response: { 204: z.null(), ...problemResponses(400, 401, 403, 404, 415, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      await meetings.delete(callerId(request), request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+}
+
+/** Taking part: join by code, leave, the participant list. */
+function participationRoutes(app: HttpApp, meetings: MeetingService) {
+  app.post(
+    '/join',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Join a meeting by its code',
+        description:
+          'Idempotent: joining a meeting one is in returns the same participation; someone who left joins again. ' +
+          '409 `MEETING_ENDED` for an ended meeting, 409 `MEETING_FULL` when `participantCount` reached `maxParticipants`.',
+        body: joinBody,
+        response: { 200: joinResponse, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 429, 503) },
+      },
+    },
+    async (request) => meetings.join(callerId(request), request.body.code),
+  );
+
+  app.post(
+    '/:id/leave',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Leave a meeting',
+        description: 'Leaving twice is not an error. The host cannot leave (409 `HOST_CANNOT_LEAVE`): end or delete the meeting instead.',
+        params: meetingIdParams,
+        response: { 204: z.null(), ...problemResponses(400, 401, 403, 404, 409, 415, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      await meetings.leave(callerId(request), request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/:id/participants',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Participants of a meeting, in joining order (host and current participants only)',
+        description: '403 `FORBIDDEN` for someone who left the meeting, 404 for anyone else.',
+        params: meetingIdParams,
+        querystring: participantsQuery,
+        response: { 200: pageOf(participantSchema), ...problemResponses(400, 401, 403, 404, 429, 503) },
+      },
+    },
+    async (request) => meetings.participants(callerId(request), request.params.id, request.query),
+  );
+}
+
+/** The live event stream of one meeting. */
+function eventRoutes(app: HttpApp, opts: MeetingsRoutesOptions) {
   const { meetings } = opts;
+  app.get(
+    '/:id/events',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Live events of a meeting (Server-Sent Events)',
+        description: eventsDescription,
+        params: meetingIdParams,
+        produces: ['text/event-stream'],
+        response: { 200: z.string().meta({ description: 'text/event-stream' }), ...problemResponses(400, 401, 403, 404, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const auth = request.auth;
+      if (!auth) throw new AppError('UNAUTHENTICATED');
+      const { userId, sessionId, expiresAt } = auth;
+      const meetingId = request.params.id;
+      await meetings.forCurrentMember(meetingId, userId);
+      const release = await opts.slots.acquire(userId);
+      if (release === undefined) {
+        throw new AppError('RATE_LIMITED', {
+          detail: `At most ${opts.maxStreamsPerUser} open event streams per user`,
+          retryAfter: opts.slots.retryAfterSec,
+        });
+      }
+      return streamMeetingEvents(reply, {
+        events: opts.events,
+        registry: opts.streams,
+        meetingId,
+        viewer: { userId, sessionId, expiresAt },
+        heartbeatMs: opts.heartbeatMs,
+        isRevoked: () => opts.isRevoked({ sub: userId, sid: sessionId, exp: expiresAt }),
+        // Gone (deleted, or this user's participation gone) → null; a database error is not "gone".
+        currentState: () =>
+          meetings.forMember(meetingId, userId).then(
+            ({ meeting, participation }) => ({ status: meeting.status, endedAt: meeting.endedAt, present: participation.leftAt === null }),
+            (error: unknown) => {
+              if (error instanceof AppError && error.code === 'NOT_FOUND') return null;
+              throw error;
+            },
+          ),
+        onEnd: release,
+      });
+    },
+  );
+}
+
+export function meetingsRoutes(opts: MeetingsRoutesOptions) {
   return async function routes(app: HttpApp) {
     // Authentication first, so an anonymous caller learns nothing from validation errors.
     app.addHook('onRequest', app.authenticate);
-
-    app.post(
-      '/',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'Create a meeting',
-          description:
-            'The caller becomes its host and first participant. With `scheduledFor` in the future the meeting is ' +
-            '`scheduled` (it becomes `active` with the first join at or after that time); without it, or with a time ' +
-            'already passed, it is `active` at once with `startedAt` = now. `maxParticipants` (2–1000, default 100) counts the host.',
-          body: createMeetingBody,
-          response: { 201: meetingSchema, ...problemResponses(400, 401, 403, 413, 415, 429, 503) },
-        },
-      },
-      async (request, reply) => reply.code(201).send(await meetings.create(callerId(request), request.body)),
-    );
-
-    app.get(
-      '/',
-      {
-        schema: {
-          tags,
-          security,
-          summary: "The caller's meetings, newest first",
-          description:
-            '`role=host`: meetings the caller hosts, by creation time. `role=participant`: meetings the caller joined as ' +
-            'a participant; `role=any` (default): both, by the time the caller joined (for a host, its creation). ' +
-            'Meetings the caller has left are included.',
-          querystring: listMeetingsQuery,
-          response: { 200: pageOf(meetingSchema), ...problemResponses(400, 401, 403, 429, 503) },
-        },
-      },
-      async (request) => meetings.listMine(callerId(request), request.query),
-    );
-
-    app.post(
-      '/join',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'Join a meeting by its code',
-          description:
-            'Idempotent: joining a meeting one is in returns the same participation; someone who left joins again. ' +
-            '409 `MEETING_ENDED` for an ended meeting, 409 `MEETING_FULL` when `participantCount` reached `maxParticipants`.',
-          body: joinBody,
-          response: { 200: joinResponse, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 429, 503) },
-        },
-      },
-      async (request) => meetings.join(callerId(request), request.body.code),
-    );
-
-    app.get(
-      '/:id',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'One meeting (host and participants only; 404 for anyone else)',
-          params: meetingIdParams,
-          response: { 200: meetingSchema, ...problemResponses(400, 401, 403, 404, 429, 503) },
-        },
-      },
-      async (request) => meetings.get(request.params.id, callerId(request)),
-    );
-
-    app.post(
-      '/:id/leave',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'Leave a meeting',
-          description: 'Leaving twice is not an error. The host cannot leave (409 `HOST_CANNOT_LEAVE`): end or delete the meeting instead.',
-          params: meetingIdParams,
-          response: { 204: z.null(), ...problemResponses(400, 401, 403, 404, 409, 415, 429, 503) },
-        },
-      },
-      async (request, reply) => {
-        await meetings.leave(callerId(request), request.params.id);
-        return reply.code(204).send(null);
-      },
-    );
-
-    app.post(
-      '/:id/end',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'End a meeting (host only)',
-          description: 'Ending an ended meeting answers it again. 403 for a participant, 404 for anyone else.',
-          params: meetingIdParams,
-          response: { 200: meetingSchema, ...problemResponses(400, 401, 403, 404, 415, 429, 503) },
-        },
-      },
-      async (request) => meetings.end(callerId(request), request.params.id),
-    );
-
-    app.delete(
-      '/:id',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'Delete a meeting (host only)',
-          description: 'Open event streams receive `meeting.ended` and close. 403 for a participant, 404 for anyone else.',
-          params: meetingIdParams,
-          response: { 204: z.null(), ...problemResponses(400, 401, 403, 404, 415, 429, 503) },
-        },
-      },
-      async (request, reply) => {
-        await meetings.delete(callerId(request), request.params.id);
-        return reply.code(204).send(null);
-      },
-    );
-
-    app.get(
-      '/:id/participants',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'Participants of a meeting, in joining order (host and current participants only)',
-          description: '403 `FORBIDDEN` for someone who left the meeting, 404 for anyone else.',
-          params: meetingIdParams,
-          querystring: participantsQuery,
-          response: { 200: pageOf(participantSchema), ...problemResponses(400, 401, 403, 404, 429, 503) },
-        },
-      },
-      async (request) => meetings.participants(callerId(request), request.params.id, request.query),
-    );
-
-    app.get(
-      '/:id/events',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'Live events of a meeting (Server-Sent Events)',
-          description: eventsDescription,
-          params: meetingIdParams,
-          produces: ['text/event-stream'],
-          response: { 200: z.string().meta({ description: 'text/event-stream' }), ...problemResponses(400, 401, 403, 404, 429, 503) },
-        },
-      },
-      async (request, reply) => {
-        const auth = request.auth;
-        if (!auth) throw new AppError('UNAUTHENTICATED');
-        const { userId, sessionId, expiresAt } = auth;
-        const meetingId = request.params.id;
-        await meetings.forCurrentMember(meetingId, userId);
-        const release = await opts.slots.acquire(userId);
-        if (release === undefined) {
-          throw new AppError('RATE_LIMITED', {
-            detail: `At most ${opts.maxStreamsPerUser} open event streams per user`,
-            retryAfter: opts.slots.retryAfterSec,
-          });
-        }
-        return streamMeetingEvents(reply, {
-          events: opts.events,
-          registry: opts.streams,
-          meetingId,
-          viewer: { userId, sessionId, expiresAt },
-          heartbeatMs: opts.heartbeatMs,
-          isRevoked: () => opts.isRevoked({ sub: userId, sid: sessionId, exp: expiresAt }),
-          // Gone (deleted, or this user's participation gone) → null; a database error is not "gone".
-          currentState: () =>
-            meetings.forMember(meetingId, userId).then(
-              ({ meeting, participation }) => ({ status: meeting.status, endedAt: meeting.endedAt, present: participation.leftAt === null }),
-              (error: unknown) => {
-                if (error instanceof AppError && error.code === 'NOT_FOUND') return null;
-                throw error;
-              },
-            ),
-          onEnd: release,
-        });
-      },
-    );
+    lifecycleRoutes(app, opts.meetings);
+    participationRoutes(app, opts.meetings);
+    eventRoutes(app, opts);
   };
 }
