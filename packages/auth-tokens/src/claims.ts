@@ -52,6 +52,26 @@ function numericDate(payload: JWTPayload, name: 'iat' | 'exp'): number {
 }
 
 /**
+ * How the login behind the token was made. Tokens minted before these claims existed (they
+ * live 15 minutes) read as a password login at `iat`: never stronger than they were.
+ */
+function assurance(payload: JWTPayload, iat: number): { amr: readonly string[]; acr: 'aal1' | 'aal2'; auth_time: number } {
+  const { amr, acr, auth_time: authTime } = payload;
+  if (amr !== undefined && !(Array.isArray(amr) && amr.length <= 8 && amr.every((m) => typeof m === 'string' && m.length <= 16))) {
+    throw invalid('token amr claim is invalid');
+  }
+  if (acr !== undefined && acr !== 'aal1' && acr !== 'aal2') throw invalid('token acr claim is invalid');
+  if (authTime !== undefined && (typeof authTime !== 'number' || !Number.isFinite(authTime) || authTime > iat)) {
+    throw invalid('token auth_time claim is invalid');
+  }
+  return {
+    amr: Object.freeze([...((amr as string[] | undefined) ?? ['pwd'])]),
+    acr: acr ?? 'aal1',
+    auth_time: authTime ?? iat,
+  };
+}
+
+/**
  * Runs after jose checked signature, issuer, audience membership, typ, exp and nbf. Adds the
  * type checks jose leaves to the application and returns a frozen, minimal claims object
  * (unknown claims are dropped so callers cannot start depending on unvetted data).
@@ -81,5 +101,6 @@ export function toVerifiedAccessToken(
     exp: numericDate(payload, 'exp'),
     email: text(payload, 'email'),
     username: text(payload, 'username'),
+    ...assurance(payload, iat),
   });
 }

@@ -33,3 +33,5 @@ export type {
   RevocationLogger,
   RevocationViewStats,
 } from './redis-revocation-view.js';
+export { StepUpRequiredError, isRecentAal2, requireAal2Within } from './step-up.js';
+export type { AssuranceClaims } from './step-up.js';

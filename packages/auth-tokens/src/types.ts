@@ -13,6 +13,12 @@ export interface VerifiedAccessToken {
   readonly exp: number;
   readonly email: string;
   readonly username: string;
+  /** RFC 8176 methods of the login behind the token (`pwd`, `otp`, `mfa`, `fed`, `hwk`). */
+  readonly amr: readonly string[];
+  /** `aal1`, or `aal2` after a second factor or a passkey. */
+  readonly acr: 'aal1' | 'aal2';
+  /** Epoch seconds of that login, kept across refreshes. */
+  readonly auth_time: number;
 }
 
 /** What a revocation check needs to know about a token. `exp` is in epoch seconds. */

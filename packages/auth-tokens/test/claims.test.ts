@@ -38,8 +38,21 @@ describe('toVerifiedAccessToken', () => {
       exp: payload.exp,
       email: 'ada@example.com',
       username: 'ada',
+      // Absent assurance claims read as the weakest login, at the token's issue time.
+      amr: ['pwd'],
+      acr: 'aal1',
+      auth_time: payload.iat,
     });
     expect(Object.isFrozen(result)).toBe(true);
+  });
+
+  it('carries amr, acr and auth_time, and refuses malformed ones', () => {
+    const payload = claims({ amr: ['pwd', 'otp', 'mfa'], acr: 'aal2' });
+    const iat = Number(payload.iat);
+    expect(toVerifiedAccessToken({ ...payload, auth_time: iat - 100 }, policy())).toMatchObject({ amr: ['pwd', 'otp', 'mfa'], acr: 'aal2', auth_time: iat - 100 });
+    for (const bad of [{ amr: 'pwd' }, { amr: [1] }, { acr: 'aal3' }, { auth_time: 'yesterday' }, { auth_time: iat + 10 }]) {
+      expect(refusal({ ...payload, ...bad })).toMatchObject({ code: 'TOKEN_INVALID' });
+    }
   });
 
   it('refuses an audience array, even one holding only ours', () => {

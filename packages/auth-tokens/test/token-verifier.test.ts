@@ -50,6 +50,9 @@ describe('valid tokens', () => {
       exp: payload.exp,
       email: 'ada@example.com',
       username: 'ada',
+      amr: ['pwd'],
+      acr: 'aal1',
+      auth_time: payload.iat,
     });
     expect(Object.isFrozen(result)).toBe(true);
   });

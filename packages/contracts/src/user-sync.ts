@@ -19,6 +19,8 @@ export const userSnapshotSchema = z
     lastName: safeText('line').max(100).nullable(),
     isActive: z.boolean(),
     emailVerified: z.boolean(),
+    /** The user has a second factor (step-up for sensitive actions). Absent from older senders: false. */
+    mfaEnabled: z.boolean().optional(),
     version: int32.min(1),
   })
   .meta({ id: 'UserSync' });
@@ -45,6 +47,7 @@ export const directoryUserSchema = z.object({
   lastName: z.string().nullable(),
   isActive: z.boolean(),
   emailVerified: z.boolean(),
+  mfaEnabled: z.boolean().optional(),
   version: int32.min(0),
   deleted: z.boolean().optional(),
 });

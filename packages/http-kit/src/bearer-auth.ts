@@ -10,6 +10,10 @@ export interface AuthContext {
   email: string;
   username: string;
   expiresAt: number;
+  /** How the login behind the token was made (RFC 8176 `amr`, `acr`, `auth_time` in epoch s). */
+  amr: readonly string[];
+  acr: 'aal1' | 'aal2';
+  authTime: number;
 }
 
 declare module 'fastify' {
@@ -23,7 +27,17 @@ declare module 'fastify' {
 }
 
 export interface BearerAuthOptions {
-  verify: (token: string) => Promise<{ sub: string; sid: string; jti: string; email: string; username: string; exp: number }>;
+  verify: (token: string) => Promise<{
+    sub: string;
+    sid: string;
+    jti: string;
+    email: string;
+    username: string;
+    exp: number;
+    amr: readonly string[];
+    acr: 'aal1' | 'aal2';
+    auth_time: number;
+  }>;
 }
 
 const passThroughCodes = new Set<string>(['TOKEN_EXPIRED', 'TOKEN_INVALID', 'TOKEN_REVOKED', 'DEPENDENCY_UNAVAILABLE']);
@@ -43,6 +57,12 @@ export function bearerToken(request: FastifyRequest): string | undefined {
  */
 export function toTokenAppError(error: unknown): unknown {
   if (error instanceof AppError) return error;
+  const stepUp = error as { code?: unknown; acrValues?: unknown; maxAgeSec?: unknown; message?: unknown };
+  if (stepUp.code === 'STEP_UP_REQUIRED') {
+    // RFC 9470's hints, so a client knows what kind of login to come back with.
+    const extensions = { acrValues: stepUp.acrValues, maxAge: stepUp.maxAgeSec };
+    return new AppError('STEP_UP_REQUIRED', { detail: typeof stepUp.message === 'string' ? stepUp.message : undefined, extensions, cause: error });
+  }
   const e = error as { code?: unknown; retryAfterSec?: unknown };
   if (typeof e.code === 'string' && passThroughCodes.has(e.code)) {
     const retryAfter = typeof e.retryAfterSec === 'number' ? e.retryAfterSec : 2;
@@ -69,6 +89,9 @@ async function bearerAuthPlugin(app: FastifyInstance, opts: BearerAuthOptions) {
       email: claims.email,
       username: claims.username,
       expiresAt: claims.exp,
+      amr: claims.amr,
+      acr: claims.acr,
+      authTime: claims.auth_time,
     };
   });
 }

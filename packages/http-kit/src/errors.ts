@@ -15,15 +15,23 @@ export const errorCatalogue = {
   TOKEN_REVOKED: { status: 401, title: 'The access token has been revoked' },
   REFRESH_TOKEN_INVALID: { status: 401, title: 'The refresh token is not valid' },
   REFRESH_TOKEN_REUSED: { status: 401, title: 'The refresh token was already used; the session is revoked' },
+  MFA_CODE_INVALID: { status: 401, title: 'The second-factor code is not valid' },
+  MFA_CODE_INVALID_INPUT: { status: 400, title: 'The second-factor code is not valid' },
+  MFA_TOKEN_INVALID: { status: 401, title: 'The MFA token is invalid, used or expired; log in again' },
+  PASSKEY_INVALID: { status: 401, title: 'The passkey could not be verified' },
+  PASSKEY_INVALID_INPUT: { status: 400, title: 'The passkey could not be verified' },
   FORBIDDEN: { status: 403, title: 'This action is not allowed' },
   ACCOUNT_DISABLED: { status: 403, title: 'The account is disabled' },
   EMAIL_NOT_VERIFIED: { status: 403, title: 'The email address is not verified' },
+  STEP_UP_REQUIRED: { status: 403, title: 'A recent strong login (aal2) is required for this action' },
   NOT_FOUND: { status: 404, title: 'The resource does not exist' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'The method is not allowed on this resource' },
   NOT_ACCEPTABLE: { status: 406, title: 'No acceptable representation' },
   REQUEST_TIMEOUT: { status: 408, title: 'The request was not received in time' },
   EMAIL_TAKEN: { status: 409, title: 'The email address is already registered' },
   USERNAME_TAKEN: { status: 409, title: 'The username is already taken' },
+  MFA_ALREADY_ENABLED: { status: 409, title: 'Multi-factor authentication is already on' },
+  MFA_NOT_ENABLED: { status: 409, title: 'Multi-factor authentication is not on' },
   MEETING_ENDED: { status: 409, title: 'The meeting has ended' },
   MEETING_FULL: { status: 409, title: 'The meeting is full' },
   HOST_CANNOT_LEAVE: { status: 409, title: 'The host cannot leave the meeting' },
@@ -43,7 +51,11 @@ export const errorCodes = Object.keys(errorCatalogue) as [ErrorCode, ...ErrorCod
  * access token but a 400 for a one-time token in a body (reset, verify, exchange). The
  * catalogue keeps one row per status; `publicCode` maps the row back to the wire code.
  */
-const wireCode: Partial<Record<ErrorCode, string>> = { TOKEN_INVALID_INPUT: 'TOKEN_INVALID' };
+const wireCode: Partial<Record<ErrorCode, string>> = {
+  TOKEN_INVALID_INPUT: 'TOKEN_INVALID',
+  MFA_CODE_INVALID_INPUT: 'MFA_CODE_INVALID',
+  PASSKEY_INVALID_INPUT: 'PASSKEY_INVALID',
+};
 export function publicCode(code: ErrorCode): string {
   return wireCode[code] ?? code;
 }

@@ -4,7 +4,7 @@ import { AppError, bearerAuth, toTokenAppError } from '../src/index.js';
 import type { BearerAuthOptions } from '../src/index.js';
 
 type Claims = Awaited<ReturnType<BearerAuthOptions['verify']>>;
-const CLAIMS: Claims = { sub: 'u1', sid: 's1', jti: 'j1', email: 'ada@example.com', username: 'ada', exp: 1_900_000_000 };
+const CLAIMS: Claims = { sub: 'u1', sid: 's1', jti: 'j1', email: 'ada@example.com', username: 'ada', exp: 1_900_000_000, amr: ['pwd'], acr: 'aal1', auth_time: 1_899_999_000 };
 
 const apps: ReturnType<typeof Fastify>[] = [];
 afterEach(async () => {
@@ -84,7 +84,7 @@ describe('Bearer header parsing', () => {
   it('puts exactly the verified claims on request.auth, and null on open routes', async () => {
     const { app, call } = await appWith();
     expect((await call('Bearer tok')).json()).toEqual({
-      auth: { userId: 'u1', sessionId: 's1', tokenId: 'j1', email: 'ada@example.com', username: 'ada', expiresAt: 1_900_000_000 },
+      auth: { userId: 'u1', sessionId: 's1', tokenId: 'j1', email: 'ada@example.com', username: 'ada', expiresAt: 1_900_000_000, amr: ['pwd'], acr: 'aal1', authTime: 1_899_999_000 },
     });
     expect((await app.inject({ method: 'GET', url: '/open' })).json()).toEqual({ auth: null });
   });
@@ -115,6 +115,13 @@ describe('verification failures', () => {
 });
 
 describe('toTokenAppError', () => {
+  it('turns a step-up refusal into 403 STEP_UP_REQUIRED with its hints', () => {
+    const stepUp = Object.assign(new Error('needs a recent strong login'), { code: 'STEP_UP_REQUIRED', acrValues: 'aal2', maxAgeSec: 600 });
+    const mapped = toTokenAppError(stepUp);
+    expect(mapped).toBeInstanceOf(AppError);
+    expect(mapped).toMatchObject({ code: 'STEP_UP_REQUIRED', status: 403, extensions: { acrValues: 'aal2', maxAge: 600 } });
+  });
+
   it('keeps AppErrors and unknown errors as they are, and the cause of mapped ones', () => {
     const app = new AppError('FORBIDDEN');
     expect(toTokenAppError(app)).toBe(app);

@@ -3,7 +3,9 @@
 // errors, Bearer tokens kept in memory only (never in storage a script injected later could read).
 
 /**
- * @typedef {{ id: string, email: string, username: string, firstName: string | null, lastName: string | null }} User
+ * @typedef {{ id: string, email: string, username: string, firstName: string | null, lastName: string | null, mfaEnabled: boolean }} User
+ * @typedef {{ mfaRequired: true, mfaToken: string, methods: string[] }} MfaChallenge
+ * @typedef {{ id: string, name: string, createdAt: string, lastUsedAt: string | null }} Passkey
  * @typedef {{ accessToken: string, refreshToken: string, expiresIn: number, user: User, sessionId: string }} Tokens
  * @typedef {{ type?: string, title?: string, status?: number, code?: string, detail?: string, errors?: { path: string, message: string }[] }} Problem
  * @typedef {{ id: string, code: string, title: string, hostId: string, status: string, participantCount: number }} Meeting
@@ -102,11 +104,51 @@ export function createApi(hooks) {
     refresh,
     /** @param {{ email: string, username: string, password: string }} input */
     register: (input) => request('/v1/auth/register', { method: 'POST', body: input, auth: false }),
-    /** @param {string} identifier @param {string} password */
+    /**
+     * The first step; for a user with MFA on it answers the challenge instead of a user.
+     * @param {string} identifier @param {string} password
+     * @returns {Promise<User | MfaChallenge>}
+     */
     async login(identifier, password) {
-      tokens = /** @type {Tokens} */ (await request('/v1/auth/login', { method: 'POST', body: { identifier, password }, auth: false }));
+      const body = /** @type {Tokens | MfaChallenge} */ (await request('/v1/auth/login', { method: 'POST', body: { identifier, password }, auth: false }));
+      if ('mfaRequired' in body) return body;
+      tokens = body;
       return tokens.user;
     },
+    /**
+     * The second step: a 6-digit code from the app, or a recovery code.
+     * @param {string} mfaToken @param {string} code
+     */
+    async verifyMfa(mfaToken, code) {
+      const factor = /^\d{6}$/.test(code) ? { code } : { recoveryCode: code };
+      tokens = /** @type {Tokens} */ (await request('/v1/auth/mfa/verify', { method: 'POST', body: { mfaToken, ...factor }, auth: false }));
+      return tokens.user;
+    },
+    /** @param {unknown} response a PublicKeyCredential's JSON @param {string} challengeId */
+    async passkeyLogin(challengeId, response) {
+      tokens = /** @type {Tokens} */ (await request('/v1/auth/passkeys/login/verify', { method: 'POST', body: { challengeId, response }, auth: false }));
+      return tokens.user;
+    },
+    passkeyLoginOptions: async () =>
+      /** @type {{ challengeId: string, options: PublicKeyCredentialRequestOptionsJSON }} */ (
+        await request('/v1/auth/passkeys/login/options', { method: 'POST', body: {}, auth: false })
+      ),
+    /** Reloads the user (e.g. after MFA was turned on). */
+    async reloadUser() {
+      const user = /** @type {User} */ (await request('/v1/auth/me'));
+      if (tokens) tokens = { ...tokens, user };
+      return user;
+    },
+    mfaSetup: async () => /** @type {{ secret: string, otpauthUrl: string, qrSvg: string }} */ (await request('/v1/auth/mfa/totp/setup', { method: 'POST' })),
+    /** @param {string} code */
+    mfaConfirm: async (code) => /** @type {{ recoveryCodes: string[] }} */ (await request('/v1/auth/mfa/totp/confirm', { method: 'POST', body: { code } })),
+    passkeyRegisterOptions: async () => /** @type {PublicKeyCredentialCreationOptionsJSON} */ (await request('/v1/auth/passkeys/register/options', { method: 'POST' })),
+    /** @param {unknown} response @param {string} name @param {string} code */
+    passkeyRegister: (response, name, code) =>
+      request('/v1/auth/passkeys/register/verify', { method: 'POST', body: { response, name, ...(code ? { code } : {}) } }),
+    passkeys: async () => /** @type {{ items: Passkey[] }} */ (await request('/v1/auth/passkeys')).items,
+    /** @param {string} id @param {string} code */
+    deletePasskey: (id, code) => request(`/v1/auth/passkeys/${encodeURIComponent(id)}`, { method: 'DELETE', body: code ? { code } : {} }),
     async logout() {
       await request('/v1/auth/logout', { method: 'POST' }).finally(() => signOut('LOGGED_OUT'));
     },

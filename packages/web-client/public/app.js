@@ -3,6 +3,7 @@
 // participants live, log out (here or everywhere). Plain DOM, no framework, no build step.
 import { ApiError, createApi } from './api.js';
 import { followMeeting } from './events.js';
+import { setUpSecurity } from './security.js';
 
 /** @typedef {import('./api.js').Meeting} Meeting */
 /** @typedef {import('./api.js').Participant} Participant */
@@ -25,7 +26,6 @@ const ui = {
   signedOut: byId('signed-out', HTMLElement),
   signedIn: byId('signed-in', HTMLElement),
   signup: byId('signup', HTMLFormElement),
-  login: byId('login', HTMLFormElement),
   createMeeting: byId('create-meeting', HTMLFormElement),
   joinMeeting: byId('join-meeting', HTMLFormElement),
   meeting: byId('meeting', HTMLElement),
@@ -195,21 +195,8 @@ ui.signup.addEventListener('submit', async (e) => {
   try {
     await api.register({ email: field(form, 'email').value.trim(), username, password: field(form, 'password').value });
     form.reset();
-    field(ui.login, 'identifier').value = username;
+    field(/** @type {HTMLFormElement} */ (document.getElementById('login')), 'identifier').value = username;
     say(`Account ${username} created. Log in to continue.`);
-  } catch (error) {
-    explain(error);
-  }
-});
-
-ui.login.addEventListener('submit', async (e) => {
-  e.preventDefault();
-  const form = ui.login;
-  try {
-    const user = await api.login(field(form, 'identifier').value.trim(), field(form, 'password').value);
-    form.reset();
-    say(`Welcome, ${user.username}.`);
-    render();
   } catch (error) {
     explain(error);
   }
@@ -281,6 +268,8 @@ ui.end.addEventListener('click', async () => {
     explain(error);
   }
 });
+
+setUpSecurity({ api, say, explain, render });
 
 ui.logout.addEventListener('click', () => void api.logout().catch(explain));
 ui.logoutAll.addEventListener('click', () => void api.logoutAll().catch(explain));

@@ -8,8 +8,10 @@ import { authModule } from './modules/auth/index.js';
 import type { KeyRing } from './modules/keys/key-ring.js';
 import { keysModule } from './modules/keys/index.js';
 import { mailModule } from './modules/mail/index.js';
+import { mfaModule } from './modules/mfa/index.js';
 import { oauthModule } from './modules/oauth/index.js';
 import { outboxModule } from './modules/outbox/index.js';
+import { passkeysModule } from './modules/passkeys/index.js';
 import type { PasswordHasher } from './modules/passwords/password-hasher.js';
 import { passwordsModule } from './modules/passwords/index.js';
 import { sessionsModule } from './modules/sessions/index.js';
@@ -39,15 +41,19 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const passwords = await passwordsModule(ctx, { hasher: overrides.hasher });
   const sessions = await sessionsModule(ctx, { users: users.repository, keyRing: keys.keyRing });
   const shared = { users: users.repository, outbox: outbox.repository, mail };
-  const account = accountModule(ctx, { ...shared, passwords, sessions: sessions.service });
-  const auth = authModule(ctx, { ...shared, passwords, sessions, accountMails: account.mails });
-  const oauth = oauthModule(ctx, { ...shared, sessions: sessions.service, accountMails: account.mails });
+  const mfa = mfaModule(ctx, { ...shared, passwords, sessions: sessions.service });
+  const account = accountModule(ctx, { ...shared, passwords, sessions: sessions.service, mfa });
+  const auth = authModule(ctx, { ...shared, passwords, sessions, accountMails: account.mails, mfa });
+  const oauth = oauthModule(ctx, { ...shared, sessions: sessions.service, accountMails: account.mails, mfa });
+  const passkeys = passkeysModule(ctx, { users: users.repository, sessions: sessions.service, mfa });
 
   // The route map.
   await app.register(auth.routes, { prefix: '/v1/auth' });
   await app.register(sessions.routes, { prefix: '/v1/auth/sessions' });
   await app.register(account.routes, { prefix: '/v1/auth' });
   await app.register(oauth.routes, { prefix: '/v1/auth/oauth' });
+  await app.register(mfa.routes, { prefix: '/v1/auth/mfa' });
+  await app.register(passkeys.routes, { prefix: '/v1/auth/passkeys' });
   await app.register(keys.routes, { prefix: '/.well-known' });
   await app.register(users.routes, { prefix: '/internal/v1/users' });
 

@@ -1,5 +1,6 @@
 import { boolish, commonConfig, configLoaders, duration, int, refineCommonEnv, serviceEnv, serviceKeysFor } from '@authmeet/http-kit';
 import { z } from 'zod';
+import { parseMfaKeys, refineMfaEnv } from './modules/mfa/mfa-config.js';
 import { allowlistEntryProblem } from './modules/oauth/redirect-allowlist.js';
 
 const httpUrl = z
@@ -100,6 +101,21 @@ const envSchema = z
     OAUTH_STATE_TTL: duration('10m'),
     OAUTH_CODE_TTL: duration('60s'),
     OAUTH_HTTP_TIMEOUT_MS: int(5000, 100),
+    /** TOTP, recovery codes and the second login step; passkeys work either way. */
+    MFA_ENABLED: boolish.default(true),
+    /** `id:base64(32 bytes)` entries, comma-separated: the first encrypts, every one decrypts. */
+    MFA_ENCRYPTION_KEY: optionalCsv,
+    /** The `issuer` authenticator apps show next to the account. */
+    MFA_ISSUER: z.string().trim().min(1).max(64).default('authmeet'),
+    MFA_TOKEN_TTL: duration('5m'),
+    /** Wrong codes one `mfaToken` survives; the next one kills it. */
+    MFA_TOKEN_MAX_ATTEMPTS: int(5),
+    /** The relying party: the registrable domain the web app is served from. */
+    WEBAUTHN_RP_ID: z.string().trim().min(1).max(253).optional(),
+    WEBAUTHN_RP_NAME: z.string().trim().min(1).max(64).default('authmeet'),
+    /** Origins (scheme://host[:port]) passkey ceremonies may come from, comma-separated. */
+    WEBAUTHN_ORIGINS: optionalCsv,
+    WEBAUTHN_CHALLENGE_TTL: duration('5m'),
   })
   .superRefine((env, ctx) => {
     refineCommonEnv(env, ctx);
@@ -132,6 +148,7 @@ const envSchema = z
     if (env.NODE_ENV === 'production' && env.GOOGLE_CLIENT_ID && !env.GOOGLE_ISSUER.startsWith('https://')) {
       ctx.addIssue({ code: 'custom', path: ['GOOGLE_ISSUER'], message: 'must be https in production' });
     }
+    refineMfaEnv(env, ctx);
     for (const [i, entry] of (env.OAUTH_REDIRECT_ALLOWLIST ?? []).entries()) {
       const problem = allowlistEntryProblem(entry);
       if (problem) ctx.addIssue({ code: 'custom', path: ['OAUTH_REDIRECT_ALLOWLIST', i], message: `"${entry}" ${problem}` });
@@ -139,6 +156,27 @@ const envSchema = z
   });
 
 export type Env = z.output<typeof envSchema>;
+
+/** Second factors: TOTP and its key ring, passkeys' relying party. */
+function mfaConfig(env: Env) {
+  const app = new URL(env.APP_BASE_URL ?? 'http://localhost:5173');
+  return {
+    mfa: {
+      enabled: env.MFA_ENABLED,
+      encryptionKeys: parseMfaKeys(env.MFA_ENCRYPTION_KEY ?? []),
+      issuer: env.MFA_ISSUER,
+      tokenTtlSec: env.MFA_TOKEN_TTL,
+      tokenMaxAttempts: env.MFA_TOKEN_MAX_ATTEMPTS,
+    },
+    webauthn: {
+      // Defaults follow the web app, so a laptop setup works without configuration.
+      rpId: env.WEBAUTHN_RP_ID ?? app.hostname,
+      rpName: env.WEBAUTHN_RP_NAME,
+      origins: env.WEBAUTHN_ORIGINS ?? [app.origin],
+      challengeTtlSec: env.WEBAUTHN_CHALLENGE_TTL,
+    },
+  };
+}
 
 /** Where the service listens and what it talks to. */
 function platformConfig(env: Env) {
@@ -259,7 +297,7 @@ function accountConfig(env: Env) {
 }
 
 function toConfig(env: Env) {
-  return { ...platformConfig(env), ...securityConfig(env), ...deliveryConfig(env), ...accountConfig(env) };
+  return { ...platformConfig(env), ...securityConfig(env), ...deliveryConfig(env), ...accountConfig(env), ...mfaConfig(env) };
 }
 
 export type Config = ReturnType<typeof toConfig>;

@@ -1,32 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { eventually } from '@authmeet/test-kit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, openPerson, screenshots, waitForText } from '../support/browser.js';
 import type { Person } from '../support/browser.js';
+import { account, signUp } from '../support/accounts.js';
+import type { Account } from '../support/accounts.js';
 import { startStack } from '../support/stack.js';
 import type { Stack } from '../support/stack.js';
-
-interface Account {
-  email: string;
-  username: string;
-  password: string;
-}
-
-const account = (name: string): Account => {
-  const suffix = randomBytes(3).toString('hex');
-  return { email: `${name}.${suffix}@example.com`, username: `${name}_${suffix}`, password: `Correct-Horse-${suffix}-Battery!` };
-};
-
-async function signUp(page: Page, who: Account) {
-  const form = page.locator('#signup');
-  await form.getByLabel('Email').fill(who.email);
-  await form.getByLabel('Username').fill(who.username);
-  await form.getByLabel('Password').fill(who.password);
-  await form.getByRole('button', { name: 'Sign up' }).click();
-  await waitForText(page.locator('#message'), `Account ${who.username} created`);
-}
 
 async function logIn(page: Page, who: Account) {
   const form = page.locator('#login');

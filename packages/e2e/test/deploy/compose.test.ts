@@ -94,14 +94,14 @@ describe('docker-compose.yml', () => {
 
   it('hands each container only its own secrets, never the whole .env', () => {
     const env = filledEnv();
-    const secrets = ['AUTH_DB_PASSWORD', 'MEETINGS_DB_PASSWORD', 'SERVICE_KEY', 'JWT_PRIVATE_JWKS'] as const;
+    const secrets = ['AUTH_DB_PASSWORD', 'MEETINGS_DB_PASSWORD', 'SERVICE_KEY', 'JWT_PRIVATE_JWKS', 'MFA_ENCRYPTION_KEY'] as const;
     const held = (name: string) => secrets.filter((key) => JSON.stringify(service(name)).includes(env.get(key) ?? '')).sort();
     const expected: Record<string, string[]> = {
       'auth-db': ['AUTH_DB_PASSWORD'],
       'meetings-db': ['MEETINGS_DB_PASSWORD'],
       'auth-migrate': ['AUTH_DB_PASSWORD'],
       'meetings-migrate': ['MEETINGS_DB_PASSWORD'],
-      'auth-service': ['AUTH_DB_PASSWORD', 'JWT_PRIVATE_JWKS', 'SERVICE_KEY'],
+      'auth-service': ['AUTH_DB_PASSWORD', 'JWT_PRIVATE_JWKS', 'MFA_ENCRYPTION_KEY', 'SERVICE_KEY'],
       'meetings-service': ['MEETINGS_DB_PASSWORD', 'SERVICE_KEY'],
     };
     for (const name of Object.keys(compose.services)) expect(held(name), name).toEqual(expected[name] ?? []);
@@ -167,7 +167,7 @@ describe('.env.example', () => {
     const interpolated = new Set([...composeText.matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((m) => m[1] ?? ''));
     const named = namedInDotenv(envExample);
     expect([...interpolated].filter((k) => !named.has(k))).toEqual([]);
-    for (const key of ['AUTH_DB_PASSWORD', 'MEETINGS_DB_PASSWORD', 'SERVICE_KEY', 'JWT_PRIVATE_JWKS']) {
+    for (const key of ['AUTH_DB_PASSWORD', 'MEETINGS_DB_PASSWORD', 'SERVICE_KEY', 'JWT_PRIVATE_JWKS', 'MFA_ENCRYPTION_KEY']) {
       expect(parseDotenv(envExample).get(key), key).toBe('');
     }
   });

@@ -21,6 +21,7 @@ interface CommandModule {
 const COMMANDS = [
   { script: 'outbox:dead-letters', service: 'auth-service', file: 'outbox-replay', bad: [['--bogus'], ['--replay', '--id', 'x'], ['--id', '3'], ['--replay', 'now']] },
   { script: 'mail:dead-letters', service: 'auth-service', file: 'mail-replay', bad: [['--replay=yes'], ['--replay', '--id', '-1'], ['--id']] },
+  { script: 'mfa:reseal', service: 'auth-service', file: 'mfa-reseal', bad: [['--all'], ['now']] },
   { script: 'users:reconcile', service: 'meetings-service', file: 'reconcile', bad: [['--since', 'yesterday'], ['--all'], ['extra']] },
 ] as const;
 

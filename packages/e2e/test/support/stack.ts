@@ -15,6 +15,11 @@ import type { ServiceApp } from './services.js';
 export interface Stack {
   /** The ingress: the web client at `/`, both APIs behind it. */
   url: string;
+  /**
+   * The same ingress as `http://localhost:<port>`: the relying party of passkeys (WebAuthn needs
+   * a secure context and a domain, and an IP address is neither).
+   */
+  localUrl: string;
   /** Two more origins serving a blank page: one allowed by CORS_ORIGINS, one not. */
   allowedOrigin: string;
   foreignOrigin: string;
@@ -80,6 +85,8 @@ export async function startStack(opts: { corsOrigins?: 'allowed-origin' } = {}):
         // The browser tests sign several people up from one address within a minute.
         RATE_LIMIT_REGISTER_MAX: '100',
         RATE_LIMIT_LOGIN_MAX: '100',
+        WEBAUTHN_RP_ID: 'localhost',
+        WEBAUTHN_ORIGINS: `http://localhost:${ingressPort}`,
       }),
       { logger: false },
     );
@@ -125,7 +132,7 @@ export async function startStack(opts: { corsOrigins?: 'allowed-origin' } = {}):
     });
     cleanups.push(() => nginx.stop());
 
-    return { url: `http://127.0.0.1:${ingressPort}`, allowedOrigin, foreignOrigin, auth, meetings, nginx, close };
+    return { url: `http://127.0.0.1:${ingressPort}`, localUrl: `http://localhost:${ingressPort}`, allowedOrigin, foreignOrigin, auth, meetings, nginx, close };
   } catch (error) {
     await close();
     throw error;

@@ -62,7 +62,7 @@ describe('a rotation that Redis runs after its deadline', () => {
       const repo = createSessionsRepository(client, { keyPrefix: prefix, revocationTtlSec: 60 });
       const [userId, sessionId, now] = [randomUUID(), randomUUID(), Date.now()];
       const [first, second, third] = ['a', 'b', 'c'].map((c) => c.repeat(64));
-      await repo.create({ id: sessionId, userId, refreshHash: String(first), salt: 'salt', now, expiresAt: now + 60_000, absoluteExpiresAt: now + 120_000, ip: '', userAgent: '' });
+      await repo.create({ id: sessionId, userId, refreshHash: String(first), salt: 'salt', now, expiresAt: now + 60_000, absoluteExpiresAt: now + 120_000, ip: '', userAgent: '', authn: { amr: ['pwd'], acr: 'aal1', authTime: now } });
       const rotation = (presentedHash: string, successorHash: string, budgetMs: number) => async () => {
         const { redisNow } = await repo.rotationContext(userId, sessionId);
         const input = { userId, sessionId, presentedHash, successorHash, salt: 'salt', now, refreshTtlMs: 60_000, graceMs: 0, deadline: redisNow + budgetMs };

@@ -38,6 +38,7 @@ describe('DOCS_ENABLED', () => {
       MEETINGS_SERVICE_KEY: 'k',
       APP_BASE_URL: 'https://app.example.com',
       SMTP_URL: 'smtp://mail.example.com',
+      MFA_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
     };
     expect(loadConfig(production).http.docsEnabled).toBe(false);
     expect(loadConfig({ ...production, DOCS_ENABLED: 'true' }).http.docsEnabled).toBe(true);

@@ -107,7 +107,8 @@ export function accountRoutes(opts: AccountRoutesOptions) {
         schema: {
           tags: ['account'],
           summary: 'Change the password',
-          description: 'Needs the current password; every other session of the user is revoked, this one is kept.',
+          description:
+            'Needs the current password, and while MFA is on a current `code` (TOTP or recovery code); every other session of the user is revoked, this one is kept.',
           security: bearer,
           body: changePasswordBody,
           response: { 204: z.null(), ...problemResponses(400, 401, 413, 415, 429, 503) },
@@ -115,7 +116,7 @@ export function accountRoutes(opts: AccountRoutesOptions) {
       },
       async (request, reply) => {
         const { userId, sessionId } = requireAuth(request);
-        await account.changePassword(userId, sessionId, request.ip, request.body.currentPassword, request.body.newPassword);
+        await account.changePassword(userId, sessionId, request.ip, request.body.currentPassword, request.body.newPassword, request.body.code);
         return reply.code(204).send(null);
       },
     );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secondFactorCode } from '../mfa/mfa.schemas.js';
 import { passwordShape } from '../passwords/password-policy.js';
 import { emailSchema, nameSchema, usernameSchema } from '../users/users.schemas.js';
 
@@ -14,6 +15,8 @@ export const resetPasswordBody = z.object({ token: oneTimeToken, newPassword: pa
 export const changePasswordBody = z.object({
   currentPassword: z.string().min(1, 'is required').max(1024),
   newPassword: passwordShape,
+  /** Required while MFA is on: a current TOTP code or a recovery code. */
+  code: secondFactorCode.optional(),
 });
 
 export const acceptedSchema = z
@@ -28,4 +31,8 @@ export const updateMeBody = z
   })
   .strict();
 
-export const deleteMeBody = z.object({ password: z.string().min(1, 'is required').max(1024) });
+export const deleteMeBody = z.object({
+  password: z.string().min(1, 'is required').max(1024),
+  /** Required while MFA is on: a current TOTP code or a recovery code. */
+  code: secondFactorCode.optional(),
+});

@@ -27,6 +27,8 @@ export interface AccountServiceDeps {
   addressThrottle: AddressThrottle;
   /** The login throttle: `password/change` checks a password; a reset clears the counters. */
   throttle: LoginThrottle;
+  /** While MFA is on, a password change also needs a current second-factor code. */
+  requireCurrentCode: (user: User, code: string | undefined, ip: string) => Promise<void>;
   /** Wakes the mail worker once a queued mail has committed. */
   kickMail: () => void;
   clock: () => number;
@@ -122,7 +124,7 @@ export function createAccountService(deps: AccountServiceDeps) {
       await deps.throttle.clear({ userId: user.id });
     },
 
-    async changePassword(userId: string, sessionId: string, ip: string, currentPassword: string, newPassword: string): Promise<void> {
+    async changePassword(userId: string, sessionId: string, ip: string, currentPassword: string, newPassword: string, code?: string): Promise<void> {
       const user = await requireActiveUser(users, userId);
       const stored = user.passwordHash;
       // The login throttle, counted before hashing: a stolen access token must not become a password oracle.
@@ -132,6 +134,7 @@ export function createAccountService(deps: AccountServiceDeps) {
         return { ok: false };
       });
       if (!ok) throw new AppError('INVALID_CREDENTIALS', { detail: 'The current password is not correct' });
+      await deps.requireCurrentCode(user, code, ip);
       await deps.passwordPolicy.assertStrong(newPassword, passwordInputs(user), 'newPassword');
       const passwordHash = await hasher.hash(newPassword);
       await users.transaction(async (tx) => {

@@ -1,6 +1,7 @@
 import type { HttpApp } from '@authmeet/http-kit';
 import type { ServiceContext } from '../../context.js';
 import type { MailModule } from '../mail/index.js';
+import type { MfaModule } from '../mfa/index.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
 import type { PasswordsModule } from '../passwords/index.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
@@ -19,6 +20,8 @@ export interface AccountModuleDeps {
   mail: MailModule;
   passwords: PasswordsModule;
   sessions: SessionsService;
+  /** Password change and account deletion need a current code while MFA is on. */
+  mfa: Pick<MfaModule, 'secondFactor'>;
 }
 
 /**
@@ -39,11 +42,19 @@ export function accountModule({ app, config, clock }: ServiceContext, deps: Acco
     sessions,
     addressThrottle: createAddressThrottle(app.redis, { max: config.account.addressMailMax, windowSec: config.account.addressMailWindowSec }),
     throttle: passwords.throttle,
+    requireCurrentCode: deps.mfa.secondFactor.requireCurrentCode,
     kickMail: deps.mail.kick,
     clock,
     config: { forgotMinResponseMs: config.account.forgotMinResponseMs },
   });
-  const profile = createProfileService({ users, outbox, hasher: passwords.hasher, throttle: passwords.throttle, sessions });
+  const profile = createProfileService({
+    users,
+    outbox,
+    hasher: passwords.hasher,
+    throttle: passwords.throttle,
+    sessions,
+    requireCurrentCode: deps.mfa.secondFactor.requireCurrentCode,
+  });
 
   async function routes(scope: HttpApp) {
     await scope.register(profileRoutes(profile));

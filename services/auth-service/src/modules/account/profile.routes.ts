@@ -53,7 +53,7 @@ export function profileRoutes(profile: ProfileService) {
         },
       },
       async (request, reply) => {
-        await profile.deleteMe(requireAuth(request).userId, request.body.password, request.ip);
+        await profile.deleteMe(requireAuth(request).userId, request.body.password, request.body.code, request.ip);
         return reply.code(204).send(null);
       },
     );

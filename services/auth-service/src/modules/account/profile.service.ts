@@ -1,4 +1,5 @@
 import { AppError } from '@authmeet/http-kit';
+import type { User } from '../../generated/prisma/client.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
 import type { LoginThrottle } from '../passwords/login-throttle.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
@@ -15,6 +16,8 @@ export interface ProfileServiceDeps {
   /** Closing the account checks the password through the login throttle. */
   throttle: LoginThrottle;
   sessions: Pick<SessionsService, 'revokeAll'>;
+  /** While MFA is on, closing the account also needs a current second-factor code. */
+  requireCurrentCode: (user: User, code: string | undefined, ip: string) => Promise<void>;
 }
 
 /** The current user's own record: read, edit, close (`/me`). */
@@ -40,7 +43,7 @@ export function createProfileService(deps: ProfileServiceDeps) {
       }
     },
 
-    async deleteMe(userId: string, password: string, ip: string) {
+    async deleteMe(userId: string, password: string, code: string | undefined, ip: string) {
       const user = await requireActiveUser(users, userId);
       const passwordHash = user.passwordHash;
       // Same throttle as login: a stolen access token must not become a password oracle.
@@ -50,6 +53,7 @@ export function createProfileService(deps: ProfileServiceDeps) {
         return { ok: false };
       });
       if (!ok) throw new AppError('INVALID_CREDENTIALS');
+      await deps.requireCurrentCode(user, code, ip);
       await deps.sessions.revokeAll(userId);
       await users.transaction(async (tx) => {
         const gone = await users.anonymise(userId, tx);

@@ -2,6 +2,7 @@ import type { HttpApp } from '@authmeet/http-kit';
 import { AppError, problemResponses } from '@authmeet/http-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { mfaChallengeSchema } from '../mfa/mfa.schemas.js';
 import { userSchema } from '../users/users.schemas.js';
 import type { DeviceInfo } from '../sessions/sessions.service.js';
 import { tokensSchema } from '../sessions/sessions.schemas.js';
@@ -53,7 +54,8 @@ export function authRoutes(opts: AuthRoutesOptions) {
           tags: ['auth'],
           summary: 'Log in with email or username',
           body: loginBody,
-          response: { 200: tokensSchema, ...problemResponses(400, 401, 403, 429, 503) },
+          description: 'A user with MFA on gets `{ mfaRequired, mfaToken, methods }` instead of tokens: finish at POST /v1/auth/mfa/verify.',
+          response: { 200: z.union([tokensSchema, mfaChallengeSchema]), ...problemResponses(400, 401, 403, 429, 503) },
         },
       },
       async (request) => auth.login(request.body.identifier, request.body.password, device(request)),

@@ -45,6 +45,9 @@ export const claimsSchema = z
     exp: z.number().int(),
     email: z.string(),
     username: z.string(),
+    amr: z.array(z.string()).readonly().meta({ description: 'RFC 8176: pwd, otp, mfa, fed, hwk' }),
+    acr: z.enum(['aal1', 'aal2']),
+    auth_time: z.number().int().meta({ description: 'When the user last authenticated (kept across refreshes)' }),
   })
   .meta({ id: 'AccessTokenClaims' });
 

@@ -5,6 +5,7 @@ import type { LoginThrottle } from '../passwords/login-throttle.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import type { PasswordPolicy } from '../passwords/password-policy.js';
 import type { DeviceInfo, SessionsService, TokenPair } from '../sessions/sessions.service.js';
+import type { FirstFactor, MfaChallenge } from './authentication.js';
 import { conflictFromUniqueViolation } from '../users/user-rules.js';
 import type { Db, UsersRepository } from '../users/users.repository.js';
 import { toPublicUser } from '../users/users.schemas.js';
@@ -18,6 +19,8 @@ export interface AuthServiceDeps {
   passwordPolicy: Pick<PasswordPolicy, 'assertStrong'>;
   /** Every check of a password (login, delete account) goes through it. */
   throttle: LoginThrottle;
+  /** A right password: a session, or for a user with MFA on the second step (mfa module). */
+  signIn: (user: User, device: DeviceInfo, firstFactor: FirstFactor) => Promise<TokenPair | MfaChallenge>;
   /** Queues the verification mail inside the registration transaction; `kick` sends it now. */
   verificationMail: { enqueue(user: User, tx: Db): Promise<void>; kick(): void };
   config: { requireEmailVerification: boolean };
@@ -49,7 +52,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       }
     },
 
-    async login(identifier: string, password: string, device: DeviceInfo): Promise<TokenPair> {
+    async login(identifier: string, password: string, device: DeviceInfo): Promise<TokenPair | MfaChallenge> {
       const user = await users.findByIdentifier(identifier);
       // Counted per account (however it is named: email or username), and before any hashing.
       const subject = user ? { userId: user.id } : { identifier };
@@ -57,7 +60,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         if (user && user.passwordHash !== null) return hasher.verify(user.passwordHash, password);
         await hasher.verifyDummy(password);
         return { ok: false, needsRehash: false };
-      });
+      }, { firstFactorOnly: user?.mfaEnabled === true });
       if (!user || !ok) throw new AppError('INVALID_CREDENTIALS');
       // Account state is revealed only to someone who knows the password.
       if (!user.isActive) throw new AppError('ACCOUNT_DISABLED');
@@ -66,7 +69,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       // Not a synced change: the hash never leaves this service, so no version bump or outbox row.
       // Best effort: a hasher too busy to re-hash must not fail a right password (next login will).
       if (needsRehash) current = await hasher.hash(password).then((h) => users.setPasswordHash(user.id, h), () => user);
-      return sessions.start(current, device);
+      return deps.signIn(current, device, 'pwd');
     },
 
     /** The refresh token is the credential; the rotation itself is the session's. */

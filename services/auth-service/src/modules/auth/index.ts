@@ -2,6 +2,7 @@ import type { ServiceContext } from '../../context.js';
 import type { AccountMails } from '../account/account-mails.js';
 import type { MailModule } from '../mail/index.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
+import type { MfaModule } from '../mfa/index.js';
 import type { PasswordsModule } from '../passwords/index.js';
 import type { SessionsModule } from '../sessions/index.js';
 import type { UsersRepository } from '../users/users.repository.js';
@@ -13,6 +14,7 @@ export interface AuthModuleDeps {
   outbox: OutboxRepository;
   passwords: PasswordsModule;
   sessions: SessionsModule;
+  mfa: Pick<MfaModule, 'signIn'>;
   /** Registration queues the verification mail. */
   accountMails: Pick<AccountMails, 'enqueueVerification'>;
   mail: Pick<MailModule, 'kick'>;
@@ -27,6 +29,7 @@ export function authModule({ config }: ServiceContext, deps: AuthModuleDeps) {
     hasher: deps.passwords.hasher,
     passwordPolicy: deps.passwords.policy,
     throttle: deps.passwords.throttle,
+    signIn: deps.mfa.signIn,
     verificationMail: { enqueue: deps.accountMails.enqueueVerification, kick: deps.mail.kick },
     config: { requireEmailVerification: config.requireEmailVerification },
   });

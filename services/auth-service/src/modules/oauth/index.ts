@@ -2,6 +2,7 @@ import type { ServiceContext } from '../../context.js';
 import { mapInfrastructureError } from '../../errors.js';
 import type { AccountMails } from '../account/account-mails.js';
 import type { MailModule } from '../mail/index.js';
+import type { MfaModule } from '../mfa/index.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
 import type { UsersRepository } from '../users/users.repository.js';
@@ -16,6 +17,7 @@ export interface OAuthModuleDeps {
   users: UsersRepository;
   outbox: OutboxRepository;
   sessions: SessionsService;
+  mfa: Pick<MfaModule, 'signIn'>;
   accountMails: AccountMails;
   mail: Pick<MailModule, 'kick'>;
 }
@@ -34,6 +36,7 @@ export function oauthModule({ app, config }: ServiceContext, deps: OAuthModuleDe
     allowlist: createRedirectAllowlist(config.oauth.redirectAllowlist),
     accountMails: deps.accountMails,
     sessions: deps.sessions,
+    signIn: deps.mfa.signIn,
     kickMail: deps.mail.kick,
     mapError: mapInfrastructureError,
     onUnexpectedError: (err) => app.log.error({ err }, 'google sign-in callback failed'),

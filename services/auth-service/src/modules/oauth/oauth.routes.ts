@@ -1,6 +1,8 @@
 import type { HttpApp } from '@authmeet/http-kit';
 import { problemResponses } from '@authmeet/http-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { mfaChallengeSchema } from '../mfa/mfa.schemas.js';
 import { tokensSchema } from '../sessions/sessions.schemas.js';
 import type { OAuthService } from './oauth.service.js';
 import { callbackQuery, exchangeBody, redirectResponse, startQuery } from './oauth.schemas.js';
@@ -103,7 +105,7 @@ export function oauthRoutes(opts: OAuthRoutesOptions) {
           summary: 'Swap the one-time sign-in code for tokens',
           description: 'The code works once, within 60 s of the redirect; otherwise `TOKEN_INVALID` (400).',
           body: exchangeBody,
-          response: { 200: tokensSchema, ...problemResponses(400, 403, 413, 415, 429, 503) },
+          response: { 200: z.union([tokensSchema, mfaChallengeSchema]), ...problemResponses(400, 403, 413, 415, 429, 503) },
         },
       },
       async (request) =>

@@ -5,6 +5,7 @@ import * as oidc from 'openid-client';
 import type { User } from '../../generated/prisma/client.js';
 import type { AccountMails } from '../account/account-mails.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
+import type { MfaChallenge } from '../auth/authentication.js';
 import type { DeviceInfo, SessionsService, TokenPair } from '../sessions/sessions.service.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import type { GoogleClient } from './google-client.js';
@@ -26,7 +27,9 @@ export interface OAuthServiceDeps {
   google: GoogleClient | undefined;
   allowlist: RedirectAllowlist;
   accountMails: AccountMails;
-  sessions: Pick<SessionsService, 'start' | 'revokeAll'>;
+  sessions: Pick<SessionsService, 'revokeAll'>;
+  /** A verified Google sign-in is a first factor: a session, or the second step (mfa module). */
+  signIn: (user: User, device: DeviceInfo, firstFactor: 'fed') => Promise<TokenPair | MfaChallenge>;
   kickMail: () => void;
   /** Turns infrastructure failures (database, Redis) into their AppError. */
   mapError: (error: unknown) => AppError | undefined;
@@ -118,13 +121,13 @@ export function createOAuthService(deps: OAuthServiceDeps) {
     },
 
     /** The one-time code from the redirect, swapped for tokens (never tokens in a URL). */
-    async exchange(code: string, device: DeviceInfo): Promise<TokenPair> {
+    async exchange(code: string, device: DeviceInfo): Promise<TokenPair | MfaChallenge> {
       const userId = isSecretShape(code) ? await store.takeCode(code) : undefined;
       if (!userId) throw new AppError('TOKEN_INVALID_INPUT', { detail: 'Unknown, used or expired sign-in code' });
       const user = await deps.users.findById(userId);
       if (!user) throw new AppError('TOKEN_INVALID_INPUT');
       assertMaySignIn(user);
-      return deps.sessions.start(user, device);
+      return deps.signIn(user, device, 'fed');
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { ServiceContext } from '../../context.js';
 import { createLoginThrottle } from './login-throttle.js';
+import { createPasswordCheck } from './password-check.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { createPasswordHasher } from './password-hasher.js';
 import { createPasswordPolicy } from './password-policy.js';
@@ -12,7 +13,7 @@ export async function passwordsModule({ app, config }: ServiceContext, deps: { h
   app.addHook('onClose', async () => policy.close());
   // One throttle for every check of a password: login, password change, account deletion.
   const throttle = createLoginThrottle(app.redis, config.bruteForce);
-  return { hasher, policy, throttle };
+  return { hasher, policy, throttle, assertPassword: createPasswordCheck(hasher, throttle) };
 }
 
 export type PasswordsModule = Awaited<ReturnType<typeof passwordsModule>>;

@@ -88,9 +88,12 @@ export function createLoginThrottle(redis: RedisClient, config: LoginThrottleCon
     /**
      * Runs `check` (a password verification) only if the throttle admits it, counting it first.
      * A right password refunds the count and trusts the IP; a check that could not run at all
-     * (the hasher refused it) is refunded; a wrong one stays counted.
+     * (the hasher refused it) is refunded; a wrong one stays counted. With `firstFactorOnly` (a
+     * right password of a user with MFA on) the check is refunded but nothing is forgiven: the
+     * IP's failures stay and it earns no trust until the second factor passes too, so knowing the
+     * password does not reset the count of wrong codes.
      */
-    async guard<T extends { ok: boolean }>(subject: ThrottleSubject, ip: string, check: () => Promise<T>): Promise<T> {
+    async guard<T extends { ok: boolean }>(subject: ThrottleSubject, ip: string, check: () => Promise<T>, opts: { firstFactorOnly?: boolean } = {}): Promise<T> {
       const reservation = await reserve(subject, ip);
       let result: T;
       try {
@@ -100,7 +103,7 @@ export function createLoginThrottle(redis: RedisClient, config: LoginThrottleCon
         await settle(reservation, 'undo').catch(() => undefined);
         throw error;
       }
-      if (result.ok) await settle(reservation, 'ok');
+      if (result.ok) await settle(reservation, opts.firstFactorOnly ? 'undo' : 'ok');
       return result;
     },
     /** After a password reset: whoever was guessing starts from nothing (trusted IPs stay). */

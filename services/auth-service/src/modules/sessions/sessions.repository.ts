@@ -1,5 +1,6 @@
 import { appendRevocation, execRevocations, sessionAliveKey } from '@authmeet/auth-tokens';
 import type { RedisClient } from '@authmeet/http-kit';
+import type { Authentication } from '../auth/authentication.js';
 
 /**
  * Sessions live in Redis. Key layout (every key carries the `{u:<userId>}` hash tag, so all of
@@ -10,7 +11,9 @@ import type { RedisClient } from '@authmeet/http-kit';
  *                                  last rotated refresh-token hashes, truncated, newest first),
  *                                  rt (when the newest of them was rotated), sk (salt deriving
  *                                  each successor token), ca/lu/ex/ax (created, last used,
- *                                  sliding expiry, absolute expiry; epoch ms), ip, ua.
+ *                                  sliding expiry, absolute expiry; epoch ms), ip, ua, am
+ *                                  (the login's amr, comma-separated; absent for a password
+ *                                  login: access tokens carry it, see authnOf).
  *                                  TTL = the sliding expiry. Other services read its existence
  *                                  as "the session is alive" (layout in @authmeet/auth-tokens).
  *   sessions:{u:<uid>}       zset  sid → sliding expiry; the per-user index for listing and
@@ -34,6 +37,7 @@ export interface SessionRecord {
   absoluteExpiresAt: number;
   ip: string;
   userAgent: string;
+  authn: Authentication;
 }
 
 export interface NewSession {
@@ -47,6 +51,7 @@ export interface NewSession {
   absoluteExpiresAt: number;
   ip: string;
   userAgent: string;
+  authn: Authentication;
 }
 
 export interface RotateInput {
@@ -130,9 +135,19 @@ elseif string.find(old, ',' .. short .. ',', 1, true) then
 else
   return {'invalid'}
 end
-local r = redis.call('HMGET', KEYS[1], 'ca', 'lu', 'ex', 'ip', 'ua')
-return {'ok', r[1], r[2] or r[1], r[3], tostring(ax), r[4] or '', r[5] or ''}
+local r = redis.call('HMGET', KEYS[1], 'ca', 'lu', 'ex', 'ip', 'ua', 'am')
+return {'ok', r[1], r[2] or r[1], r[3], tostring(ax), r[4] or '', r[5] or '', r[6] or ''}
 `;
+
+/**
+ * How the session's login was made, from its `am` field: absent for a password login (the
+ * common case costs no bytes). `acr` follows from the methods, and `auth_time` is the session's
+ * creation: a session is opened by the login it records.
+ */
+function authnOf(am: string | undefined, createdAt: number): Authentication {
+  const amr = am ? am.split(',') : ['pwd'];
+  return { amr, acr: amr.includes('mfa') || amr.includes('hwk') ? 'aal2' : 'aal1', authTime: createdAt };
+}
 
 function toRecord(userId: string, id: string, h: Record<string, string>): SessionRecord | undefined {
   if (!h.rh) return undefined;
@@ -145,6 +160,7 @@ function toRecord(userId: string, id: string, h: Record<string, string>): Sessio
     absoluteExpiresAt: Number(h.ax),
     ip: h.ip ?? '',
     userAgent: h.ua ?? '',
+    authn: authnOf(h.am, Number(h.ca)),
   };
 }
 
@@ -172,6 +188,8 @@ export function createSessionsRepository(redis: RedisClient, opts: SessionsRepos
           ax: s.absoluteExpiresAt,
           ip: s.ip,
           ua: s.userAgent,
+          // The login's methods, unless it was a plain password login (see authnOf).
+          ...(s.authn.amr.join(',') === 'pwd' ? {} : { am: s.authn.amr.join(',') }),
         })
         .pexpireat(key, s.expiresAt)
         .zadd(index, s.expiresAt, s.id)
@@ -203,7 +221,7 @@ export function createSessionsRepository(redis: RedisClient, opts: SessionsRepos
         r.deadline,
         r.salt,
       )) as string[];
-      const [status, ca, lu, ex, ax, ip, ua] = reply;
+      const [status, ca, lu, ex, ax, ip, ua, am] = reply;
       if (status === 'reused' || status === 'late') return { status };
       if (status === 'salt') return { status, salt: String(ca) };
       if (status !== 'ok') return { status: 'invalid' };
@@ -218,6 +236,7 @@ export function createSessionsRepository(redis: RedisClient, opts: SessionsRepos
           absoluteExpiresAt: Number(ax),
           ip: ip ?? '',
           userAgent: ua ?? '',
+          authn: authnOf(am, Number(ca)),
         },
       };
     },

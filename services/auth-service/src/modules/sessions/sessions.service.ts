@@ -6,6 +6,7 @@ import type { PublicUser } from '../users/users.schemas.js';
 import { toPublicUser } from '../users/users.schemas.js';
 import { mintRefreshToken, newSessionSalt, parseRefreshToken, successorRefreshToken } from './refresh-token.js';
 import type { SessionsRepository } from './sessions.repository.js';
+import type { Assurance, Authentication } from '../auth/authentication.js';
 
 export interface AccessClaims {
   sub: string;
@@ -13,6 +14,11 @@ export interface AccessClaims {
   jti: string;
   email: string;
   username: string;
+  /** RFC 8176 methods of the login that opened the session. */
+  amr: string[];
+  acr: Assurance;
+  /** Epoch seconds of that login; refreshes keep it. */
+  auth_time: number;
 }
 
 export interface DeviceInfo {
@@ -59,20 +65,29 @@ export interface SessionsServiceDeps {
 export function createSessionsService(deps: SessionsServiceDeps) {
   const { repository: sessions, config } = deps;
 
-  function issueAccessToken(user: User, sessionId: string, absoluteExpiresAt: number) {
+  function issueAccessToken(user: User, sessionId: string, absoluteExpiresAt: number, authn: Authentication) {
     const nowSec = Math.floor(deps.clock() / 1000);
     // Never outlive the session's absolute cap.
     const exp = Math.min(nowSec + config.accessTokenTtlSec, Math.floor(absoluteExpiresAt / 1000));
     const accessToken = deps.signAccessToken(
-      { sub: user.id, sid: sessionId, jti: randomUUID(), email: user.email, username: user.username },
+      {
+        sub: user.id,
+        sid: sessionId,
+        jti: randomUUID(),
+        email: user.email,
+        username: user.username,
+        amr: authn.amr,
+        acr: authn.acr,
+        auth_time: Math.floor(authn.authTime / 1000),
+      },
       exp,
     );
     return { accessToken, expiresIn: Math.max(exp - nowSec, 0) };
   }
 
-  function tokenPair(user: User, sessionId: string, refreshToken: string, expiresAt: number, absoluteExpiresAt: number, now: number): TokenPair {
+  function tokenPair(user: User, sessionId: string, refreshToken: string, expiresAt: number, absoluteExpiresAt: number, now: number, authn: Authentication): TokenPair {
     return {
-      ...issueAccessToken(user, sessionId, absoluteExpiresAt),
+      ...issueAccessToken(user, sessionId, absoluteExpiresAt, authn),
       refreshToken,
       tokenType: 'Bearer',
       refreshExpiresIn: Math.round((expiresAt - now) / 1000),
@@ -81,7 +96,8 @@ export function createSessionsService(deps: SessionsServiceDeps) {
     };
   }
 
-  async function start(user: User, device: DeviceInfo): Promise<TokenPair> {
+  /** `authn`: how the user proved who they are; every token of the session will say so. */
+  async function start(user: User, device: DeviceInfo, authn: Authentication): Promise<TokenPair> {
     const now = deps.clock();
     const sessionId = randomUUID();
     const absoluteExpiresAt = now + config.absoluteTtlSec * 1000;
@@ -97,8 +113,10 @@ export function createSessionsService(deps: SessionsServiceDeps) {
       absoluteExpiresAt,
       ip: device.ip,
       userAgent: device.userAgent.slice(0, 256),
+      authn,
     });
-    return tokenPair(user, sessionId, refresh.token, expiresAt, absoluteExpiresAt, now);
+    // The session records its login: auth_time is its creation, in this token as after refreshes.
+    return tokenPair(user, sessionId, refresh.token, expiresAt, absoluteExpiresAt, now, { ...authn, authTime: now });
   }
 
   async function revoke(userId: string, sessionIds: string[]) {
@@ -156,7 +174,7 @@ export function createSessionsService(deps: SessionsServiceDeps) {
       throw new AppError('REFRESH_TOKEN_REUSED');
     }
     if (result.status !== 'ok') throw new AppError('REFRESH_TOKEN_INVALID');
-    return tokenPair(user, sessionId, next.token, result.session.expiresAt, result.session.absoluteExpiresAt, now);
+    return tokenPair(user, sessionId, next.token, result.session.expiresAt, result.session.absoluteExpiresAt, now, result.session.authn);
   }
 
   return {

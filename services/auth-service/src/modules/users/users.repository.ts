@@ -20,6 +20,7 @@ export interface UserPatch {
   lastName?: string | null;
   passwordHash?: string | null;
   emailVerified?: boolean;
+  mfaEnabled?: boolean;
 }
 
 /** The only code that queries the users table. */
@@ -45,8 +46,9 @@ export function createUsersRepository(prisma: PrismaClient) {
       db.user.update({ where: { id }, data: { passwordHash } }),
 
     /** Account closure keeps the row (ids stay unique, the sync has a version) but no personal data. */
-    anonymise: (id: string, db: Db = prisma) =>
-      db.user.update({
+    anonymise: async (id: string, db: Db = prisma) => {
+      await db.userTotp.deleteMany({ where: { userId: id } });
+      return db.user.update({
         where: { id },
         data: {
           email: `deleted+${id}@invalid.invalid`,
@@ -55,14 +57,18 @@ export function createUsersRepository(prisma: PrismaClient) {
           firstName: null,
           lastName: null,
           isActive: false,
+          mfaEnabled: false,
           deletedAt: new Date(),
           version: { increment: 1 },
           // Provider subjects and one-time tokens are personal data too; dropping the identities
           // also lets the same Google account sign up afresh later.
           identities: { deleteMany: {} },
           accountTokens: { deleteMany: {} },
+          recoveryCodes: { deleteMany: {} },
+          passkeys: { deleteMany: {} },
         },
-      }),
+      });
+    },
 
     /** Reconciliation page, ordered by (updatedAt, id) so a cursor never skips a row. */
     listUpdatedAfter(after: Date | undefined, cursor: { updatedAt: Date; id: string } | undefined, limit: number) {

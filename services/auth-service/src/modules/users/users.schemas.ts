@@ -11,6 +11,7 @@ export const userSchema = z
     lastName: z.string().nullable(),
     emailVerified: z.boolean(),
     isActive: z.boolean(),
+    mfaEnabled: z.boolean(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -28,6 +29,7 @@ export function toPublicUser(u: User): PublicUser {
     lastName: u.lastName,
     emailVerified: u.emailVerified,
     isActive: u.isActive,
+    mfaEnabled: u.mfaEnabled,
     createdAt: u.createdAt.toISOString(),
     updatedAt: u.updatedAt.toISOString(),
   };

@@ -1,6 +1,7 @@
 import type { HttpApp } from '@authmeet/http-kit';
 import { Gauge } from 'prom-client';
 import type { Config } from '../../config.js';
+import { createUsersRepository } from '../users/users.repository.js';
 import { createMeetingEvents } from './meeting-events.js';
 import { createMeetingsRepository } from './meetings.repository.js';
 import { meetingsRoutes } from './meetings.routes.js';
@@ -25,8 +26,11 @@ export function meetingsModule(app: HttpApp, deps: MeetingsModuleDeps) {
   const events = createMeetingEvents({ publisher: app.redis, subscriber: app.redisSubscriber, channelPrefix: config.redis.keyPrefix, log: app.log });
   // Open streams would keep close() waiting for "in-flight" requests: end them first.
   app.addHook('preClose', async () => events.shutdown());
+  // Hosts with MFA on must step up to delete (the synced `mfaEnabled` of the users table).
+  const users = createUsersRepository(app.prisma);
   const service = createMeetingService({
     meetings: repository,
+    hasMfa: async (userId) => (await users.findById(userId))?.mfaEnabled === true,
     events,
     clock: deps.clock,
     ...(deps.generateCode ? { generateCode: deps.generateCode } : {}),

@@ -1,5 +1,6 @@
+import { requireAal2Within } from '@authmeet/auth-tokens';
 import type { HttpApp } from '@authmeet/http-kit';
-import { AppError, pageOf, problemResponses } from '@authmeet/http-kit';
+import { AppError, pageOf, problemResponses, toTokenAppError } from '@authmeet/http-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { MeetingEvents } from './meeting-events.js';
@@ -36,6 +37,19 @@ function callerId(request: FastifyRequest): string {
   if (!request.auth) throw new AppError('UNAUTHENTICATED');
   return request.auth.userId;
 }
+
+/** Deleting a meeting is sensitive: hosts with MFA on need a strong login within 10 minutes. */
+const deleteStepUp = requireAal2Within(10);
+
+/** The step-up check of the caller's token, as the service asks for it (403 STEP_UP_REQUIRED). */
+const stepUpOf = (request: FastifyRequest) => () => {
+  const auth = request.auth;
+  try {
+    if (auth) deleteStepUp({ acr: auth.acr, auth_time: auth.authTime });
+  } catch (error) {
+    throw toTokenAppError(error);
+  }
+};
 
 const eventsDescription = [
   'Server-Sent Events (`text/event-stream`) for one meeting, for its host and current participants',
@@ -126,13 +140,16 @@ function lifecycleRoutes(app: HttpApp, meetings: MeetingService) {
         tags,
         security,
         summary: 'Delete a meeting (host only)',
-        description: 'Open event streams receive `meeting.ended` and close. 403 for a participant, 404 for anyone else.',
+        description:
+          'Open event streams receive `meeting.ended` and close. 403 for a participant, 404 for anyone else. A host whose account has MFA on ' +
+          'needs a token from an `aal2` login (second factor or passkey) within the last 10 minutes: otherwise 403 `STEP_UP_REQUIRED` ' +
+          '(with `acrValues` and `maxAge` members); log in again with the second factor and retry.',
         params: meetingIdParams,
         response: { 204: z.null(), ...problemResponses(400, 401, 403, 404, 415, 429, 503) },
       },
     },
     async (request, reply) => {
-      await meetings.delete(callerId(request), request.params.id);
+      await meetings.delete(callerId(request), request.params.id, stepUpOf(request));
       return reply.code(204).send(null);
     },
   );

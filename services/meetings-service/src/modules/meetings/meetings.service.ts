@@ -10,6 +10,8 @@ import type { MeetingView, ParticipantView } from './meetings.schemas.js';
 
 export interface MeetingServiceDeps {
   meetings: MeetingsRepository;
+  /** Whether a user has a second factor (synced `mfaEnabled`): such hosts must step up to delete. */
+  hasMfa: (userId: string) => Promise<boolean>;
   events: Pick<MeetingEvents, 'publish'>;
   clock: () => number;
   generateCode?: () => string;
@@ -175,8 +177,13 @@ export function createMeetingService(deps: MeetingServiceDeps) {
       return toMeetingView(meeting);
     },
 
-    async delete(userId: string, meetingId: string): Promise<void> {
+    /**
+     * `stepUp` throws unless the caller's login was strong and recent enough; it is asked only
+     * of hosts with MFA on (api.md: such a caller needs `aal2` within 10 minutes).
+     */
+    async delete(userId: string, meetingId: string, stepUp: () => void = () => undefined): Promise<void> {
       await forHost(meetingId, userId);
+      if (await deps.hasMfa(userId)) stepUp();
       if (await meetings.delete(meetingId)) {
         // Open streams learn that the meeting is over, then close.
         await events.publish(meetingId, { type: 'meeting.ended', data: { meetingId, endedAt: now().toISOString(), reason: 'deleted' } });

@@ -1,0 +1,184 @@
+import { createHash, createPrivateKey, sign } from 'node:crypto';
+import { decodeJwt } from 'jose';
+import { generate } from 'otplib';
+import type { Browser, CDPSession, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openPerson, screenshots, waitForText } from '../support/browser.js';
+import type { Person } from '../support/browser.js';
+import { account, signUp } from '../support/accounts.js';
+import type { Account } from '../support/accounts.js';
+import { startStack } from '../support/stack.js';
+import type { Stack } from '../support/stack.js';
+
+async function signUpAndLogIn(page: Page, who: Account) {
+  await signUp(page, who);
+  await passwordStep(page, who);
+  await waitForText(page.locator('#whoami'), `Signed in as ${who.username}`);
+}
+
+async function passwordStep(page: Page, who: Account) {
+  const login = page.locator('#login');
+  await login.getByLabel('Email or username').fill(who.email);
+  await login.getByLabel('Password').fill(who.password);
+  await login.getByRole('button', { name: 'Log in' }).click();
+}
+
+async function logOut(page: Page) {
+  await page.getByRole('button', { name: 'Log out', exact: true }).click();
+  await waitForText(page.locator('#whoami'), 'Not signed in');
+}
+
+/** The DevTools protocol's virtual authenticator: a platform passkey store that verifies the user. */
+async function virtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, authenticatorId };
+}
+
+/**
+ * An assertion made outside the browser with a passkey's own private key, for any relying party
+ * and origin: what a phishing site holding the user's authenticator response would present.
+ */
+function craftAssertion(input: { credentialId: string; privateKey: string; userHandle: string; signCount: number; rpId: string; origin: string; challenge: string }) {
+  const rpIdHash = createHash('sha256').update(input.rpId).digest();
+  const counter = Buffer.alloc(4);
+  counter.writeUInt32BE(input.signCount);
+  // Flags: user present (0x01) and user verified (0x04).
+  const authenticatorData = Buffer.concat([rpIdHash, Buffer.from([0x05]), counter]);
+  const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge: input.challenge, origin: input.origin, crossOrigin: false }));
+  const key = createPrivateKey({ key: Buffer.from(input.privateKey, 'base64'), format: 'der', type: 'pkcs8' });
+  // ES256 and RS256 keys sign a SHA-256 digest; Ed25519 and ML-DSA keys sign the message itself.
+  const digest = key.asymmetricKeyType === 'ec' || key.asymmetricKeyType === 'rsa' ? 'sha256' : null;
+  const signature = sign(digest, Buffer.concat([authenticatorData, createHash('sha256').update(clientDataJSON).digest()]), key);
+  const id = Buffer.from(input.credentialId, 'base64').toString('base64url');
+  return {
+    id,
+    rawId: id,
+    type: 'public-key',
+    clientExtensionResults: {},
+    response: {
+      clientDataJSON: clientDataJSON.toString('base64url'),
+      authenticatorData: authenticatorData.toString('base64url'),
+      signature: signature.toString('base64url'),
+      userHandle: Buffer.from(input.userHandle, 'base64').toString('base64url'),
+    },
+  };
+}
+
+describe('second factors in the reference web client', () => {
+  let stack: Stack;
+  let browser: Browser;
+  const people: Person[] = [];
+
+  beforeAll(async () => {
+    [stack, browser] = await Promise.all([startStack(), launchChromium()]);
+  });
+
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') console.error('screenshots:', await screenshots(people, ctx.task.name));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('registers a passkey, logs in with it without a username, refuses it for another relying party, deletes it', async () => {
+    const ada = account('ada');
+    const person = await openPerson(browser, stack.localUrl);
+    people.push(person);
+    const { page } = person;
+    const { cdp, authenticatorId } = await virtualAuthenticator(page);
+    await signUpAndLogIn(page, ada);
+
+    await page.locator('#passkey-add').getByLabel('Passkey name').fill('Laptop key');
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await waitForText(page.locator('#message'), 'Passkey Laptop key added');
+    await waitForText(page.locator('#passkeys'), 'Laptop key');
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    expect(credentials).toHaveLength(1);
+    expect(credentials[0]).toMatchObject({ isResidentCredential: true, rpId: 'localhost' });
+
+    await logOut(page);
+    // No username typed: the authenticator offers its discoverable credential.
+    const verified = page.waitForResponse((r) => r.url().endsWith('/v1/auth/passkeys/login/verify'));
+    await page.getByRole('button', { name: 'Log in with a passkey' }).click();
+    await waitForText(page.locator('#whoami'), `Signed in as ${ada.username}`);
+    const tokens = (await (await verified).json()) as { accessToken: string };
+    expect(decodeJwt(tokens.accessToken)).toMatchObject({ amr: ['hwk'], acr: 'aal2' });
+
+    // The same passkey's key, signing for another relying party and origin: refused.
+    const [credential] = (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
+    if (!credential?.userHandle) throw new Error('the virtual authenticator kept no user handle');
+    const attempt = async (rpId: string, origin: string) => {
+      const options = (await (await fetch(`${stack.localUrl}/v1/auth/passkeys/login/options`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as {
+        challengeId: string;
+        options: { challenge: string };
+      };
+      const response = craftAssertion({ ...credential, userHandle: credential.userHandle ?? '', signCount: credential.signCount + 1, rpId, origin, challenge: options.options.challenge });
+      return fetch(`${stack.localUrl}/v1/auth/passkeys/login/verify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ challengeId: options.challengeId, response }),
+      });
+    };
+    const phished = await attempt('evil.example', 'https://evil.example');
+    expect([phished.status, ((await phished.json()) as { code: string }).code]).toEqual([401, 'PASSKEY_INVALID']);
+    const wrongOrigin = await attempt('localhost', 'https://evil.example');
+    expect(wrongOrigin.status).toBe(401);
+    // The crafted assertion is right in every other respect: for this relying party it logs in.
+    expect((await attempt('localhost', stack.localUrl)).status).toBe(200);
+
+    await page.getByRole('button', { name: 'Delete Laptop key' }).click();
+    await waitForText(page.locator('#message'), 'Passkey Laptop key deleted');
+    expect(await page.locator('#passkeys li').count()).toBe(0);
+
+    await logOut(page);
+    await page.getByRole('button', { name: 'Log in with a passkey' }).click();
+    await waitForText(page.locator('#message'), 'PASSKEY_INVALID');
+    expect(await page.locator('#whoami').textContent()).toBe('Not signed in');
+  });
+
+  it('sets up TOTP from the QR screen, then logs in with a code and with a recovery code', async () => {
+    const bob = account('bob');
+    const person = await openPerson(browser, stack.url);
+    people.push(person);
+    const { page } = person;
+    await signUpAndLogIn(page, bob);
+
+    await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+    const qr = page.locator('#mfa-qr');
+    await expect.poll(async () => (await qr.getAttribute('src')) ?? '').toMatch(/^data:image\/svg\+xml/);
+    expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    const secret = (await page.locator('#mfa-secret').textContent()) ?? '';
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    await page.locator('#mfa-confirm').getByLabel('Code from the app').fill(await generate({ secret, epoch: Math.floor(Date.now() / 1000) - 30 }));
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await waitForText(page.locator('#mfa-status'), 'Two-factor authentication is on');
+    const recoveryCodes = await page.locator('#recovery-codes li').allTextContents();
+    expect(recoveryCodes).toHaveLength(10);
+
+    await logOut(page);
+    await passwordStep(page, bob);
+    await waitForText(page.locator('#message'), 'Enter your authentication code');
+    await page.locator('#mfa-step').getByLabel('Authentication code').fill(await generate({ secret }));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await waitForText(page.locator('#whoami'), `Signed in as ${bob.username}`);
+
+    await logOut(page);
+    await passwordStep(page, bob);
+    await page.locator('#mfa-step').getByLabel('Authentication code').fill(String(recoveryCodes[0]));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await waitForText(page.locator('#whoami'), `Signed in as ${bob.username}`);
+  });
+});

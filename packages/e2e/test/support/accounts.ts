@@ -1,0 +1,25 @@
+import { randomBytes } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { waitForText } from './browser.js';
+
+export interface Account {
+  email: string;
+  username: string;
+  password: string;
+}
+
+/** A fresh person: unique email and username, a password the strength check accepts. */
+export const account = (name: string): Account => {
+  const suffix = randomBytes(3).toString('hex');
+  return { email: `${name}.${suffix}@example.com`, username: `${name}_${suffix}`, password: `Correct-Horse-${suffix}-Battery!` };
+};
+
+/** Signs up through the web client's form. */
+export async function signUp(page: Page, who: Account) {
+  const form = page.locator('#signup');
+  await form.getByLabel('Email').fill(who.email);
+  await form.getByLabel('Username').fill(who.username);
+  await form.getByLabel('Password').fill(who.password);
+  await form.getByRole('button', { name: 'Sign up' }).click();
+  await waitForText(page.locator('#message'), `Account ${who.username} created`);
+}

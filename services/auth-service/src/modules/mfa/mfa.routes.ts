@@ -1,0 +1,117 @@
+import type { HttpApp } from '@authmeet/http-kit';
+import { AppError, problemResponses } from '@authmeet/http-kit';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { tokensSchema } from '../sessions/sessions.schemas.js';
+import type { MfaService } from './mfa.service.js';
+import { codeBody, confirmBody, disableBody, recoveryCodesResponse, totpSetupResponse, verifyBody } from './mfa.schemas.js';
+
+export interface MfaRoutesOptions {
+  mfa: MfaService;
+  limits: { loginMax: number; accountMax: number; windowSec: number };
+}
+
+const bearer = [{ bearerAuth: [] }];
+
+function userIdOf(request: FastifyRequest): string {
+  if (!request.auth) throw new AppError('UNAUTHENTICATED');
+  return request.auth.userId;
+}
+
+export function mfaRoutes(opts: MfaRoutesOptions) {
+  const { mfa } = opts;
+  const limit = (max: number) => ({ rateLimit: { max, timeWindow: opts.limits.windowSec * 1000 } });
+
+  return async function routes(app: HttpApp) {
+    app.post(
+      '/totp/setup',
+      {
+        preHandler: app.authenticate,
+        config: limit(opts.limits.accountMax),
+        schema: {
+          tags: ['mfa'],
+          summary: 'Start TOTP enrolment: a new pending secret, its otpauth URL and QR code',
+          description: 'The secret is stored encrypted and stays pending until confirmed. 409 `MFA_ALREADY_ENABLED` while MFA is on.',
+          security: bearer,
+          response: { 200: totpSetupResponse, ...problemResponses(401, 403, 409, 429, 503) },
+        },
+      },
+      async (request) => mfa.setup(userIdOf(request)),
+    );
+
+    app.post(
+      '/totp/confirm',
+      {
+        preHandler: app.authenticate,
+        config: limit(opts.limits.accountMax),
+        schema: {
+          tags: ['mfa'],
+          summary: 'Confirm TOTP enrolment with a code: MFA on, 10 recovery codes (shown once)',
+          description: '400 `MFA_CODE_INVALID` for a wrong code; 409 `MFA_NOT_ENABLED` without a pending setup, `MFA_ALREADY_ENABLED` when on.',
+          security: bearer,
+          body: confirmBody,
+          response: { 200: recoveryCodesResponse, ...problemResponses(400, 401, 409, 429, 503) },
+        },
+      },
+      async (request) => mfa.confirm(userIdOf(request), request.body.code),
+    );
+
+    app.delete(
+      '/totp',
+      {
+        preHandler: app.authenticate,
+        config: limit(opts.limits.accountMax),
+        schema: {
+          tags: ['mfa'],
+          summary: 'Turn MFA off (password and a current code)',
+          description: 'Removes the TOTP secret and the recovery codes. 401 `INVALID_CREDENTIALS` / `MFA_CODE_INVALID`; 409 `MFA_NOT_ENABLED`.',
+          security: bearer,
+          body: disableBody,
+          response: { 204: z.null(), ...problemResponses(400, 401, 409, 429, 503) },
+        },
+      },
+      async (request, reply) => {
+        await mfa.disable(userIdOf(request), request.body.password, request.body.code, request.ip);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.post(
+      '/recovery-codes',
+      {
+        preHandler: app.authenticate,
+        config: limit(opts.limits.accountMax),
+        schema: {
+          tags: ['mfa'],
+          summary: 'Replace the recovery codes (needs a current code)',
+          security: bearer,
+          body: codeBody,
+          response: { 200: recoveryCodesResponse, ...problemResponses(400, 401, 409, 429, 503) },
+        },
+      },
+      async (request) => mfa.regenerateRecoveryCodes(userIdOf(request), request.body.code, request.ip),
+    );
+
+    app.post(
+      '/verify',
+      {
+        config: limit(opts.limits.loginMax),
+        schema: {
+          tags: ['mfa'],
+          summary: 'Second step of a login: the mfaToken and a TOTP or recovery code',
+          description:
+            'Completes a password or Google login that answered `mfaRequired`. 401 `MFA_CODE_INVALID` for a wrong code (it counts on the ' +
+            "account's brute-force throttle, and the 5th kills the token), 401 `MFA_TOKEN_INVALID` for an unknown, used, expired or dead token.",
+          body: verifyBody,
+          response: { 200: tokensSchema, ...problemResponses(400, 401, 403, 429, 503) },
+        },
+      },
+      async (request) => {
+        const { mfaToken, code, recoveryCode } = request.body;
+        const factor = code !== undefined ? { code } : { recoveryCode: recoveryCode ?? '' };
+        const userAgent = typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : '';
+        return mfa.verifyLogin(mfaToken, factor, { ip: request.ip, userAgent });
+      },
+    );
+  };
+}

@@ -1,0 +1,134 @@
+import { AppError } from '@authmeet/http-kit';
+import type { User } from '../../generated/prisma/client.js';
+import type { Authentication, FirstFactor, MfaChallenge, MfaTokenStore } from '../auth/authentication.js';
+import type { DeviceInfo, SessionsService, TokenPair } from '../sessions/sessions.service.js';
+import type { OutboxRepository } from '../outbox/outbox.repository.js';
+import { requireActiveUser } from '../users/user-rules.js';
+import type { Db, UsersRepository } from '../users/users.repository.js';
+import { enrolment, hashRecoveryCode, newRecoveryCodes, newTotpSecret } from './codes.js';
+import type { MfaRepository } from './mfa.repository.js';
+import type { SecretBox } from './secret-box.js';
+import type { SecondFactor, SecondFactorChecker } from './second-factor.js';
+
+export interface MfaServiceDeps {
+  users: UsersRepository;
+  outbox: OutboxRepository;
+  repo: MfaRepository;
+  box: SecretBox;
+  secondFactor: SecondFactorChecker;
+  tokens: MfaTokenStore;
+  sessions: Pick<SessionsService, 'start'>;
+  /** The password check of the login throttle (turning MFA off needs the password too). */
+  assertPassword: (user: User, password: string, ip: string) => Promise<void>;
+  clock: () => number;
+  config: { enabled: boolean; issuer: string };
+}
+
+export function createMfaService(deps: MfaServiceDeps) {
+  const { users, outbox, repo, box, secondFactor, clock } = deps;
+
+  const activeUser = (userId: string) => requireActiveUser(users, userId);
+
+  /** MFA on or off for the user, as a synced user change (version bump and outbox row). */
+  async function setEnabled(userId: string, enabled: boolean, tx: Db) {
+    const updated = await users.update(userId, { mfaEnabled: enabled }, tx);
+    await outbox.enqueue(updated, 'upsert', tx);
+  }
+
+  async function issueRecoveryCodes(userId: string, tx: Db): Promise<string[]> {
+    const codes = newRecoveryCodes();
+    await repo.replaceRecoveryCodes(userId, codes.map((c) => hashRecoveryCode(userId, c)), tx);
+    return codes;
+  }
+
+  return {
+    /**
+     * A first factor passed (a password, or a Google sign-in): a session, or for a user with MFA
+     * on the second step to take first (`mfaToken`).
+     */
+    async signIn(user: User, device: DeviceInfo, firstFactor: FirstFactor): Promise<TokenPair | MfaChallenge> {
+      if (user.mfaEnabled) {
+        return { mfaRequired: true, mfaToken: await deps.tokens.issue(user.id, firstFactor), methods: ['totp', 'recovery_code'] };
+      }
+      return deps.sessions.start(user, device, { amr: [firstFactor], acr: 'aal1', authTime: clock() });
+    },
+
+    async setup(userId: string) {
+      if (!deps.config.enabled) throw new AppError('FORBIDDEN', { detail: 'Multi-factor authentication is turned off on this server' });
+      const user = await activeUser(userId);
+      if (user.mfaEnabled) throw new AppError('MFA_ALREADY_ENABLED', { detail: 'Turn it off first to enrol another authenticator' });
+      const secret = newTotpSecret();
+      await repo.savePending(userId, box.seal(secret, userId));
+      return enrolment(secret, deps.config.issuer, user.email);
+    },
+
+    async confirm(userId: string, code: string): Promise<{ recoveryCodes: string[] }> {
+      const user = await activeUser(userId);
+      if (user.mfaEnabled) throw new AppError('MFA_ALREADY_ENABLED');
+      const pending = await repo.findTotp(userId);
+      if (!pending) throw new AppError('MFA_NOT_ENABLED', { detail: 'Start with POST /v1/auth/mfa/totp/setup' });
+      if (!(await secondFactor.totpMatches(userId, code))) throw new AppError('MFA_CODE_INVALID_INPUT');
+      const recoveryCodes = await users.transaction(async (tx) => {
+        await repo.markConfirmed(userId, tx);
+        await setEnabled(userId, true, tx);
+        return issueRecoveryCodes(userId, tx);
+      });
+      return { recoveryCodes };
+    },
+
+    async disable(userId: string, password: string, code: string, ip: string) {
+      const user = await activeUser(userId);
+      if (!user.mfaEnabled) throw new AppError('MFA_NOT_ENABLED');
+      await deps.assertPassword(user, password, ip);
+      await secondFactor.requireCurrentCode(user, code, ip);
+      await users.transaction(async (tx) => {
+        await repo.removeAll(userId, tx, { passkeys: false });
+        await setEnabled(userId, false, tx);
+      });
+    },
+
+    async regenerateRecoveryCodes(userId: string, code: string, ip: string): Promise<{ recoveryCodes: string[] }> {
+      const user = await activeUser(userId);
+      if (!user.mfaEnabled) throw new AppError('MFA_NOT_ENABLED');
+      await secondFactor.requireCurrentCode(user, code, ip);
+      return { recoveryCodes: await users.transaction((tx) => issueRecoveryCodes(userId, tx)) };
+    },
+
+    /** The second step of a login: the `mfaToken` and a code open the session. */
+    async verifyLogin(mfaToken: string, factor: SecondFactor, device: DeviceInfo) {
+      const pending = await deps.tokens.find(mfaToken);
+      if (!pending) throw new AppError('MFA_TOKEN_INVALID');
+      const user = await users.findById(pending.userId);
+      if (!user || !user.isActive || !user.mfaEnabled) {
+        await deps.tokens.take(mfaToken);
+        throw new AppError(user && !user.isActive ? 'ACCOUNT_DISABLED' : 'MFA_TOKEN_INVALID');
+      }
+      if (!(await secondFactor.matches(user.id, factor, device.ip))) {
+        await deps.tokens.fail(mfaToken);
+        throw new AppError('MFA_CODE_INVALID');
+      }
+      // Single use: of two requests that both passed the check, one opens a session.
+      if (!(await deps.tokens.take(mfaToken))) throw new AppError('MFA_TOKEN_INVALID');
+      const authn: Authentication = {
+        amr: 'code' in factor ? [pending.firstFactor, 'otp', 'mfa'] : [pending.firstFactor, 'mfa'],
+        acr: 'aal2',
+        authTime: clock(),
+      };
+      return deps.sessions.start(user, device, authn);
+    },
+
+    /**
+     * Removes every second factor of a user (TOTP, recovery codes, passkeys) as one synced
+     * change. For an administrator's reset (api.md `DELETE /v1/admin/users/{id}/mfa`), which
+     * also revokes nothing by itself: the caller decides about sessions and audit.
+     */
+    async resetForUser(userId: string): Promise<void> {
+      await users.transaction(async (tx) => {
+        await repo.removeAll(userId, tx, { passkeys: true });
+        await setEnabled(userId, false, tx);
+      });
+    },
+  };
+}
+
+export type MfaService = ReturnType<typeof createMfaService>;

@@ -1,0 +1,29 @@
+import type { ServiceContext } from '../../context.js';
+import type { MfaModule } from '../mfa/index.js';
+import type { SessionsService } from '../sessions/sessions.service.js';
+import type { UsersRepository } from '../users/users.repository.js';
+import { createPasskeyChallenges } from './passkey-challenges.js';
+import { createPasskeysRepository } from './passkeys.repository.js';
+import { passkeysRoutes } from './passkeys.routes.js';
+import { createPasskeysService } from './passkeys.service.js';
+
+export interface PasskeysModuleDeps {
+  users: UsersRepository;
+  sessions: Pick<SessionsService, 'start'>;
+  /** Adding or removing a passkey needs a current code while MFA is on. */
+  mfa: Pick<MfaModule, 'secondFactor'>;
+}
+
+/** Passkeys (WebAuthn): registration, management, and login as a complete strong login. */
+export function passkeysModule({ app, config, clock }: ServiceContext, deps: PasskeysModuleDeps) {
+  const service = createPasskeysService({
+    repo: createPasskeysRepository(app.prisma),
+    users: deps.users,
+    challenges: createPasskeyChallenges(app.redis, config.webauthn.challengeTtlSec),
+    sessions: deps.sessions,
+    requireCurrentCode: deps.mfa.secondFactor.requireCurrentCode,
+    clock,
+    config: { ...config.webauthn, requireEmailVerification: config.requireEmailVerification },
+  });
+  return { routes: passkeysRoutes({ passkeys: service, limits: config.rateLimit }) };
+}

@@ -1,0 +1,148 @@
+import type { HttpApp } from '@authmeet/http-kit';
+import { AppError, problemResponses } from '@authmeet/http-kit';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { tokensSchema } from '../sessions/sessions.schemas.js';
+import type { PasskeysService } from './passkeys.service.js';
+import {
+  creationOptionsSchema,
+  deleteBody,
+  loginOptionsBody,
+  loginOptionsResponse,
+  loginVerifyBody,
+  passkeyIdParams,
+  passkeySchema,
+  registerVerifyBody,
+  renameBody,
+} from './passkeys.schemas.js';
+
+export interface PasskeysRoutesOptions {
+  passkeys: PasskeysService;
+  limits: { loginMax: number; accountMax: number; windowSec: number };
+}
+
+const bearer = [{ bearerAuth: [] }];
+const tags = ['passkeys'];
+
+function userIdOf(request: FastifyRequest): string {
+  if (!request.auth) throw new AppError('UNAUTHENTICATED');
+  return request.auth.userId;
+}
+
+export function passkeysRoutes(opts: PasskeysRoutesOptions) {
+  const { passkeys } = opts;
+  const limit = (max: number) => ({ rateLimit: { max, timeWindow: opts.limits.windowSec * 1000 } });
+
+  return async function routes(app: HttpApp) {
+    app.post(
+      '/register/options',
+      {
+        preHandler: app.authenticate,
+        config: limit(opts.limits.accountMax),
+        schema: {
+          tags,
+          summary: 'Start registering a passkey: WebAuthn creation options (JSON form)',
+          description: 'Resident key and user verification required. The challenge is single use and lives WEBAUTHN_CHALLENGE_TTL (5 minutes).',
+          security: bearer,
+          response: { 200: creationOptionsSchema, ...problemResponses(401, 429, 503) },
+        },
+      },
+      async (request) => passkeys.registrationOptions(userIdOf(request)),
+    );
+
+    app.post(
+      '/register/verify',
+      {
+        preHandler: app.authenticate,
+        config: limit(opts.limits.accountMax),
+        schema: {
+          tags,
+          summary: 'Finish registering a passkey',
+          description: 'While MFA is on, `code` (TOTP or recovery code) is required. 400 `PASSKEY_INVALID` for a response that does not verify.',
+          security: bearer,
+          body: registerVerifyBody,
+          response: { 201: passkeySchema, ...problemResponses(400, 401, 429, 503) },
+        },
+      },
+      async (request, reply) => reply.code(201).send(await passkeys.register(userIdOf(request), request.body, request.ip)),
+    );
+
+    app.post(
+      '/login/options',
+      {
+        config: limit(opts.limits.loginMax),
+        schema: {
+          tags,
+          summary: 'Start a passkey login',
+          description: 'Without `identifier` any discoverable passkey of this relying party may answer (no username typed).',
+          body: loginOptionsBody,
+          response: { 200: loginOptionsResponse, ...problemResponses(400, 429, 503) },
+        },
+      },
+      async (request) => passkeys.loginOptions(request.body.identifier),
+    );
+
+    app.post(
+      '/login/verify',
+      {
+        config: limit(opts.limits.loginMax),
+        schema: {
+          tags,
+          summary: 'Finish a passkey login: tokens (amr hwk, acr aal2, no second step)',
+          description: '401 `PASSKEY_INVALID` for an unknown, used or expired challenge, an unknown passkey, a bad signature or a counter that did not grow.',
+          body: loginVerifyBody,
+          response: { 200: tokensSchema, ...problemResponses(400, 401, 403, 429, 503) },
+        },
+      },
+      async (request) => {
+        const userAgent = typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : '';
+        return passkeys.login(request.body.challengeId, request.body.response, { ip: request.ip, userAgent });
+      },
+    );
+
+    app.get(
+      '/',
+      {
+        preHandler: app.authenticate,
+        schema: { tags, summary: "The user's passkeys", security: bearer, response: { 200: z.object({ items: z.array(passkeySchema) }), ...problemResponses(401) } },
+      },
+      async (request) => passkeys.list(userIdOf(request)),
+    );
+
+    app.patch(
+      '/:id',
+      {
+        preHandler: app.authenticate,
+        schema: {
+          tags,
+          summary: 'Rename a passkey',
+          security: bearer,
+          params: passkeyIdParams,
+          body: renameBody,
+          response: { 200: passkeySchema, ...problemResponses(400, 401, 404) },
+        },
+      },
+      async (request) => passkeys.rename(userIdOf(request), request.params.id, request.body.name),
+    );
+
+    app.delete(
+      '/:id',
+      {
+        preHandler: app.authenticate,
+        schema: {
+          tags,
+          summary: 'Remove a passkey',
+          description: 'While MFA is on, the body needs `code` (TOTP or recovery code).',
+          security: bearer,
+          params: passkeyIdParams,
+          body: deleteBody,
+          response: { 204: z.null(), ...problemResponses(400, 401, 404, 429, 503) },
+        },
+      },
+      async (request, reply) => {
+        await passkeys.remove(userIdOf(request), request.params.id, request.body?.code, request.ip);
+        return reply.code(204).send(null);
+      },
+    );
+  };
+}
