@@ -1,13 +1,11 @@
 import { request } from 'node:http';
 import { eventually } from '@authmeet/test-kit';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPerson, screenshots, waitForText } from '../support/browser.js';
-import type { Person } from '../support/browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { openPerson, waitForText } from '../support/browser.js';
 import { account, signUp } from '../support/accounts.js';
 import type { Account } from '../support/accounts.js';
-import { startStack } from '../support/stack.js';
-import type { Stack } from '../support/stack.js';
+import { useBrowserSuite } from '../support/browser-suite.js';
 
 async function logIn(page: Page, who: Account) {
   const form = page.locator('#login');
@@ -32,32 +30,17 @@ const rawStatus = (base: string, path: string) =>
 const participantNames = (page: Page) => page.locator('#participants li').allTextContents();
 
 describe('reference web client through the ingress', () => {
-  let stack: Stack;
-  let browser: Browser;
-  const people: Person[] = [];
-
-  beforeAll(async () => {
-    [stack, browser] = await Promise.all([startStack(), launchChromium()]);
-  });
-
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') console.error('screenshots:', await screenshots(people, ctx.task.name));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  const suite = useBrowserSuite();
 
   it('signs up, logs in, shares a meeting code, shows a second user joining live, logs out everywhere', async () => {
     const ada = account('ada');
     const bob = account('bob');
 
     // Ada, on two devices: the second one proves "log out everywhere" reaches other sessions.
-    const adaLaptop = await openPerson(browser, stack.url);
-    const adaPhone = await openPerson(browser, stack.url);
-    const bobLaptop = await openPerson(browser, stack.url);
-    people.push(adaLaptop, adaPhone, bobLaptop);
+    const adaLaptop = await openPerson(suite.browser, suite.stack.url);
+    const adaPhone = await openPerson(suite.browser, suite.stack.url);
+    const bobLaptop = await openPerson(suite.browser, suite.stack.url);
+    suite.people.push(adaLaptop, adaPhone, bobLaptop);
 
     await signUp(adaLaptop.page, ada);
     await logIn(adaLaptop.page, ada);
@@ -107,7 +90,7 @@ describe('reference web client through the ingress', () => {
     await adaLaptop.page.getByRole('button', { name: 'Log out everywhere' }).click();
     await waitForText(adaLaptop.page.locator('#whoami'), 'Not signed in');
     const status = async (path: string) =>
-      (await fetch(`${stack.url}${path}`, { headers: { authorization: `Bearer ${adaToken}` } })).status;
+      (await fetch(`${suite.stack.url}${path}`, { headers: { authorization: `Bearer ${adaToken}` } })).status;
     expect(await status('/v1/auth/me')).toBe(401);
     await eventually(async () => expect(await status('/v1/meetings')).toBe(401), 3_000);
 
@@ -119,15 +102,15 @@ describe('reference web client through the ingress', () => {
   });
 
   it('serves the client with a strict content security policy and never routes /internal/', async () => {
-    const page = await fetch(stack.url);
+    const page = await fetch(suite.stack.url);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("connect-src 'self'");
     const unrouted = ['/internal/v1/users', '/v1/auth/../../internal/v1/users', '/v1/meetings/%2e%2e/%2e%2e/internal/v1/users', '/v1/authx', '/healthz', '/metrics', '/docs'];
-    for (const path of unrouted) expect(await rawStatus(stack.url, path), path).toBe(404);
+    for (const path of unrouted) expect(await rawStatus(suite.stack.url, path), path).toBe(404);
     // Routed prefixes reach their service (a problem+json from Fastify, not nginx's HTML).
-    const jwks = await fetch(`${stack.url}/.well-known/jwks.json`);
+    const jwks = await fetch(`${suite.stack.url}/.well-known/jwks.json`);
     expect(((await jwks.json()) as { keys: unknown[] }).keys).toHaveLength(1);
-    const me = await fetch(`${stack.url}/v1/meetings`);
+    const me = await fetch(`${suite.stack.url}/v1/meetings`);
     expect([me.status, me.headers.get('content-type')]).toEqual([401, 'application/problem+json; charset=utf-8']);
   });
 });

@@ -1,14 +1,12 @@
 import { createHash, createPrivateKey, sign } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { generate } from 'otplib';
-import type { Browser, CDPSession, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openPerson, screenshots, waitForText } from '../support/browser.js';
-import type { Person } from '../support/browser.js';
+import type { CDPSession, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { openPerson, waitForText } from '../support/browser.js';
 import { account, signUp } from '../support/accounts.js';
 import type { Account } from '../support/accounts.js';
-import { startStack } from '../support/stack.js';
-import type { Stack } from '../support/stack.js';
+import { useBrowserSuite } from '../support/browser-suite.js';
 
 async function signUpAndLogIn(page: Page, who: Account) {
   await signUp(page, who);
@@ -76,27 +74,12 @@ function craftAssertion(input: { credentialId: string; privateKey: string; userH
 }
 
 describe('second factors in the reference web client', () => {
-  let stack: Stack;
-  let browser: Browser;
-  const people: Person[] = [];
-
-  beforeAll(async () => {
-    [stack, browser] = await Promise.all([startStack(), launchChromium()]);
-  });
-
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') console.error('screenshots:', await screenshots(people, ctx.task.name));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  const suite = useBrowserSuite();
 
   it('registers a passkey, logs in with it without a username, refuses it for another relying party, deletes it', async () => {
     const ada = account('ada');
-    const person = await openPerson(browser, stack.localUrl);
-    people.push(person);
+    const person = await openPerson(suite.browser, suite.stack.localUrl);
+    suite.people.push(person);
     const { page } = person;
     const { cdp, authenticatorId } = await virtualAuthenticator(page);
     await signUpAndLogIn(page, ada);
@@ -121,12 +104,12 @@ describe('second factors in the reference web client', () => {
     const [credential] = (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
     if (!credential?.userHandle) throw new Error('the virtual authenticator kept no user handle');
     const attempt = async (rpId: string, origin: string) => {
-      const options = (await (await fetch(`${stack.localUrl}/v1/auth/passkeys/login/options`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as {
+      const options = (await (await fetch(`${suite.stack.localUrl}/v1/auth/passkeys/login/options`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as {
         challengeId: string;
         options: { challenge: string };
       };
       const response = craftAssertion({ ...credential, userHandle: credential.userHandle ?? '', signCount: credential.signCount + 1, rpId, origin, challenge: options.options.challenge });
-      return fetch(`${stack.localUrl}/v1/auth/passkeys/login/verify`, {
+      return fetch(`${suite.stack.localUrl}/v1/auth/passkeys/login/verify`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ challengeId: options.challengeId, response }),
@@ -137,7 +120,7 @@ describe('second factors in the reference web client', () => {
     const wrongOrigin = await attempt('localhost', 'https://evil.example');
     expect(wrongOrigin.status).toBe(401);
     // The crafted assertion is right in every other respect: for this relying party it logs in.
-    expect((await attempt('localhost', stack.localUrl)).status).toBe(200);
+    expect((await attempt('localhost', suite.stack.localUrl)).status).toBe(200);
 
     await page.getByRole('button', { name: 'Delete Laptop key' }).click();
     await waitForText(page.locator('#message'), 'Passkey Laptop key deleted');
@@ -151,8 +134,8 @@ describe('second factors in the reference web client', () => {
 
   it('sets up TOTP from the QR screen, then logs in with a code and with a recovery code', async () => {
     const bob = account('bob');
-    const person = await openPerson(browser, stack.url);
-    people.push(person);
+    const person = await openPerson(suite.browser, suite.stack.url);
+    suite.people.push(person);
     const { page } = person;
     await signUpAndLogIn(page, bob);
 
