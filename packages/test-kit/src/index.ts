@@ -74,3 +74,4 @@ export { startRedisCluster, usePrivateRedisCluster } from './redis-cluster.js';
 export type { RedisClusterHandle } from './redis-cluster.js';
 export { TEST_REDIS_MODE, TEST_REDIS_URL } from './config.js';
 export type { TestRedisMode } from './config.js';
+export * from './webauthn.js';

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { craftAssertion, softwarePasskey } from '@authmeet/test-kit';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, expectProblem, registerAndLogin } from './factories.js';
 import { totp, userWithMfa } from './mfa-kit.js';
@@ -105,5 +107,53 @@ describe('passkey routes', () => {
     expectProblem(await ctx.app.inject({ method: 'DELETE', url, headers: auth }), 400, 'VALIDATION_FAILED');
     expectProblem(await ctx.app.inject({ method: 'DELETE', url, headers: auth, payload: { code: '000000' } }), 401, 'MFA_CODE_INVALID');
     expect((await ctx.app.inject({ method: 'DELETE', url, headers: auth, payload: { code: await totp(who.secret) } })).statusCode).toBe(204);
+  });
+});
+
+describe('passkey login (a software authenticator)', () => {
+  const origin = 'https://app.example.com';
+  const handleOf = (userId: string) => Buffer.from(userId.replaceAll('-', ''), 'hex').toString('base64url');
+
+  async function enrolled(opts: { mfa?: boolean } = {}) {
+    const { user, input } = opts.mfa ? await userWithMfa(ctx.app) : await registerAndLogin(ctx.app);
+    const key = softwarePasskey();
+    await ctx.app.prisma.passkey.create({
+      data: { userId: user.id, credentialId: key.credentialId, publicKey: key.cosePublicKey, deviceType: 'singleDevice', name: 'Soft key' },
+    });
+    return { user, input, key };
+  }
+
+  async function login(key: ReturnType<typeof softwarePasskey>, opts: { signCount: number; userHandle?: string; rpId?: string; identifier?: string }) {
+    const options = await ctx.app.inject({ method: 'POST', url: '/v1/auth/passkeys/login/options', payload: opts.identifier ? { identifier: opts.identifier } : {} });
+    const { challengeId, options: publicKey } = options.json() as { challengeId: string; options: { challenge: string } };
+    const response = craftAssertion({ ...key, userHandle: opts.userHandle, signCount: opts.signCount, rpId: opts.rpId ?? 'app.example.com', origin, challenge: publicKey.challenge });
+    return ctx.app.inject({ method: 'POST', url: '/v1/auth/passkeys/login/verify', payload: { challengeId, response } });
+  }
+
+  it('logs in without a username: tokens with amr hwk and acr aal2, no second step even with MFA on', async () => {
+    const { user, key } = await enrolled({ mfa: true });
+    const res = await login(key, { signCount: 1, userHandle: handleOf(user.id) });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(decodeJwt(res.json().accessToken)).toMatchObject({ sub: user.id, amr: ['hwk'], acr: 'aal2' });
+    const stored = await ctx.app.prisma.passkey.findUniqueOrThrow({ where: { credentialId: key.credentialId } });
+    expect([stored.counter, stored.lastUsedAt !== null]).toEqual([1n, true]);
+  });
+
+  it('refuses a counter that did not grow (a cloned authenticator), another relying party, another user’s handle', async () => {
+    const { user, input, key } = await enrolled();
+    const other = await registerAndLogin(ctx.app);
+    expect((await login(key, { signCount: 5 })).statusCode).toBe(200);
+    expectProblem(await login(key, { signCount: 5 }), 401, 'PASSKEY_INVALID');
+    expectProblem(await login(key, { signCount: 6, rpId: 'evil.example' }), 401, 'PASSKEY_INVALID');
+    expectProblem(await login(key, { signCount: 7, userHandle: handleOf(other.user.id) }), 401, 'PASSKEY_INVALID');
+    // A ceremony started for another user's identifier does not accept this passkey.
+    expectProblem(await login(key, { signCount: 8, identifier: other.input.email }), 401, 'PASSKEY_INVALID');
+    expect((await login(key, { signCount: 9, identifier: input.email, userHandle: handleOf(user.id) })).statusCode).toBe(200);
+  });
+
+  it('a disabled user cannot log in with a passkey', async () => {
+    const { user, key } = await enrolled();
+    await ctx.app.prisma.user.update({ where: { id: user.id }, data: { isActive: false } });
+    expectProblem(await login(key, { signCount: 1 }), 403, 'ACCOUNT_DISABLED');
   });
 });

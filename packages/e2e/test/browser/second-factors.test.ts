@@ -1,4 +1,5 @@
-import { createHash, createPrivateKey, sign } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
+import { craftAssertion } from '@authmeet/test-kit';
 import { decodeJwt } from 'jose';
 import { generate } from 'otplib';
 import type { CDPSession, Page } from 'playwright-core';
@@ -43,36 +44,6 @@ async function virtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; auth
   return { cdp, authenticatorId };
 }
 
-/**
- * An assertion made outside the browser with a passkey's own private key, for any relying party
- * and origin: what a phishing site holding the user's authenticator response would present.
- */
-function craftAssertion(input: { credentialId: string; privateKey: string; userHandle: string; signCount: number; rpId: string; origin: string; challenge: string }) {
-  const rpIdHash = createHash('sha256').update(input.rpId).digest();
-  const counter = Buffer.alloc(4);
-  counter.writeUInt32BE(input.signCount);
-  // Flags: user present (0x01) and user verified (0x04).
-  const authenticatorData = Buffer.concat([rpIdHash, Buffer.from([0x05]), counter]);
-  const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge: input.challenge, origin: input.origin, crossOrigin: false }));
-  const key = createPrivateKey({ key: Buffer.from(input.privateKey, 'base64'), format: 'der', type: 'pkcs8' });
-  // ES256 and RS256 keys sign a SHA-256 digest; Ed25519 and ML-DSA keys sign the message itself.
-  const digest = key.asymmetricKeyType === 'ec' || key.asymmetricKeyType === 'rsa' ? 'sha256' : null;
-  const signature = sign(digest, Buffer.concat([authenticatorData, createHash('sha256').update(clientDataJSON).digest()]), key);
-  const id = Buffer.from(input.credentialId, 'base64').toString('base64url');
-  return {
-    id,
-    rawId: id,
-    type: 'public-key',
-    clientExtensionResults: {},
-    response: {
-      clientDataJSON: clientDataJSON.toString('base64url'),
-      authenticatorData: authenticatorData.toString('base64url'),
-      signature: signature.toString('base64url'),
-      userHandle: Buffer.from(input.userHandle, 'base64').toString('base64url'),
-    },
-  };
-}
-
 describe('second factors in the reference web client', () => {
   const suite = useBrowserSuite();
 
@@ -108,7 +79,15 @@ describe('second factors in the reference web client', () => {
         challengeId: string;
         options: { challenge: string };
       };
-      const response = craftAssertion({ ...credential, userHandle: credential.userHandle ?? '', signCount: credential.signCount + 1, rpId, origin, challenge: options.options.challenge });
+      const response = craftAssertion({
+        credentialId: Buffer.from(credential.credentialId, 'base64').toString('base64url'),
+        privateKey: createPrivateKey({ key: Buffer.from(credential.privateKey, 'base64'), format: 'der', type: 'pkcs8' }),
+        userHandle: Buffer.from(credential.userHandle ?? '', 'base64').toString('base64url'),
+        signCount: credential.signCount + 1,
+        rpId,
+        origin,
+        challenge: options.options.challenge,
+      });
       return fetch(`${suite.stack.localUrl}/v1/auth/passkeys/login/verify`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -124,7 +103,7 @@ describe('second factors in the reference web client', () => {
 
     await page.getByRole('button', { name: 'Delete Laptop key' }).click();
     await waitForText(page.locator('#message'), 'Passkey Laptop key deleted');
-    expect(await page.locator('#passkeys li').count()).toBe(0);
+    await expect.poll(() => page.locator('#passkeys li').count()).toBe(0);
 
     await logOut(page);
     await page.getByRole('button', { name: 'Log in with a passkey' }).click();

@@ -1,0 +1,61 @@
+import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+
+export interface AssertionInput {
+  /** base64url credential id. */
+  credentialId: string;
+  privateKey: KeyObject;
+  /** base64url user handle, if the authenticator returns one (discoverable credentials do). */
+  userHandle?: string | undefined;
+  signCount: number;
+  rpId: string;
+  origin: string;
+  /** base64url challenge from the relying party's options. */
+  challenge: string;
+}
+
+/**
+ * A WebAuthn assertion (the JSON form `PublicKeyCredential.toJSON()` gives) made outside a
+ * browser with a credential's private key, for any relying party and origin: what a phishing
+ * site holding a user's authenticator response could present. Flags: user present and verified.
+ */
+export function craftAssertion(input: AssertionInput) {
+  const rpIdHash = createHash('sha256').update(input.rpId).digest();
+  const counter = Buffer.alloc(4);
+  counter.writeUInt32BE(input.signCount);
+  const authenticatorData = Buffer.concat([rpIdHash, Buffer.from([0x05]), counter]);
+  const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge: input.challenge, origin: input.origin, crossOrigin: false }));
+  // ES256 and RS256 keys sign a SHA-256 digest; Ed25519 and ML-DSA keys sign the message itself.
+  const digest = input.privateKey.asymmetricKeyType === 'ec' || input.privateKey.asymmetricKeyType === 'rsa' ? 'sha256' : null;
+  const signature = sign(digest, Buffer.concat([authenticatorData, createHash('sha256').update(clientDataJSON).digest()]), input.privateKey);
+  return {
+    id: input.credentialId,
+    rawId: input.credentialId,
+    type: 'public-key' as const,
+    clientExtensionResults: {},
+    response: {
+      clientDataJSON: clientDataJSON.toString('base64url'),
+      authenticatorData: authenticatorData.toString('base64url'),
+      signature: signature.toString('base64url'),
+      ...(input.userHandle === undefined ? {} : { userHandle: input.userHandle }),
+    },
+  };
+}
+
+/**
+ * A software ES256 passkey: its id, its public key as COSE (what a relying party stores after
+ * registration) and its private key for `craftAssertion`.
+ */
+export function softwarePasskey() {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = publicKey.export({ format: 'jwk' });
+  const coord = (v: string | undefined) => Buffer.from(v ?? '', 'base64url');
+  // CBOR map {1: 2 (EC2), 3: -7 (ES256), -1: 1 (P-256), -2: x, -3: y}.
+  const cosePublicKey = Buffer.concat([
+    Buffer.from([0xa5, 0x01, 0x02, 0x03, 0x26, 0x20, 0x01, 0x21, 0x58, 0x20]),
+    coord(jwk.x),
+    Buffer.from([0x22, 0x58, 0x20]),
+    coord(jwk.y),
+  ]);
+  return { credentialId: randomBytes(16).toString('base64url'), cosePublicKey, privateKey };
+}
