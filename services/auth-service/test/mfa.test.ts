@@ -1,5 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMfaRepository } from '../src/modules/mfa/mfa.repository.js';
+import { createMfaReset } from '../src/modules/mfa/reset.js';
+import { createOutboxRepository } from '../src/modules/outbox/outbox.repository.js';
+import { createUsersRepository } from '../src/modules/users/users.repository.js';
 import { bearer, expectProblem, registerAndLogin } from './factories.js';
 import { firstStep, totp, userWithMfa, verify } from './mfa-kit.js';
 import { startAuthService } from './test-app.js';
@@ -178,5 +183,26 @@ describe('sensitive actions while MFA is on', () => {
 
   it('MFA routes need a Bearer token', async () => {
     expectProblem(await ctx.app.inject({ method: 'POST', url: '/v1/auth/mfa/totp/setup' }), 401, 'UNAUTHENTICATED');
+  });
+});
+
+describe('resetForUser (for the administrators’ reset)', () => {
+  it('removes TOTP, recovery codes and passkeys, turns MFA off as a synced change', async () => {
+    const who = await userWithMfa(ctx.app);
+    await ctx.app.prisma.passkey.create({ data: { userId: who.user.id, credentialId: randomUUID(), publicKey: Buffer.from('k'), deviceType: 'singleDevice', name: 'Key' } });
+    const before = await ctx.app.prisma.user.findUniqueOrThrow({ where: { id: who.user.id } });
+    const resetForUser = createMfaReset({
+      users: createUsersRepository(ctx.app.prisma),
+      outbox: createOutboxRepository(ctx.app.prisma),
+      repo: createMfaRepository(ctx.app.prisma),
+    });
+    await resetForUser(who.user.id);
+    const after = await ctx.app.prisma.user.findUniqueOrThrow({ where: { id: who.user.id } });
+    expect([after.mfaEnabled, after.version]).toEqual([false, before.version + 1]);
+    expect(await ctx.app.prisma.userTotp.count({ where: { userId: who.user.id } })).toBe(0);
+    expect(await ctx.app.prisma.recoveryCode.count({ where: { userId: who.user.id } })).toBe(0);
+    expect(await ctx.app.prisma.passkey.count({ where: { userId: who.user.id } })).toBe(0);
+    const login = await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { identifier: who.input.email, password: who.input.password } });
+    expect(login.json()).toHaveProperty('accessToken');
   });
 });

@@ -7,6 +7,7 @@ import type { UsersRepository } from '../users/users.repository.js';
 import { createMfaRepository } from './mfa.repository.js';
 import { mfaRoutes } from './mfa.routes.js';
 import { createMfaService } from './mfa.service.js';
+import { createMfaReset } from './reset.js';
 import { createSecondFactor } from './second-factor.js';
 import { DEV_MFA_KEY, createSecretBox } from './secret-box.js';
 
@@ -48,7 +49,7 @@ export function mfaModule({ app, config, clock }: ServiceContext, deps: MfaModul
     signIn: service.signIn,
     secondFactor,
     /** For an administrator's reset of a user's second factors (api.md `DELETE /v1/admin/users/{id}/mfa`). */
-    resetForUser: service.resetForUser,
+    resetForUser: createMfaReset({ users: deps.users, outbox: deps.outbox, repo }),
     routes: mfaRoutes({ mfa: service, limits: config.rateLimit }),
   };
 }

@@ -116,18 +116,6 @@ export function createMfaService(deps: MfaServiceDeps) {
       };
       return deps.sessions.start(user, device, authn);
     },
-
-    /**
-     * Removes every second factor of a user (TOTP, recovery codes, passkeys) as one synced
-     * change. For an administrator's reset (api.md `DELETE /v1/admin/users/{id}/mfa`), which
-     * also revokes nothing by itself: the caller decides about sessions and audit.
-     */
-    async resetForUser(userId: string): Promise<void> {
-      await users.transaction(async (tx) => {
-        await repo.removeAll(userId, tx, { passkeys: true });
-        await setEnabled(userId, false, tx);
-      });
-    },
   };
 }
 
