@@ -1,5 +1,7 @@
 import type { JWTPayload } from 'jose';
 import { TokenVerificationError } from './errors.js';
+import { isRole } from './permissions.js';
+import type { Role } from './permissions.js';
 import { isValidRevocationId } from './revocation-layout.js';
 import type { VerifiedAccessToken } from './types.js';
 
@@ -45,6 +47,17 @@ function clientId(payload: JWTPayload): string {
   return value;
 }
 
+/**
+ * `roles`: an array of role names. Absent means none (tokens minted before roles existed); a
+ * name this verifier does not know grants nothing (least privilege), any other shape is invalid.
+ */
+function roles(payload: JWTPayload): readonly Role[] {
+  const value = payload.roles;
+  if (value === undefined) return Object.freeze([]);
+  if (!Array.isArray(value) || value.length > 16) throw invalid('token roles claim is invalid');
+  return Object.freeze([...new Set(value.filter(isRole))]);
+}
+
 function numericDate(payload: JWTPayload, name: 'iat' | 'exp'): number {
   const value = payload[name];
   if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(`token ${name} claim is invalid`);
@@ -81,5 +94,6 @@ export function toVerifiedAccessToken(
     exp: numericDate(payload, 'exp'),
     email: text(payload, 'email'),
     username: text(payload, 'username'),
+    roles: roles(payload),
   });
 }

@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import type { Role } from './permissions.js';
 
 /** Claims of an access token that passed every check. Frozen: safe to share between requests. */
 export interface VerifiedAccessToken {
@@ -13,6 +14,8 @@ export interface VerifiedAccessToken {
   readonly exp: number;
   readonly email: string;
   readonly username: string;
+  /** Roles granted when the token was issued; empty for ordinary users. */
+  readonly roles: readonly Role[];
 }
 
 /** What a revocation check needs to know about a token. `exp` is in epoch seconds. */
@@ -20,6 +23,11 @@ export interface RevocationClaims {
   readonly sub: string;
   readonly sid: string;
   readonly exp: number;
+  /**
+   * When the token was issued (epoch seconds). Given, the token is also refused when it predates
+   * its user's not-before marker (a role change or a disable); omitted, only the session counts.
+   */
+  readonly iat?: number;
 }
 
 /**

@@ -38,8 +38,17 @@ describe('toVerifiedAccessToken', () => {
       exp: payload.exp,
       email: 'ada@example.com',
       username: 'ada',
+      roles: ['admin'],
     });
     expect(Object.isFrozen(result)).toBe(true);
+  });
+
+  it('roles: absent means none, unknown names grant nothing, any other shape is invalid', () => {
+    expect(toVerifiedAccessToken(claims({}), policy()).roles).toEqual([]);
+    expect(toVerifiedAccessToken(claims({ roles: ['root', 'moderator', 'moderator'] }), policy()).roles).toEqual(['moderator']);
+    for (const roles of ['admin', { admin: true }, null, Array.from({ length: 17 }, () => 'admin')]) {
+      expect(refusal(claims({ roles }))).toMatchObject({ code: 'TOKEN_INVALID', message: 'token roles claim is invalid' });
+    }
   });
 
   it('refuses an audience array, even one holding only ours', () => {

@@ -50,6 +50,7 @@ describe('valid tokens', () => {
       exp: payload.exp,
       email: 'ada@example.com',
       username: 'ada',
+      roles: [],
     });
     expect(Object.isFrozen(result)).toBe(true);
   });

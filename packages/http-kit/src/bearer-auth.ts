@@ -1,3 +1,5 @@
+import { hasPermission } from '@authmeet/auth-tokens';
+import type { Permission, Role } from '@authmeet/auth-tokens';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ErrorCode } from './errors.js';
@@ -10,6 +12,10 @@ export interface AuthContext {
   email: string;
   username: string;
   expiresAt: number;
+  /** Epoch seconds the token was issued at. */
+  issuedAt: number;
+  /** The token's `roles` claim: what the caller may do is decided from it alone. */
+  roles: readonly Role[];
 }
 
 declare module 'fastify' {
@@ -23,7 +29,16 @@ declare module 'fastify' {
 }
 
 export interface BearerAuthOptions {
-  verify: (token: string) => Promise<{ sub: string; sid: string; jti: string; email: string; username: string; exp: number }>;
+  verify: (token: string) => Promise<{
+    sub: string;
+    sid: string;
+    jti: string;
+    email: string;
+    username: string;
+    exp: number;
+    iat?: number;
+    roles?: readonly Role[];
+  }>;
 }
 
 const passThroughCodes = new Set<string>(['TOKEN_EXPIRED', 'TOKEN_INVALID', 'TOKEN_REVOKED', 'DEPENDENCY_UNAVAILABLE']);
@@ -69,8 +84,24 @@ async function bearerAuthPlugin(app: FastifyInstance, opts: BearerAuthOptions) {
       email: claims.email,
       username: claims.username,
       expiresAt: claims.exp,
+      issuedAt: claims.iat ?? 0,
+      roles: claims.roles ?? [],
     };
   });
+}
+
+/**
+ * The one permission guard routes declare (`preHandler: requirePermission('users:write')`), after
+ * `authenticate`. Decided from the token's roles alone: a role change reaches it through the
+ * user's not-before marker, which refuses tokens minted before the change.
+ */
+export function requirePermission(permission: Permission) {
+  return async function permissionGuard(request: FastifyRequest): Promise<void> {
+    if (!request.auth) throw new AppError('UNAUTHENTICATED', { detail: 'A Bearer access token is required' });
+    if (!hasPermission(request.auth.roles, permission)) {
+      throw new AppError('FORBIDDEN', { detail: `This needs the ${permission} permission` });
+    }
+  };
 }
 
 // Stryker disable next-line ObjectLiteral,StringLiteral: plugin metadata (diagnostic name, Fastify range), no behaviour
