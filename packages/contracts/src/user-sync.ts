@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { receivedRolesSchema } from './roles.js';
 import { safeText } from './text.js';
 
 const int32 = z.number().int().max(2_147_483_647);
@@ -19,6 +20,7 @@ export const userSnapshotSchema = z
     lastName: safeText('line').max(100).nullable(),
     isActive: z.boolean(),
     emailVerified: z.boolean(),
+    roles: receivedRolesSchema,
     version: int32.min(1),
   })
   .meta({ id: 'UserSync' });
@@ -45,6 +47,7 @@ export const directoryUserSchema = z.object({
   lastName: z.string().nullable(),
   isActive: z.boolean(),
   emailVerified: z.boolean(),
+  roles: receivedRolesSchema,
   version: int32.min(0),
   deleted: z.boolean().optional(),
 });

@@ -4,6 +4,8 @@ import { createHttpApp } from '@authmeet/http-kit';
 import type { Config } from './config.js';
 import type { ServiceContext } from './context.js';
 import { accountModule } from './modules/account/index.js';
+import { adminModule } from './modules/admin/index.js';
+import { auditModule } from './modules/audit/index.js';
 import { authModule } from './modules/auth/index.js';
 import type { KeyRing } from './modules/keys/key-ring.js';
 import { keysModule } from './modules/keys/index.js';
@@ -32,22 +34,27 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const ctx: ServiceContext = { app, config, clock: overrides.clock ?? Date.now };
 
   // Modules, each built from what it declares it needs (src/modules/<domain>/index.ts).
+  const audit = await auditModule(ctx);
   const users = usersModule(ctx);
   const outbox = outboxModule(ctx);
   const mail = mailModule(ctx);
   const keys = await keysModule(ctx, { keyRing: overrides.keyRing });
   const passwords = await passwordsModule(ctx, { hasher: overrides.hasher });
-  const sessions = await sessionsModule(ctx, { users: users.repository, keyRing: keys.keyRing });
-  const shared = { users: users.repository, outbox: outbox.repository, mail };
+  const sessions = await sessionsModule(ctx, { users: users.repository, keyRing: keys.keyRing, audit: audit.recorder });
+  const shared = { users: users.repository, outbox: outbox.repository, mail, audit: audit.recorder };
   const account = accountModule(ctx, { ...shared, passwords, sessions: sessions.service });
   const auth = authModule(ctx, { ...shared, passwords, sessions, accountMails: account.mails });
   const oauth = oauthModule(ctx, { ...shared, sessions: sessions.service, accountMails: account.mails });
+  const admin = adminModule(ctx, { ...shared, sessions: sessions.repository });
 
   // The route map.
   await app.register(auth.routes, { prefix: '/v1/auth' });
   await app.register(sessions.routes, { prefix: '/v1/auth/sessions' });
   await app.register(account.routes, { prefix: '/v1/auth' });
   await app.register(oauth.routes, { prefix: '/v1/auth/oauth' });
+  await app.register(audit.activityRoutes, { prefix: '/v1/auth/me/activity' });
+  await app.register(admin.routes, { prefix: '/v1/admin/users' });
+  await app.register(audit.adminRoutes, { prefix: '/v1/admin/audit' });
   await app.register(keys.routes, { prefix: '/.well-known' });
   await app.register(users.routes, { prefix: '/internal/v1/users' });
 

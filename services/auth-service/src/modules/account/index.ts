@@ -1,5 +1,6 @@
 import type { HttpApp } from '@authmeet/http-kit';
 import type { ServiceContext } from '../../context.js';
+import type { AuditRecorder } from '../audit/index.js';
 import type { MailModule } from '../mail/index.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
 import type { PasswordsModule } from '../passwords/index.js';
@@ -19,6 +20,7 @@ export interface AccountModuleDeps {
   mail: MailModule;
   passwords: PasswordsModule;
   sessions: SessionsService;
+  audit: AuditRecorder;
 }
 
 /**
@@ -37,13 +39,14 @@ export function accountModule({ app, config, clock }: ServiceContext, deps: Acco
     hasher: passwords.hasher,
     passwordPolicy: passwords.policy,
     sessions,
+    audit: deps.audit,
     addressThrottle: createAddressThrottle(app.redis, { max: config.account.addressMailMax, windowSec: config.account.addressMailWindowSec }),
     throttle: passwords.throttle,
     kickMail: deps.mail.kick,
     clock,
     config: { forgotMinResponseMs: config.account.forgotMinResponseMs },
   });
-  const profile = createProfileService({ users, outbox, hasher: passwords.hasher, throttle: passwords.throttle, sessions });
+  const profile = createProfileService({ users, outbox, hasher: passwords.hasher, throttle: passwords.throttle, sessions, audit: deps.audit });
 
   async function routes(scope: HttpApp) {
     await scope.register(profileRoutes(profile));

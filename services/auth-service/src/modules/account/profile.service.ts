@@ -1,4 +1,5 @@
 import { AppError } from '@authmeet/http-kit';
+import type { AuditRecorder } from '../audit/index.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
 import type { LoginThrottle } from '../passwords/login-throttle.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
@@ -15,6 +16,8 @@ export interface ProfileServiceDeps {
   /** Closing the account checks the password through the login throttle. */
   throttle: LoginThrottle;
   sessions: Pick<SessionsService, 'revokeAll'>;
+  /** Closing the account is recorded in its transaction. */
+  audit: AuditRecorder;
 }
 
 /** The current user's own record: read, edit, close (`/me`). */
@@ -54,6 +57,7 @@ export function createProfileService(deps: ProfileServiceDeps) {
       await users.transaction(async (tx) => {
         const gone = await users.anonymise(userId, tx);
         await outbox.enqueue(gone, 'delete', tx);
+        await deps.audit.record({ type: 'user.deleted', targetId: userId }, tx);
       });
     },
   };

@@ -1,6 +1,7 @@
 import type { ServiceContext } from '../../context.js';
 import { mapInfrastructureError } from '../../errors.js';
 import type { AccountMails } from '../account/account-mails.js';
+import type { AuditRecorder } from '../audit/index.js';
 import type { MailModule } from '../mail/index.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
@@ -18,6 +19,7 @@ export interface OAuthModuleDeps {
   sessions: SessionsService;
   accountMails: AccountMails;
   mail: Pick<MailModule, 'kick'>;
+  audit: AuditRecorder;
 }
 
 /** "Sign in with Google": the OpenID Connect code flow, and the one-time code exchanged for tokens. */
@@ -34,6 +36,7 @@ export function oauthModule({ app, config }: ServiceContext, deps: OAuthModuleDe
     allowlist: createRedirectAllowlist(config.oauth.redirectAllowlist),
     accountMails: deps.accountMails,
     sessions: deps.sessions,
+    audit: deps.audit,
     kickMail: deps.mail.kick,
     mapError: mapInfrastructureError,
     onUnexpectedError: (err) => app.log.error({ err }, 'google sign-in callback failed'),

@@ -4,6 +4,7 @@ import { AppError, publicCode, secretsEqual } from '@authmeet/http-kit';
 import * as oidc from 'openid-client';
 import type { User } from '../../generated/prisma/client.js';
 import type { AccountMails } from '../account/account-mails.js';
+import type { AuditRecorder } from '../audit/index.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
 import type { DeviceInfo, SessionsService, TokenPair } from '../sessions/sessions.service.js';
 import type { UsersRepository } from '../users/users.repository.js';
@@ -27,6 +28,8 @@ export interface OAuthServiceDeps {
   allowlist: RedirectAllowlist;
   accountMails: AccountMails;
   sessions: Pick<SessionsService, 'start' | 'revokeAll'>;
+  /** Links and sign-ups through the provider go to the audit trail. */
+  audit: AuditRecorder;
   kickMail: () => void;
   /** Turns infrastructure failures (database, Redis) into their AppError. */
   mapError: (error: unknown) => AppError | undefined;
@@ -124,7 +127,7 @@ export function createOAuthService(deps: OAuthServiceDeps) {
       const user = await deps.users.findById(userId);
       if (!user) throw new AppError('TOKEN_INVALID_INPUT');
       assertMaySignIn(user);
-      return deps.sessions.start(user, device);
+      return deps.sessions.start(user, device, 'google');
     },
   };
 }

@@ -35,6 +35,7 @@ export function snapshotOf(user: User): UserSnapshot {
     lastName: user.lastName,
     isActive: user.isActive,
     emailVerified: user.emailVerified,
+    roles: [...user.roles],
     version: user.version,
   };
 }

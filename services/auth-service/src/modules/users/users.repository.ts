@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient, User } from '../../generated/prisma/client.js';
+import type { Prisma, PrismaClient, User, UserRole } from '../../generated/prisma/client.js';
 import type { Db } from '../../plugins/prisma.js';
 
 /** Defined with the Prisma plugin; re-exported for the modules that import it from here. */
@@ -20,6 +20,8 @@ export interface UserPatch {
   lastName?: string | null;
   passwordHash?: string | null;
   emailVerified?: boolean;
+  roles?: UserRole[];
+  isActive?: boolean;
 }
 
 /** The only code that queries the users table. */

@@ -1,3 +1,4 @@
+import { ROLES } from '@authmeet/auth-tokens';
 import { safeText } from '@authmeet/http-kit';
 import { z } from 'zod';
 import type { User } from '../../generated/prisma/client.js';
@@ -11,6 +12,8 @@ export const userSchema = z
     lastName: z.string().nullable(),
     emailVerified: z.boolean(),
     isActive: z.boolean(),
+    /** `moderator`, `admin`; empty for ordinary users. */
+    roles: z.array(z.enum(ROLES)),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -28,6 +31,7 @@ export function toPublicUser(u: User): PublicUser {
     lastName: u.lastName,
     emailVerified: u.emailVerified,
     isActive: u.isActive,
+    roles: [...u.roles],
     createdAt: u.createdAt.toISOString(),
     updatedAt: u.updatedAt.toISOString(),
   };
