@@ -26,8 +26,9 @@ interface FactoriesModule {
   ): Promise<{
     input: { email: string; password: string };
     user: { id: string; email: string; username: string };
-    tokens: { accessToken: string; sessionId: string };
+    tokens: { accessToken: string; refreshToken: string; sessionId: string };
   }>;
+  login(app: HttpApp, identifier: string): Promise<{ accessToken: string; refreshToken: string }>;
 }
 
 const load = async <T>(relative: string): Promise<T> =>

@@ -22,7 +22,7 @@ export interface TokenIssuer {
   readonly fetches: number;
   /** A fresh key, signing from now on; published only when `publish` is true. */
   rotate(kid: string, publish?: boolean): Promise<void>;
-  token(sub: string, opts?: { sid?: string; kid?: string; expSec?: number }): Promise<string>;
+  token(sub: string, opts?: { sid?: string; kid?: string; expSec?: number; roles?: string[]; iat?: number }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -68,10 +68,10 @@ export async function startTokenIssuer(sessions?: IssuerSessions): Promise<Token
     },
     async token(sub, opts = {}) {
       const key = active;
-      const now = Math.floor(Date.now() / 1000);
+      const now = opts.iat ?? Math.floor(Date.now() / 1000);
       const sid = opts.sid ?? randomUUID();
       await redis?.set(sessionAliveKey(sub, sid), 'live', 'EX', Math.max(opts.expSec ?? 900, 0) + 60);
-      return new SignJWT({ client_id: 'authmeet-web', sid, jti: randomUUID(), email: `${sub}@example.com`, username: `u-${sub.slice(0, 8)}` })
+      return new SignJWT({ client_id: 'authmeet-web', sid, jti: randomUUID(), email: `${sub}@example.com`, username: `u-${sub.slice(0, 8)}`, roles: opts.roles ?? [] })
         .setProtectedHeader({ alg: 'EdDSA', kid: opts.kid ?? key.kid, typ: 'at+jwt' })
         .setIssuer(ISSUER)
         .setAudience(AUDIENCE)

@@ -18,8 +18,8 @@ export function createUsersRepository(prisma: PrismaClient) {
      */
     async applyIfNewer(id: string, u: UserSnapshot, now: Date, db: Db = prisma): Promise<boolean> {
       const rows = await db.$queryRaw<{ id: string }[]>`
-        INSERT INTO users AS u (id, email, username, first_name, last_name, is_active, email_verified, version, created_at, updated_at)
-        VALUES (${id}::uuid, ${u.email}, ${u.username}, ${u.firstName}, ${u.lastName}, ${u.isActive}, ${u.emailVerified}, ${u.version}, ${now}, ${now})
+        INSERT INTO users AS u (id, email, username, first_name, last_name, is_active, email_verified, roles, version, created_at, updated_at)
+        VALUES (${id}::uuid, ${u.email}, ${u.username}, ${u.firstName}, ${u.lastName}, ${u.isActive}, ${u.emailVerified}, ${u.roles}::text[], ${u.version}, ${now}, ${now})
         ON CONFLICT (id) DO UPDATE SET
           email = EXCLUDED.email,
           username = EXCLUDED.username,
@@ -27,6 +27,7 @@ export function createUsersRepository(prisma: PrismaClient) {
           last_name = EXCLUDED.last_name,
           is_active = EXCLUDED.is_active,
           email_verified = EXCLUDED.email_verified,
+          roles = EXCLUDED.roles,
           version = EXCLUDED.version,
           updated_at = EXCLUDED.updated_at
         WHERE u.version < EXCLUDED.version AND u.deleted_at IS NULL
@@ -50,6 +51,7 @@ export function createUsersRepository(prisma: PrismaClient) {
           last_name = NULL,
           is_active = false,
           email_verified = false,
+          roles = '{}',
           version = GREATEST(u.version, EXCLUDED.version),
           updated_at = EXCLUDED.updated_at,
           deleted_at = COALESCE(u.deleted_at, EXCLUDED.deleted_at)`;
