@@ -22,6 +22,8 @@ const COMMANDS = [
   { script: 'outbox:dead-letters', service: 'auth-service', file: 'outbox-replay', bad: [['--bogus'], ['--replay', '--id', 'x'], ['--id', '3'], ['--replay', 'now']] },
   { script: 'mail:dead-letters', service: 'auth-service', file: 'mail-replay', bad: [['--replay=yes'], ['--replay', '--id', '-1'], ['--id']] },
   { script: 'users:reconcile', service: 'meetings-service', file: 'reconcile', bad: [['--since', 'yesterday'], ['--all'], ['extra']] },
+  { script: 'users:role', service: 'auth-service', file: 'users-role', bad: [['--grant', 'admin'], ['--email', 'a@b.c'], ['--email', 'a@b.c', '--grant', 'root']] },
+  { script: 'audit:verify', service: 'auth-service', file: 'audit-verify', bad: [['--bogus'], ['extra']] },
 ] as const;
 
 async function load(service: string, file: string): Promise<CommandModule> {
