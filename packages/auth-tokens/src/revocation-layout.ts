@@ -1,5 +1,5 @@
-import { REVOCATION_CHANNEL, isValidRevocationId, revocationMessageSchema } from '@authmeet/contracts';
-import type { RevocationMessage } from '@authmeet/contracts';
+import { REVOCATION_CHANNEL, isValidRevocationId, notBeforeMessageSchema, revocationMessageSchema } from '@authmeet/contracts';
+import type { NotBeforeMessage, RevocationMessage } from '@authmeet/contracts';
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 
 /**
@@ -31,7 +31,7 @@ import type { ChainableCommander, Cluster, Redis } from 'ioredis';
  * channel actually used on the wire is `keyPrefix + REVOCATION_CHANNEL`, on both sides.
  */
 export { REVOCATION_CHANNEL, isValidRevocationId };
-export type { RevocationMessage };
+export type { NotBeforeMessage, RevocationMessage };
 
 /** A client accepted for key commands (SET/EXISTS/PUBLISH). */
 export type RevocationRedisClient = Redis | Cluster;
@@ -75,38 +75,24 @@ export function assertKeyPrefixMatches(client: RevocationRedisClient, keyPrefix:
   }
 }
 
-/** Parse a channel message; anything malformed is `undefined` (the caller logs and ignores it). */
-export function parseRevocationMessage(raw: string): RevocationMessage | undefined {
-  let value: unknown;
+function channelJson(raw: string): unknown {
   try {
-    value = JSON.parse(raw);
+    return JSON.parse(raw);
   } catch {
     return undefined;
   }
-  const parsed = revocationMessageSchema.safeParse(value);
-  return parsed.success ? { sub: parsed.data.sub, sid: parsed.data.sid, exp: parsed.data.exp } : undefined;
 }
 
-export interface NotBeforeMessage {
-  readonly sub: string;
-  /** Tokens of `sub` issued (iat) before this epoch second are refused. */
-  readonly nbf: number;
-  readonly exp: number;
+/** Parse a channel message; anything malformed is `undefined` (the caller logs and ignores it). */
+export function parseRevocationMessage(raw: string): RevocationMessage | undefined {
+  const parsed = revocationMessageSchema.safeParse(channelJson(raw));
+  return parsed.success ? { sub: parsed.data.sub, sid: parsed.data.sid, exp: parsed.data.exp } : undefined;
 }
 
 /** Parse a not-before message; anything else (a session revocation, garbage) is `undefined`. */
 export function parseNotBeforeMessage(raw: string): NotBeforeMessage | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { sub, nbf, exp, sid } = value as Record<string, unknown>;
-  if (sid !== undefined || !isValidRevocationId(sub)) return undefined;
-  if (typeof nbf !== 'number' || !Number.isFinite(nbf) || typeof exp !== 'number' || !Number.isFinite(exp)) return undefined;
-  return { sub, nbf, exp };
+  const parsed = notBeforeMessageSchema.safeParse(channelJson(raw));
+  return parsed.success ? { sub: parsed.data.sub, nbf: parsed.data.nbf, exp: parsed.data.exp } : undefined;
 }
 
 export interface NotBeforeInput {

@@ -40,6 +40,7 @@ describe('outbox writes (relay off)', () => {
       lastName: 'Lovelace',
       isActive: true,
       emailVerified: false,
+      roles: [],
       version: 1,
     });
     await ctx.app.inject({ method: 'PATCH', url: '/v1/auth/me', headers: bearer(tokens.accessToken), payload: { firstName: 'Augusta' } });

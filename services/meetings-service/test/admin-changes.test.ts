@@ -1,8 +1,7 @@
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from './factories.js';
-import { authFactories, authTestApp } from './helpers/auth-service.js';
+import { authFactories, startWithRealAuthService } from './helpers/auth-service.js';
 import type { AuthServiceContext } from './helpers/auth-service.js';
 import { startMeetingsService } from './test-app.js';
 import type { MeetingsContext } from './test-app.js';
@@ -17,17 +16,10 @@ let meet: MeetingsContext;
 let factories: Awaited<ReturnType<typeof authFactories>>;
 
 beforeAll(async () => {
-  const { startAuthService, SERVICE_KEY: AUTH_SERVICE_KEY } = await authTestApp();
   factories = await authFactories();
-  auth = (await startAuthService()) as typeof auth;
-  await auth.app.listen({ port: 0, host: '127.0.0.1' });
-  const authUrl = `http://127.0.0.1:${(auth.app.server.address() as AddressInfo).port}`;
-  meet = await startMeetingsService({
-    AUTH_SERVICE_URL: authUrl,
-    AUTH_JWKS_URL: `${authUrl}/.well-known/jwks.json`,
-    AUTH_SERVICE_KEY,
-    REDIS_KEY_PREFIX: auth.config.redis.keyPrefix,
-  });
+  const started = await startWithRealAuthService((env) => startMeetingsService(env));
+  auth = started.auth as typeof auth;
+  meet = started.meet;
 });
 afterAll(async () => {
   await meet?.close();

@@ -1,20 +1,10 @@
 import type { AuditEvent, Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import type { Db } from '../users/users.repository.js';
 import { checkRun, eventHash } from './audit-chain.js';
-import type { ChainBreak } from './audit-chain.js';
+import type { ChainBreak, ChainedContent } from './audit-chain.js';
 
-export interface NewAuditEvent {
-  at: Date;
-  type: string;
-  outcome: string;
-  actorId: string | null;
-  actorType: string;
-  targetId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-  details: Prisma.InputJsonObject;
-}
+/** An event as written: everything its hash covers except its place in the chain. */
+export type NewAuditEvent = Omit<ChainedContent, 'id' | 'prevHash' | 'details'> & { details: Prisma.InputJsonObject };
 
 export interface AuditFilter {
   actorId?: string | undefined;
