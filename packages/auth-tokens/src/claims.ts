@@ -1,5 +1,7 @@
 import type { JWTPayload } from 'jose';
 import { TokenVerificationError } from './errors.js';
+import { isRole } from './permissions.js';
+import type { Role } from './permissions.js';
 import { isValidRevocationId } from './revocation-layout.js';
 import type { VerifiedAccessToken } from './types.js';
 
@@ -43,6 +45,17 @@ function clientId(payload: JWTPayload): string {
   const value = payload.client_id;
   if (typeof value !== 'string' || value.length === 0 || value.length > 255) throw invalid('token client_id claim is invalid');
   return value;
+}
+
+/**
+ * `roles`: an array of role names. Absent means none (tokens minted before roles existed); a
+ * name this verifier does not know grants nothing (least privilege), any other shape is invalid.
+ */
+function roles(payload: JWTPayload): readonly Role[] {
+  const value = payload.roles;
+  if (value === undefined) return Object.freeze([]);
+  if (!Array.isArray(value) || value.length > 16) throw invalid('token roles claim is invalid');
+  return Object.freeze([...new Set(value.filter(isRole))]);
 }
 
 function numericDate(payload: JWTPayload, name: 'iat' | 'exp'): number {
@@ -102,5 +115,6 @@ export function toVerifiedAccessToken(
     email: text(payload, 'email'),
     username: text(payload, 'username'),
     ...assurance(payload, iat),
+    roles: roles(payload),
   });
 }

@@ -15,16 +15,19 @@ export type {
 export {
   REDIS_EPOCH_KEY,
   REVOCATION_CHANNEL,
+  appendNotBefore,
   appendRevocation,
   execRevocations,
   isValidRevocationId,
+  parseNotBeforeMessage,
   parseRevocationMessage,
   publishRevocation,
   revocationChannelFor,
   revokedSessionKey,
   sessionAliveKey,
+  userNotBeforeKey,
 } from './revocation-layout.js';
-export type { PublishRevocationInput, RevocationMessage, RevocationRedisClient } from './revocation-layout.js';
+export type { NotBeforeInput, NotBeforeMessage, PublishRevocationInput, RevocationMessage, RevocationRedisClient } from './revocation-layout.js';
 export { createRedisRevocationView } from './redis-revocation-view.js';
 export type {
   RedisRevocationView,
@@ -35,3 +38,5 @@ export type {
 } from './redis-revocation-view.js';
 export { StepUpRequiredError, isRecentAal2, requireAal2Within } from './step-up.js';
 export type { AssuranceClaims } from './step-up.js';
+export { PERMISSIONS, ROLES, ROLE_PERMISSIONS, hasPermission, isRole } from './permissions.js';
+export type { Permission, Role } from './permissions.js';

@@ -5,10 +5,12 @@ import { RevocationUnavailableError } from './errors.js';
 import {
   REDIS_EPOCH_KEY,
   assertKeyPrefixMatches,
+  parseNotBeforeMessage,
   parseRevocationMessage,
   revocationChannelFor,
   revokedSessionKey,
   sessionAliveKey,
+  userNotBeforeKey,
 } from './revocation-layout.js';
 import type { RevocationRedisClient } from './revocation-layout.js';
 import { withTimeout } from './timeout.js';
@@ -113,6 +115,12 @@ export function createRedisRevocationView(options: RedisRevocationViewOptions): 
   const confirmed = new LRUCache<string, number>({ max: options.confirmedMaxEntries ?? 100_000 });
   const inFlight = new Map<string, Promise<boolean>>();
   const listeners = new Set<RevocationListener>();
+  /**
+   * user id → not-before marker (tokens with a smaller iat are refused) and until when it
+   * matters. Read with every session confirmation, then kept current by pub/sub, so it is as
+   * authoritative as the confirmations it sits next to.
+   */
+  const notBefore = new Map<string, { nbf: number; until: number }>();
   let epoch = 0;
   let subscribed = false;
   let started = false;
@@ -139,6 +147,9 @@ export function createRedisRevocationView(options: RedisRevocationViewOptions): 
     const now = nowSec();
     for (const [id, until] of revoked) {
       if (until + EXPIRY_GRACE_SEC < now) forget(id);
+    }
+    for (const [sub, marker] of notBefore) {
+      if (marker.until + EXPIRY_GRACE_SEC < now) notBefore.delete(sub);
     }
   }
 
@@ -197,8 +208,18 @@ export function createRedisRevocationView(options: RedisRevocationViewOptions): 
     });
   }
 
+  function markNotBefore(sub: string, nbf: number, until: number): void {
+    const current = notBefore.get(sub);
+    if (current === undefined || nbf > current.nbf) notBefore.set(sub, { nbf, until });
+  }
+
   const onMessage = (from: string, raw: string): void => {
     if (from !== channel) return;
+    const cutoff = parseNotBeforeMessage(raw);
+    if (cutoff !== undefined) {
+      markNotBefore(cutoff.sub, cutoff.nbf, cutoff.exp);
+      return;
+    }
     const message = parseRevocationMessage(raw);
     if (message === undefined) {
       logger?.warn({ channel }, 'ignoring malformed revocation message');
@@ -257,13 +278,26 @@ export function createRedisRevocationView(options: RedisRevocationViewOptions): 
     try {
       // One round trip: both keys carry the user's hash tag, so one Cluster node answers both.
       const results = await withTimeout(
-        redis.pipeline().exists(id).exists(sessionAliveKey(claims.sub, claims.sid)).exec(),
+        redis
+          .pipeline()
+          .exists(id)
+          .exists(sessionAliveKey(claims.sub, claims.sid)).get(userNotBeforeKey(claims.sub))
+          .pttl(userNotBeforeKey(claims.sub))
+          .exec(),
         confirmTimeoutMs,
         'revocation check timed out',
       );
-      const [revokedReply, aliveReply] = results ?? [];
-      if (!revokedReply || !aliveReply || revokedReply[0] || aliveReply[0]) throw new Error('revocation check failed');
+      const [revokedReply, aliveReply, nbfReply, ttlReply] = results ?? [];
+      if (!revokedReply || !aliveReply || !nbfReply || revokedReply[0] || aliveReply[0] || nbfReply[0]) {
+        throw new Error('revocation check failed');
+      }
       live = revokedReply[1] === 0 && aliveReply[1] === 1;
+      const nbf = Number(nbfReply[1]);
+      // Held in memory for as long as Redis holds it (its TTL outlasts every token it refuses).
+      const ttlMs = Number(ttlReply?.[1]);
+      if (typeof nbfReply[1] === 'string' && Number.isFinite(nbf)) {
+        markNotBefore(claims.sub, nbf, nowSec() + Math.max(Math.ceil(ttlMs / 1000), 0));
+      }
     } catch (err) {
       throw new RevocationUnavailableError('revocation store unreachable', { cause: err });
     }
@@ -276,14 +310,20 @@ export function createRedisRevocationView(options: RedisRevocationViewOptions): 
     // Only a subscription that was up before the check was sent and never broke since can vouch
     // for the future; otherwise answer this call only and re-check next time.
     // A message that arrived while the check was in flight wins.
-    if (revoked.has(id)) return true;
+    if (revoked.has(id) || predatesNotBefore(claims)) return true;
     if (subscribedAtStart && subscribed && epoch === epochAtStart) confirmed.set(id, epochAtStart);
     return false;
+  }
+
+  function predatesNotBefore(claims: RevocationClaims): boolean {
+    const marker = notBefore.get(claims.sub);
+    return claims.iat !== undefined && marker !== undefined && claims.iat < marker.nbf;
   }
 
   return {
     async isRevoked(claims: RevocationClaims): Promise<boolean> {
       if (closed) throw new RevocationUnavailableError('revocation view closed');
+      if (predatesNotBefore(claims)) return true;
       const id = revokedSessionKey(claims.sub, claims.sid);
       const until = revoked.get(id);
       if (until !== undefined) {
@@ -323,6 +363,7 @@ export function createRedisRevocationView(options: RedisRevocationViewOptions): 
       subscriber.off('ready', onReady);
       revoked.clear();
       confirmed.clear();
+      notBefore.clear();
       if (started && subscriber.status === 'ready') {
         await withTimeout(subscriber.unsubscribe(channel), confirmTimeoutMs, 'unsubscribe timed out').catch(
           () => undefined,

@@ -1,5 +1,5 @@
-import { REVOCATION_CHANNEL, isValidRevocationId, revocationMessageSchema } from '@authmeet/contracts';
-import type { RevocationMessage } from '@authmeet/contracts';
+import { REVOCATION_CHANNEL, isValidRevocationId, notBeforeMessageSchema, revocationMessageSchema } from '@authmeet/contracts';
+import type { NotBeforeMessage, RevocationMessage } from '@authmeet/contracts';
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 
 /**
@@ -17,16 +17,21 @@ import type { ChainableCommander, Cluster, Redis } from 'ioredis';
  *   expiry, or Redis losing its data, which also loses `revoked:` keys) is refused everywhere.
  * - Key `redis-epoch` holds a random id written once, when absent. If it ever changes, Redis lost
  *   its data: every view drops the sessions it had confirmed alive and confirms them again.
+ * - Key `nbf:{u:<userId>}` → epoch seconds, the user's "not before" marker: every access token
+ *   of the user with `iat` below it is refused (set when the user's roles change or the user is
+ *   disabled; new tokens are issued with `iat` at or after it). TTL as for `revoked:` keys: a
+ *   token older than that has expired anyway.
  * - Channel `revocations` carries JSON `{ "sub": string, "sid": string, "exp": number }`
- *   (`exp`: epoch seconds after which the revocation no longer matters) so views update in
- *   memory without polling.
+ *   (`exp`: epoch seconds after which the revocation no longer matters), or for a not-before
+ *   marker `{ "sub": string, "nbf": number, "exp": number }`, so views update in memory without
+ *   polling.
  *
  * Clients are created by callers with ioredis `keyPrefix` set; the functions here return keys
  * WITHOUT that prefix (ioredis adds it). ioredis does NOT prefix pub/sub channel names, so the
  * channel actually used on the wire is `keyPrefix + REVOCATION_CHANNEL`, on both sides.
  */
 export { REVOCATION_CHANNEL, isValidRevocationId };
-export type { RevocationMessage };
+export type { NotBeforeMessage, RevocationMessage };
 
 /** A client accepted for key commands (SET/EXISTS/PUBLISH). */
 export type RevocationRedisClient = Redis | Cluster;
@@ -43,6 +48,12 @@ export function sessionAliveKey(userId: string, sessionId: string): string {
   if (!isValidRevocationId(userId)) throw new TypeError('invalid user id for session key');
   if (!isValidRevocationId(sessionId)) throw new TypeError('invalid session id for session key');
   return `sess:{u:${userId}}:${sessionId}`;
+}
+
+/** `nbf:{u:<userId>}`, without the client's keyPrefix: the user's not-before marker. */
+export function userNotBeforeKey(userId: string): string {
+  if (!isValidRevocationId(userId)) throw new TypeError('invalid user id for not-before key');
+  return `nbf:{u:${userId}}`;
 }
 
 /** The Redis data-epoch marker, without the client's keyPrefix. */
@@ -64,16 +75,46 @@ export function assertKeyPrefixMatches(client: RevocationRedisClient, keyPrefix:
   }
 }
 
-/** Parse a channel message; anything malformed is `undefined` (the caller logs and ignores it). */
-export function parseRevocationMessage(raw: string): RevocationMessage | undefined {
-  let value: unknown;
+function channelJson(raw: string): unknown {
   try {
-    value = JSON.parse(raw);
+    return JSON.parse(raw);
   } catch {
     return undefined;
   }
-  const parsed = revocationMessageSchema.safeParse(value);
+}
+
+/** Parse a channel message; anything malformed is `undefined` (the caller logs and ignores it). */
+export function parseRevocationMessage(raw: string): RevocationMessage | undefined {
+  const parsed = revocationMessageSchema.safeParse(channelJson(raw));
   return parsed.success ? { sub: parsed.data.sub, sid: parsed.data.sid, exp: parsed.data.exp } : undefined;
+}
+
+/** Parse a not-before message; anything else (a session revocation, garbage) is `undefined`. */
+export function parseNotBeforeMessage(raw: string): NotBeforeMessage | undefined {
+  const parsed = notBeforeMessageSchema.safeParse(channelJson(raw));
+  return parsed.success ? { sub: parsed.data.sub, nbf: parsed.data.nbf, exp: parsed.data.exp } : undefined;
+}
+
+export interface NotBeforeInput {
+  readonly sub: string;
+  /** Epoch seconds: tokens with a smaller `iat` are refused. */
+  readonly nbf: number;
+  /** Seconds the marker must hold: ≥ access-token lifetime + verifier clock tolerance. */
+  readonly ttlSec: number;
+}
+
+/**
+ * Appends a user's not-before marker to a MULTI (SET before PUBLISH, as for revocations).
+ * Used when a user's roles change or the user is disabled: tokens minted before the change
+ * carry stale claims and are refused by every service at once.
+ */
+export function appendNotBefore(tx: ChainableCommander, keyPrefix: string, input: NotBeforeInput): ChainableCommander {
+  if (!Number.isInteger(input.ttlSec) || input.ttlSec <= 0) throw new TypeError('ttlSec must be a positive integer');
+  if (!Number.isInteger(input.nbf) || input.nbf <= 0) throw new TypeError('nbf must be a positive integer');
+  const message: NotBeforeMessage = { sub: input.sub, nbf: input.nbf, exp: input.nbf + input.ttlSec };
+  return tx
+    .set(userNotBeforeKey(input.sub), String(input.nbf), 'EX', input.ttlSec)
+    .publish(revocationChannelFor(keyPrefix), JSON.stringify(message));
 }
 
 export interface PublishRevocationInput {

@@ -87,7 +87,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (revocation === undefined) return;
     let revoked: boolean;
     try {
-      revoked = await revocation.isRevoked({ sub: claims.sub, sid: claims.sid, exp: claims.exp });
+      revoked = await revocation.isRevoked({ sub: claims.sub, sid: claims.sid, exp: claims.exp, iat: claims.iat });
     } catch (err) {
       // Fail closed: not knowing whether a session was revoked is not a reason to accept it.
       throw new TokenVerificationError('DEPENDENCY_UNAVAILABLE', 'revocation state unavailable', { cause: err });

@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import type { Role } from './permissions.js';
 
 /** Claims of an access token that passed every check. Frozen: safe to share between requests. */
 export interface VerifiedAccessToken {
@@ -19,6 +20,8 @@ export interface VerifiedAccessToken {
   readonly acr: 'aal1' | 'aal2';
   /** Epoch seconds of that login, kept across refreshes. */
   readonly auth_time: number;
+  /** Roles granted when the token was issued; empty for ordinary users. */
+  readonly roles: readonly Role[];
 }
 
 /** What a revocation check needs to know about a token. `exp` is in epoch seconds. */
@@ -26,6 +29,11 @@ export interface RevocationClaims {
   readonly sub: string;
   readonly sid: string;
   readonly exp: number;
+  /**
+   * When the token was issued (epoch seconds). Given, the token is also refused when it predates
+   * its user's not-before marker (a role change or a disable); omitted, only the session counts.
+   */
+  readonly iat?: number;
 }
 
 /**

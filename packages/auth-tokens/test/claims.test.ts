@@ -42,6 +42,7 @@ describe('toVerifiedAccessToken', () => {
       amr: ['pwd'],
       acr: 'aal1',
       auth_time: payload.iat,
+      roles: ['admin'],
     });
     expect(Object.isFrozen(result)).toBe(true);
   });
@@ -52,6 +53,14 @@ describe('toVerifiedAccessToken', () => {
     expect(toVerifiedAccessToken({ ...payload, auth_time: iat - 100 }, policy())).toMatchObject({ amr: ['pwd', 'otp', 'mfa'], acr: 'aal2', auth_time: iat - 100 });
     for (const bad of [{ amr: 'pwd' }, { amr: [1] }, { acr: 'aal3' }, { auth_time: 'yesterday' }, { auth_time: iat + 10 }]) {
       expect(refusal({ ...payload, ...bad })).toMatchObject({ code: 'TOKEN_INVALID' });
+    }
+  });
+
+  it('roles: absent means none, unknown names grant nothing, any other shape is invalid', () => {
+    expect(toVerifiedAccessToken(claims({}), policy()).roles).toEqual([]);
+    expect(toVerifiedAccessToken(claims({ roles: ['root', 'moderator', 'moderator'] }), policy()).roles).toEqual(['moderator']);
+    for (const roles of ['admin', { admin: true }, null, Array.from({ length: 17 }, () => 'admin')]) {
+      expect(refusal(claims({ roles }))).toMatchObject({ code: 'TOKEN_INVALID', message: 'token roles claim is invalid' });
     }
   });
 

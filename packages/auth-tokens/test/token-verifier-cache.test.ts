@@ -72,7 +72,8 @@ describe('revocation', () => {
     await expectRefused(v.verify(token), 'TOKEN_REVOKED', token);
     expect(v.stats()).toMatchObject({ verifications: 1, cacheHits: 1 });
     expect(calls).toHaveLength(2);
-    expect(calls[0]).toEqual({ sub: 'user-1', sid: 'session-1', exp: decodeSegment(splitToken(token)[1]).exp });
+    const { exp, iat } = decodeSegment(splitToken(token)[1]);
+    expect(calls[0]).toEqual({ sub: 'user-1', sid: 'session-1', exp, iat });
   });
 
   it('fails closed with DEPENDENCY_UNAVAILABLE when the checker cannot answer', async () => {

@@ -53,6 +53,7 @@ describe('valid tokens', () => {
       amr: ['pwd'],
       acr: 'aal1',
       auth_time: payload.iat,
+      roles: [],
     });
     expect(Object.isFrozen(result)).toBe(true);
   });

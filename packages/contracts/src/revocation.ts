@@ -42,3 +42,18 @@ export interface RevocationMessage {
   readonly sid: string;
   readonly exp: number;
 }
+
+/**
+ * A user's not-before marker on the same channel: every access token of `sub` issued (`iat`)
+ * before `nbf` (epoch seconds) is refused, until `exp`. Sent when the user's roles change or the
+ * user is disabled. Strict, so a session revocation (which carries `sid`) never reads as one.
+ */
+export const notBeforeMessageSchema = z
+  .object({ sub: revocationId, nbf: z.number().refine(Number.isFinite), exp: z.number().refine(Number.isFinite) })
+  .strict();
+
+export interface NotBeforeMessage {
+  readonly sub: string;
+  readonly nbf: number;
+  readonly exp: number;
+}

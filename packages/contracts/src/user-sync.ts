@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { receivedRolesSchema } from './roles.js';
 import { safeText } from './text.js';
 
 const int32 = z.number().int().max(2_147_483_647);
@@ -21,6 +22,7 @@ export const userSnapshotSchema = z
     emailVerified: z.boolean(),
     /** The user has a second factor (step-up for sensitive actions). Absent from older senders: false. */
     mfaEnabled: z.boolean().optional(),
+    roles: receivedRolesSchema,
     version: int32.min(1),
   })
   .meta({ id: 'UserSync' });
@@ -48,6 +50,7 @@ export const directoryUserSchema = z.object({
   isActive: z.boolean(),
   emailVerified: z.boolean(),
   mfaEnabled: z.boolean().optional(),
+  roles: receivedRolesSchema,
   version: int32.min(0),
   deleted: z.boolean().optional(),
 });

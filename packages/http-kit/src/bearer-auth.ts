@@ -1,3 +1,5 @@
+import { hasPermission } from '@authmeet/auth-tokens';
+import type { Permission, Role } from '@authmeet/auth-tokens';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ErrorCode } from './errors.js';
@@ -14,6 +16,10 @@ export interface AuthContext {
   amr: readonly string[];
   acr: 'aal1' | 'aal2';
   authTime: number;
+  /** Epoch seconds the token was issued at. */
+  issuedAt: number;
+  /** The token's `roles` claim: what the caller may do is decided from it alone. */
+  roles: readonly Role[];
 }
 
 declare module 'fastify' {
@@ -37,6 +43,8 @@ export interface BearerAuthOptions {
     amr: readonly string[];
     acr: 'aal1' | 'aal2';
     auth_time: number;
+    iat?: number;
+    roles?: readonly Role[];
   }>;
 }
 
@@ -92,8 +100,24 @@ async function bearerAuthPlugin(app: FastifyInstance, opts: BearerAuthOptions) {
       amr: claims.amr,
       acr: claims.acr,
       authTime: claims.auth_time,
+      issuedAt: claims.iat ?? 0,
+      roles: claims.roles ?? [],
     };
   });
+}
+
+/**
+ * The one permission guard routes declare (`preHandler: requirePermission('users:write')`), after
+ * `authenticate`. Decided from the token's roles alone: a role change reaches it through the
+ * user's not-before marker, which refuses tokens minted before the change.
+ */
+export function requirePermission(permission: Permission) {
+  return async function permissionGuard(request: FastifyRequest): Promise<void> {
+    if (!request.auth) throw new AppError('UNAUTHENTICATED', { detail: 'A Bearer access token is required' });
+    if (!hasPermission(request.auth.roles, permission)) {
+      throw new AppError('FORBIDDEN', { detail: `This needs the ${permission} permission` });
+    }
+  };
 }
 
 // Stryker disable next-line ObjectLiteral,StringLiteral: plugin metadata (diagnostic name, Fastify range), no behaviour

@@ -1,10 +1,22 @@
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppError, bearerAuth, toTokenAppError } from '../src/index.js';
+import { AppError, bearerAuth, requirePermission, toTokenAppError } from '../src/index.js';
 import type { BearerAuthOptions } from '../src/index.js';
 
 type Claims = Awaited<ReturnType<BearerAuthOptions['verify']>>;
-const CLAIMS: Claims = { sub: 'u1', sid: 's1', jti: 'j1', email: 'ada@example.com', username: 'ada', exp: 1_900_000_000, amr: ['pwd'], acr: 'aal1', auth_time: 1_899_999_000 };
+const CLAIMS: Claims = {
+  sub: 'u1',
+  sid: 's1',
+  jti: 'j1',
+  email: 'ada@example.com',
+  username: 'ada',
+  exp: 1_900_000_000,
+  amr: ['pwd'],
+  acr: 'aal1',
+  auth_time: 1_899_999_000,
+  iat: 1_899_999_100,
+  roles: ['moderator'],
+};
 
 const apps: ReturnType<typeof Fastify>[] = [];
 afterEach(async () => {
@@ -30,6 +42,9 @@ async function appWith(fail?: unknown) {
   });
   app.get('/me', { onRequest: app.authenticate }, async (request) => ({ auth: request.auth }));
   app.get('/open', async (request) => ({ auth: request.auth }));
+  app.get('/moderate', { onRequest: app.authenticate, preHandler: requirePermission('meetings:moderate') }, async () => ({ ok: true }));
+  app.get('/admin', { onRequest: app.authenticate, preHandler: requirePermission('users:write') }, async () => ({ ok: true }));
+  app.get('/unguarded', { preHandler: requirePermission('users:read') }, async () => ({ ok: true }));
   await app.ready();
   const call = (authorization?: string) =>
     app.inject({ method: 'GET', url: '/me', headers: authorization === undefined ? {} : { authorization } });
@@ -84,9 +99,33 @@ describe('Bearer header parsing', () => {
   it('puts exactly the verified claims on request.auth, and null on open routes', async () => {
     const { app, call } = await appWith();
     expect((await call('Bearer tok')).json()).toEqual({
-      auth: { userId: 'u1', sessionId: 's1', tokenId: 'j1', email: 'ada@example.com', username: 'ada', expiresAt: 1_900_000_000, amr: ['pwd'], acr: 'aal1', authTime: 1_899_999_000 },
+      auth: {
+        amr: ['pwd'],
+        acr: 'aal1',
+        authTime: 1_899_999_000,
+        userId: 'u1',
+        sessionId: 's1',
+        tokenId: 'j1',
+        email: 'ada@example.com',
+        username: 'ada',
+        expiresAt: 1_900_000_000,
+        issuedAt: 1_899_999_100,
+        roles: ['moderator'],
+      },
     });
     expect((await app.inject({ method: 'GET', url: '/open' })).json()).toEqual({ auth: null });
+  });
+});
+
+describe('requirePermission', () => {
+  it("decides from the token's roles: a moderator may moderate, not administer; no token is 401", async () => {
+    const { app } = await appWith();
+    const get = (url: string) => app.inject({ method: 'GET', url, headers: { authorization: 'Bearer tok' } });
+    expect((await get('/moderate')).statusCode).toBe(200);
+    const refused = await get('/admin');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toEqual({ code: 'FORBIDDEN', detail: 'This needs the users:write permission' });
+    expect((await app.inject({ method: 'GET', url: '/unguarded' })).json()).toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 });
 

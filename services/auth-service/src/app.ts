@@ -4,6 +4,8 @@ import { createHttpApp } from '@authmeet/http-kit';
 import type { Config } from './config.js';
 import type { ServiceContext } from './context.js';
 import { accountModule } from './modules/account/index.js';
+import { adminModule } from './modules/admin/index.js';
+import { auditModule } from './modules/audit/index.js';
 import { authModule } from './modules/auth/index.js';
 import type { KeyRing } from './modules/keys/key-ring.js';
 import { keysModule } from './modules/keys/index.js';
@@ -34,18 +36,20 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const ctx: ServiceContext = { app, config, clock: overrides.clock ?? Date.now };
 
   // Modules, each built from what it declares it needs (src/modules/<domain>/index.ts).
+  const audit = await auditModule(ctx);
   const users = usersModule(ctx);
   const outbox = outboxModule(ctx);
   const mail = mailModule(ctx);
   const keys = await keysModule(ctx, { keyRing: overrides.keyRing });
   const passwords = await passwordsModule(ctx, { hasher: overrides.hasher });
-  const sessions = await sessionsModule(ctx, { users: users.repository, keyRing: keys.keyRing });
-  const shared = { users: users.repository, outbox: outbox.repository, mail };
+  const sessions = await sessionsModule(ctx, { users: users.repository, keyRing: keys.keyRing, audit: audit.recorder });
+  const shared = { users: users.repository, outbox: outbox.repository, mail, audit: audit.recorder };
   const mfa = mfaModule(ctx, { ...shared, passwords, sessions: sessions.service });
   const account = accountModule(ctx, { ...shared, passwords, sessions: sessions.service, mfa });
   const auth = authModule(ctx, { ...shared, passwords, sessions, accountMails: account.mails, mfa });
   const oauth = oauthModule(ctx, { ...shared, sessions: sessions.service, accountMails: account.mails, mfa });
   const passkeys = passkeysModule(ctx, { users: users.repository, sessions: sessions.service, mfa });
+  const admin = adminModule(ctx, { ...shared, sessions: sessions.repository });
 
   // The route map.
   await app.register(auth.routes, { prefix: '/v1/auth' });
@@ -54,6 +58,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(oauth.routes, { prefix: '/v1/auth/oauth' });
   await app.register(mfa.routes, { prefix: '/v1/auth/mfa' });
   await app.register(passkeys.routes, { prefix: '/v1/auth/passkeys' });
+  await app.register(audit.activityRoutes, { prefix: '/v1/auth/me/activity' });
+  await app.register(admin.routes, { prefix: '/v1/admin/users' });
+  await app.register(audit.adminRoutes, { prefix: '/v1/admin/audit' });
   await app.register(keys.routes, { prefix: '/.well-known' });
   await app.register(users.routes, { prefix: '/internal/v1/users' });
 

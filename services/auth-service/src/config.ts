@@ -85,6 +85,9 @@ const envSchema = z
     MAIL_MAX_BACKOFF_MS: int(300_000, 10),
     MAIL_SEND_TIMEOUT_MS: int(10_000, 100),
     MAIL_RETENTION: duration('7d'),
+    /** Audit events older than this are pruned (the chain stays verifiable from its anchor). */
+    AUDIT_RETENTION: duration('400d'),
+    AUDIT_PRUNE_INTERVAL: duration('1h'),
     /** Account mails (reset, verification resend) per address per window, whoever asks. */
     MAIL_ADDRESS_MAX: int(5),
     MAIL_ADDRESS_WINDOW: duration('1h'),
@@ -260,6 +263,7 @@ function deliveryConfig(env: Env) {
       sendTimeoutMs: env.MAIL_SEND_TIMEOUT_MS,
       retentionSec: env.MAIL_RETENTION,
     },
+    audit: { retentionSec: env.AUDIT_RETENTION, pruneIntervalSec: env.AUDIT_PRUNE_INTERVAL },
   };
 }
 

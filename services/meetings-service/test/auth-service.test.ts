@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, expectProblem } from './factories.js';
-import { authFactories, authTestApp } from './helpers/auth-service.js';
+import { authFactories, startWithRealAuthService } from './helpers/auth-service.js';
 import type { AuthServiceContext } from './helpers/auth-service.js';
 import { startMeetingsService } from './test-app.js';
 import type { MeetingsContext } from './test-app.js';
@@ -13,18 +12,8 @@ let meet: MeetingsContext;
 let registerAndLogin: Awaited<ReturnType<typeof authFactories>>['registerAndLogin'];
 
 beforeAll(async () => {
-  const { startAuthService, SERVICE_KEY: AUTH_SERVICE_KEY } = await authTestApp();
   ({ registerAndLogin } = await authFactories());
-  auth = await startAuthService();
-  await auth.app.listen({ port: 0, host: '127.0.0.1' });
-  const authUrl = `http://127.0.0.1:${(auth.app.server.address() as AddressInfo).port}`;
-  meet = await startMeetingsService({
-    AUTH_SERVICE_URL: authUrl,
-    AUTH_JWKS_URL: `${authUrl}/.well-known/jwks.json`,
-    AUTH_SERVICE_KEY,
-    // Revocations are the auth-service's keys: both services share the deployment prefix.
-    REDIS_KEY_PREFIX: auth.config.redis.keyPrefix,
-  });
+  ({ auth, meet } = await startWithRealAuthService((env) => startMeetingsService(env)));
 });
 afterAll(async () => {
   await meet?.close();

@@ -40,7 +40,7 @@ async function fill(redis: Redis, count: number, userAgent: string): Promise<Cre
     const batch = Array.from({ length: Math.min(BATCH, count - start) }, () => ({ userId: randomUUID(), id: randomUUID(), refreshHash: sha(randomUUID()) }));
     await Promise.all(
       batch.map((s) =>
-        repo.create({ ...s, salt: salt(), now, expiresAt: now + 7 * DAY_MS, absoluteExpiresAt: now + 30 * DAY_MS, ip: '203.0.113.7', userAgent }),
+        repo.create({ ...s, salt: salt(), authn: { amr: ['pwd'], acr: 'aal1', authTime: now }, now, expiresAt: now + 7 * DAY_MS, absoluteExpiresAt: now + 30 * DAY_MS, ip: '203.0.113.7', userAgent }),
       ),
     );
     created.push(...batch);

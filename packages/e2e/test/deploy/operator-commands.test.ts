@@ -23,6 +23,8 @@ const COMMANDS = [
   { script: 'mail:dead-letters', service: 'auth-service', file: 'mail-replay', bad: [['--replay=yes'], ['--replay', '--id', '-1'], ['--id']] },
   { script: 'mfa:reseal', service: 'auth-service', file: 'mfa-reseal', bad: [['--all'], ['now']] },
   { script: 'users:reconcile', service: 'meetings-service', file: 'reconcile', bad: [['--since', 'yesterday'], ['--all'], ['extra']] },
+  { script: 'users:role', service: 'auth-service', file: 'users-role', bad: [['--grant', 'admin'], ['--email', 'a@b.c'], ['--email', 'a@b.c', '--grant', 'root']] },
+  { script: 'audit:verify', service: 'auth-service', file: 'audit-verify', bad: [['--bogus'], ['extra']] },
 ] as const;
 
 async function load(service: string, file: string): Promise<CommandModule> {

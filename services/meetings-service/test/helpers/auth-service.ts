@@ -1,4 +1,6 @@
+import type { AddressInfo } from 'node:net';
 import type { HttpApp } from '@authmeet/http-kit';
+import type { MeetingsContext } from '../test-app.js';
 
 /**
  * The real auth-service, in process. Services are not packages, so its own test helpers are
@@ -26,8 +28,25 @@ interface FactoriesModule {
   ): Promise<{
     input: { email: string; password: string };
     user: { id: string; email: string; username: string };
-    tokens: { accessToken: string; sessionId: string };
+    tokens: { accessToken: string; refreshToken: string; sessionId: string };
   }>;
+  login(app: HttpApp, identifier: string): Promise<{ accessToken: string; refreshToken: string }>;
+}
+
+/** The real auth-service listening on loopback, and a meetings-service wired to it (one Redis prefix). */
+export async function startWithRealAuthService(start: (env: Record<string, string>) => Promise<MeetingsContext>) {
+  const { startAuthService, SERVICE_KEY: AUTH_SERVICE_KEY } = await authTestApp();
+  const auth = await startAuthService();
+  await auth.app.listen({ port: 0, host: '127.0.0.1' });
+  const authUrl = `http://127.0.0.1:${(auth.app.server.address() as AddressInfo).port}`;
+  const meet = await start({
+    AUTH_SERVICE_URL: authUrl,
+    AUTH_JWKS_URL: `${authUrl}/.well-known/jwks.json`,
+    AUTH_SERVICE_KEY,
+    // Revocations are the auth-service's keys: both services share the deployment prefix.
+    REDIS_KEY_PREFIX: auth.config.redis.keyPrefix,
+  });
+  return { auth, meet };
 }
 
 const load = async <T>(relative: string): Promise<T> =>

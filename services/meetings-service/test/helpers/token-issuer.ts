@@ -23,7 +23,7 @@ export interface TokenIssuer {
   /** A fresh key, signing from now on; published only when `publish` is true. */
   rotate(kid: string, publish?: boolean): Promise<void>;
   /** `acr` and `authTime` (epoch s) as a login of that strength and time would give. */
-  token(sub: string, opts?: { sid?: string; kid?: string; expSec?: number; acr?: 'aal1' | 'aal2'; authTime?: number }): Promise<string>;
+  token(sub: string, opts?: { sid?: string; kid?: string; expSec?: number; acr?: 'aal1' | 'aal2'; authTime?: number; roles?: string[]; iat?: number }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -69,13 +69,13 @@ export async function startTokenIssuer(sessions?: IssuerSessions): Promise<Token
     },
     async token(sub, opts = {}) {
       const key = active;
-      const now = Math.floor(Date.now() / 1000);
+      const now = opts.iat ?? Math.floor(Date.now() / 1000);
       const sid = opts.sid ?? randomUUID();
       await redis?.set(sessionAliveKey(sub, sid), 'live', 'EX', Math.max(opts.expSec ?? 900, 0) + 60);
       const acr = opts.acr ?? 'aal1';
       const amr = acr === 'aal2' ? ['pwd', 'otp', 'mfa'] : ['pwd'];
       const assurance = { amr, acr, auth_time: opts.authTime ?? now };
-      return new SignJWT({ client_id: 'authmeet-web', sid, jti: randomUUID(), email: `${sub}@example.com`, username: `u-${sub.slice(0, 8)}`, ...assurance })
+      return new SignJWT({ client_id: 'authmeet-web', sid, jti: randomUUID(), email: `${sub}@example.com`, username: `u-${sub.slice(0, 8)}`, roles: opts.roles ?? [], ...assurance })
         .setProtectedHeader({ alg: 'EdDSA', kid: opts.kid ?? key.kid, typ: 'at+jwt' })
         .setIssuer(ISSUER)
         .setAudience(AUDIENCE)

@@ -13,6 +13,7 @@ import { toPublicUser } from '../users/users.schemas.js';
 import type { AccountMails } from './account-mails.js';
 import type { AccountTokensRepository } from './account-tokens.repository.js';
 import { hashAccountToken, isAccountTokenShape } from './account-tokens.repository.js';
+import type { AuditRecorder } from '../audit/index.js';
 import type { AddressThrottle } from './address-throttle.js';
 
 export interface AccountServiceDeps {
@@ -23,6 +24,8 @@ export interface AccountServiceDeps {
   hasher: PasswordHasher;
   passwordPolicy: Pick<PasswordPolicy, 'assertStrong'>;
   sessions: Pick<SessionsService, 'revokeAll'>;
+  /** Email verification and password changes go to the audit trail in their transactions. */
+  audit: AuditRecorder;
   /** Account mails per address (forgot, resend). */
   addressThrottle: AddressThrottle;
   /** The login throttle: `password/change` checks a password; a reset clears the counters. */
@@ -64,6 +67,7 @@ export function createAccountService(deps: AccountServiceDeps) {
         if (found.emailVerified) return found;
         const updated = await users.update(found.id, { emailVerified: true }, tx);
         await outbox.enqueue(updated, 'upsert', tx); // the meetings-service learns emailVerified
+        await deps.audit.record({ type: 'user.email_verified', targetId: found.id }, tx);
         return updated;
       });
       return toPublicUser(user);
@@ -117,6 +121,7 @@ export function createAccountService(deps: AccountServiceDeps) {
           // Not a synced change: the hash never leaves this service.
           await users.setPasswordHash(user.id, passwordHash, tx);
         }
+        await deps.audit.record({ type: 'user.password_reset', targetId: user.id, details: { emailVerified: proves } }, tx);
       });
       // Whoever knew the old password (or stole a session) is out, on every service, and the
       // owner, who proved control of the address, is no longer slowed by anyone's guesses.
@@ -141,6 +146,7 @@ export function createAccountService(deps: AccountServiceDeps) {
         await users.setPasswordHash(userId, passwordHash, tx);
         // A reset link mailed before the change must not undo it.
         await tokens.invalidateAll(userId, 'password_reset', now(), tx);
+        await deps.audit.record({ type: 'user.password_changed', targetId: userId, details: { sessionId } }, tx);
       });
       await deps.sessions.revokeAll(userId, sessionId);
     },

@@ -1,5 +1,6 @@
 import type { HttpApp } from '@authmeet/http-kit';
 import type { ServiceContext } from '../../context.js';
+import type { AuditRecorder } from '../audit/index.js';
 import type { MailModule } from '../mail/index.js';
 import type { MfaModule } from '../mfa/index.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
@@ -22,6 +23,7 @@ export interface AccountModuleDeps {
   sessions: SessionsService;
   /** Password change and account deletion need a current code while MFA is on. */
   mfa: Pick<MfaModule, 'secondFactor'>;
+  audit: AuditRecorder;
 }
 
 /**
@@ -40,6 +42,7 @@ export function accountModule({ app, config, clock }: ServiceContext, deps: Acco
     hasher: passwords.hasher,
     passwordPolicy: passwords.policy,
     sessions,
+    audit: deps.audit,
     addressThrottle: createAddressThrottle(app.redis, { max: config.account.addressMailMax, windowSec: config.account.addressMailWindowSec }),
     throttle: passwords.throttle,
     requireCurrentCode: deps.mfa.secondFactor.requireCurrentCode,
@@ -54,6 +57,7 @@ export function accountModule({ app, config, clock }: ServiceContext, deps: Acco
     throttle: passwords.throttle,
     sessions,
     requireCurrentCode: deps.mfa.secondFactor.requireCurrentCode,
+    audit: deps.audit,
   });
 
   async function routes(scope: HttpApp) {

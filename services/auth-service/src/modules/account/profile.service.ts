@@ -1,5 +1,6 @@
 import { AppError } from '@authmeet/http-kit';
 import type { User } from '../../generated/prisma/client.js';
+import type { AuditRecorder } from '../audit/index.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
 import type { LoginThrottle } from '../passwords/login-throttle.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
@@ -18,6 +19,8 @@ export interface ProfileServiceDeps {
   sessions: Pick<SessionsService, 'revokeAll'>;
   /** While MFA is on, closing the account also needs a current second-factor code. */
   requireCurrentCode: (user: User, code: string | undefined, ip: string) => Promise<void>;
+  /** Closing the account is recorded in its transaction. */
+  audit: AuditRecorder;
 }
 
 /** The current user's own record: read, edit, close (`/me`). */
@@ -58,6 +61,7 @@ export function createProfileService(deps: ProfileServiceDeps) {
       await users.transaction(async (tx) => {
         const gone = await users.anonymise(userId, tx);
         await outbox.enqueue(gone, 'delete', tx);
+        await deps.audit.record({ type: 'user.deleted', targetId: userId }, tx);
       });
     },
   };

@@ -1,5 +1,6 @@
 import { AppError } from '@authmeet/http-kit';
 import type { User } from '../../generated/prisma/client.js';
+import type { AuditRecorder } from '../audit/index.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
 import type { LoginThrottle } from '../passwords/login-throttle.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
@@ -17,6 +18,8 @@ export interface AuthServiceDeps {
   sessions: Pick<SessionsService, 'start' | 'refresh' | 'revokeOne' | 'revokeAll'>;
   hasher: PasswordHasher;
   passwordPolicy: Pick<PasswordPolicy, 'assertStrong'>;
+  /** Registration, sign-ins (and refused ones) and logouts go to the audit trail. */
+  audit: AuditRecorder;
   /** Every check of a password (login, delete account) goes through it. */
   throttle: LoginThrottle;
   /** A right password: a session, or for a user with MFA on the second step (mfa module). */
@@ -28,7 +31,39 @@ export interface AuthServiceDeps {
 
 /** Credentials: registration, password login, refresh, logout and token introspection. */
 export function createAuthService(deps: AuthServiceDeps) {
-  const { users, outbox, sessions, hasher, throttle, config } = deps;
+  const { users, outbox, sessions, hasher, throttle, config, audit } = deps;
+
+  /** A refused sign-in is recorded, but failing to record it does not change the answer. */
+  async function recordingRefusals<T>(identifier: string, targetId: string | null, attempt: () => Promise<T>) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (error instanceof AppError && error.status < 500) {
+        const details = { method: 'password', reason: error.code, identifier: identifier.slice(0, 254) };
+        await audit.recordNow({ type: 'user.login.failed', outcome: 'failure', targetId, details }).catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  async function passwordLogin(identifier: string, user: User | null, password: string, device: DeviceInfo): Promise<TokenPair | MfaChallenge> {
+    // Counted per account (however it is named: email or username), and before any hashing.
+    const subject = user ? { userId: user.id } : { identifier };
+    const { ok, needsRehash } = await throttle.guard(subject, device.ip, async () => {
+      if (user && user.passwordHash !== null) return hasher.verify(user.passwordHash, password);
+      await hasher.verifyDummy(password);
+      return { ok: false, needsRehash: false };
+    }, { firstFactorOnly: user?.mfaEnabled === true });
+    if (!user || !ok) throw new AppError('INVALID_CREDENTIALS');
+    // Account state is revealed only to someone who knows the password.
+    if (!user.isActive) throw new AppError('ACCOUNT_DISABLED');
+    if (config.requireEmailVerification && !user.emailVerified) throw new AppError('EMAIL_NOT_VERIFIED');
+    let current = user;
+    // Not a synced change: the hash never leaves this service, so no version bump or outbox row.
+    // Best effort: a hasher too busy to re-hash must not fail a right password (next login will).
+    if (needsRehash) current = await hasher.hash(password).then((h) => users.setPasswordHash(user.id, h), () => user);
+    return deps.signIn(current, device, 'pwd');
+  }
 
   return {
     async register(input: { email: string; username: string; password: string; firstName?: string | undefined; lastName?: string | undefined }) {
@@ -42,6 +77,7 @@ export function createAuthService(deps: AuthServiceDeps) {
             tx,
           );
           await outbox.enqueue(created, 'upsert', tx);
+          await audit.record({ type: 'user.registered', targetId: created.id, details: { method: 'password' } }, tx);
           await deps.verificationMail.enqueue(created, tx);
           return created;
         });
@@ -54,28 +90,19 @@ export function createAuthService(deps: AuthServiceDeps) {
 
     async login(identifier: string, password: string, device: DeviceInfo): Promise<TokenPair | MfaChallenge> {
       const user = await users.findByIdentifier(identifier);
-      // Counted per account (however it is named: email or username), and before any hashing.
-      const subject = user ? { userId: user.id } : { identifier };
-      const { ok, needsRehash } = await throttle.guard(subject, device.ip, async () => {
-        if (user && user.passwordHash !== null) return hasher.verify(user.passwordHash, password);
-        await hasher.verifyDummy(password);
-        return { ok: false, needsRehash: false };
-      }, { firstFactorOnly: user?.mfaEnabled === true });
-      if (!user || !ok) throw new AppError('INVALID_CREDENTIALS');
-      // Account state is revealed only to someone who knows the password.
-      if (!user.isActive) throw new AppError('ACCOUNT_DISABLED');
-      if (config.requireEmailVerification && !user.emailVerified) throw new AppError('EMAIL_NOT_VERIFIED');
-      let current = user;
-      // Not a synced change: the hash never leaves this service, so no version bump or outbox row.
-      // Best effort: a hasher too busy to re-hash must not fail a right password (next login will).
-      if (needsRehash) current = await hasher.hash(password).then((h) => users.setPasswordHash(user.id, h), () => user);
-      return deps.signIn(current, device, 'pwd');
+      return recordingRefusals(identifier, user?.id ?? null, () => passwordLogin(identifier, user, password, device));
     },
 
     /** The refresh token is the credential; the rotation itself is the session's. */
     refresh: (refreshToken: string): Promise<TokenPair> => sessions.refresh(refreshToken),
-    logout: (userId: string, sessionId: string) => sessions.revokeOne(userId, sessionId),
-    logoutAll: (userId: string) => sessions.revokeAll(userId),
+    async logout(userId: string, sessionId: string) {
+      await sessions.revokeOne(userId, sessionId);
+      await audit.recordNow({ type: 'user.logout', targetId: userId, details: { sessionId } });
+    },
+    async logoutAll(userId: string) {
+      await sessions.revokeAll(userId);
+      await audit.recordNow({ type: 'user.logout_all', targetId: userId });
+    },
 
     async verifiedUser(userId: string) {
       const user = await users.findById(userId);

@@ -1,5 +1,6 @@
 import type { ServiceContext } from '../../context.js';
 import type { AccountMails } from '../account/account-mails.js';
+import type { AuditRecorder } from '../audit/index.js';
 import type { MailModule } from '../mail/index.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
 import type { MfaModule } from '../mfa/index.js';
@@ -18,6 +19,7 @@ export interface AuthModuleDeps {
   /** Registration queues the verification mail. */
   accountMails: Pick<AccountMails, 'enqueueVerification'>;
   mail: Pick<MailModule, 'kick'>;
+  audit: AuditRecorder;
 }
 
 /** Credentials: register, login, refresh, logout, verify-token. */
@@ -30,6 +32,7 @@ export function authModule({ config }: ServiceContext, deps: AuthModuleDeps) {
     passwordPolicy: deps.passwords.policy,
     throttle: deps.passwords.throttle,
     signIn: deps.mfa.signIn,
+    audit: deps.audit,
     verificationMail: { enqueue: deps.accountMails.enqueueVerification, kick: deps.mail.kick },
     config: { requireEmailVerification: config.requireEmailVerification },
   });

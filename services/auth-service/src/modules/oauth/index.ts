@@ -1,6 +1,7 @@
 import type { ServiceContext } from '../../context.js';
 import { mapInfrastructureError } from '../../errors.js';
 import type { AccountMails } from '../account/account-mails.js';
+import type { AuditRecorder } from '../audit/index.js';
 import type { MailModule } from '../mail/index.js';
 import type { MfaModule } from '../mfa/index.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
@@ -20,6 +21,7 @@ export interface OAuthModuleDeps {
   mfa: Pick<MfaModule, 'signIn'>;
   accountMails: AccountMails;
   mail: Pick<MailModule, 'kick'>;
+  audit: AuditRecorder;
 }
 
 /** "Sign in with Google": the OpenID Connect code flow, and the one-time code exchanged for tokens. */
@@ -37,6 +39,7 @@ export function oauthModule({ app, config }: ServiceContext, deps: OAuthModuleDe
     accountMails: deps.accountMails,
     sessions: deps.sessions,
     signIn: deps.mfa.signIn,
+    audit: deps.audit,
     kickMail: deps.mail.kick,
     mapError: mapInfrastructureError,
     onUnexpectedError: (err) => app.log.error({ err }, 'google sign-in callback failed'),

@@ -4,6 +4,7 @@ import { AppError, publicCode, secretsEqual } from '@authmeet/http-kit';
 import * as oidc from 'openid-client';
 import type { User } from '../../generated/prisma/client.js';
 import type { AccountMails } from '../account/account-mails.js';
+import type { AuditRecorder } from '../audit/index.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
 import type { MfaChallenge } from '../auth/authentication.js';
 import type { DeviceInfo, SessionsService, TokenPair } from '../sessions/sessions.service.js';
@@ -30,6 +31,8 @@ export interface OAuthServiceDeps {
   sessions: Pick<SessionsService, 'revokeAll'>;
   /** A verified Google sign-in is a first factor: a session, or the second step (mfa module). */
   signIn: (user: User, device: DeviceInfo, firstFactor: 'fed') => Promise<TokenPair | MfaChallenge>;
+  /** Links and sign-ups through the provider go to the audit trail. */
+  audit: AuditRecorder;
   kickMail: () => void;
   /** Turns infrastructure failures (database, Redis) into their AppError. */
   mapError: (error: unknown) => AppError | undefined;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { AppError } from '@authmeet/http-kit';
 import type { User } from '../../generated/prisma/client.js';
 import type { AccountMails } from '../account/account-mails.js';
+import type { AuditRecorder } from '../audit/index.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
 import { conflictFromUniqueViolation } from '../users/user-rules.js';
@@ -16,6 +17,7 @@ export interface ProviderAccountDeps {
   identities: IdentitiesRepository;
   accountMails: AccountMails;
   sessions: Pick<SessionsService, 'revokeAll'>;
+  audit: AuditRecorder;
   kickMail: () => void;
 }
 
@@ -72,6 +74,7 @@ export async function findOrCreateUser(deps: ProviderAccountDeps, provider: stri
       try {
         const user = await users.transaction(async (tx) => {
           await identities.create({ userId: existing.id, provider, subject: claims.sub, email }, tx);
+          await deps.audit.record({ type: 'user.oauth_linked', targetId: existing.id, details: { provider, takeover } }, tx);
           if (!takeover) return existing;
           const updated = await users.update(existing.id, { emailVerified: true, passwordHash: null }, tx);
           await outbox.enqueue(updated, 'upsert', tx);
@@ -100,6 +103,7 @@ export async function findOrCreateUser(deps: ProviderAccountDeps, provider: stri
         );
         await identities.create({ userId: created.id, provider, subject: claims.sub, email }, tx);
         await outbox.enqueue(created, 'upsert', tx);
+        await deps.audit.record({ type: 'user.registered', targetId: created.id, details: { method: provider } }, tx);
         if (!created.emailVerified) await deps.accountMails.enqueueVerification(created, tx);
         return created;
       });

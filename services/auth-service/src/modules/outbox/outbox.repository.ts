@@ -36,6 +36,7 @@ export function snapshotOf(user: User): UserSnapshot {
     isActive: user.isActive,
     emailVerified: user.emailVerified,
     mfaEnabled: user.mfaEnabled,
+    roles: [...user.roles],
     version: user.version,
   };
 }

@@ -3,6 +3,7 @@ import { createTokenVerifier } from '@authmeet/auth-tokens';
 import { bearerAuth, REDIS_COMMAND_TIMEOUT_MS, toTokenAppError } from '@authmeet/http-kit';
 import fastifyJwt from '@fastify/jwt';
 import type { ServiceContext } from '../../context.js';
+import type { AuditRecorder } from '../audit/index.js';
 import type { KeyRing } from '../keys/key-ring.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
@@ -12,6 +13,7 @@ import { createSessionsService } from './sessions.service.js';
 export interface SessionsModuleDeps {
   users: Pick<UsersRepository, 'findById'>;
   keyRing: KeyRing;
+  audit: AuditRecorder;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function sessionsModule({ app, config, clock }: ServiceContext, dep
   const service = createSessionsService({
     repository,
     users: deps.users,
+    audit: deps.audit,
     // RFC 9068 requires client_id; clients do not name themselves yet, so the configured default.
     signAccessToken: (claims, exp) => app.jwt.sign({ ...claims, client_id: config.jwt.defaultClientId, exp }),
     // Half the client's timeout: a rotation Redis runs after we gave up is refused by the script.
@@ -62,7 +65,8 @@ export async function sessionsModule({ app, config, clock }: ServiceContext, dep
     keys: { kind: 'local', jwks: keyRing.publicJwks },
     maxIatSkewSec: config.jwt.maxIatSkewSec,
     // Here the session store itself is the truth: a token is live only while its session is.
-    revocation: { isRevoked: async (c) => !(await service.isLive(c.sub, c.sid)) },
+    // The not-before marker refuses tokens minted before a change of roles or a disable.
+    revocation: { isRevoked: (c) => service.isTokenRevoked(c) },
   });
   const verifyToken = async (token: string) => {
     try {
@@ -73,7 +77,7 @@ export async function sessionsModule({ app, config, clock }: ServiceContext, dep
   };
   await app.register(bearerAuth, { verify: verifyToken });
 
-  return { service, verifyToken, routes: sessionsRoutes(service) };
+  return { service, repository, verifyToken, routes: sessionsRoutes(service) };
 }
 
 export type SessionsModule = Awaited<ReturnType<typeof sessionsModule>>;

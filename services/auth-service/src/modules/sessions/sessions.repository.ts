@@ -1,4 +1,4 @@
-import { appendRevocation, execRevocations, sessionAliveKey } from '@authmeet/auth-tokens';
+import { appendNotBefore, appendRevocation, execRevocations, sessionAliveKey, userNotBeforeKey } from '@authmeet/auth-tokens';
 import type { RedisClient } from '@authmeet/http-kit';
 import type { Authentication } from '../auth/authentication.js';
 
@@ -20,6 +20,8 @@ import type { Authentication } from '../auth/authentication.js';
  *                                  revoke-all. TTL = the absolute session lifetime.
  *   revoked:{u:<uid>}:<sid>  string written on revocation (see @authmeet/auth-tokens), read by
  *                                  other services; lives as long as an access token can.
+ *   nbf:{u:<uid>}            string the user's not-before marker (epoch seconds, see
+ *                                  @authmeet/auth-tokens): tokens issued before it are refused.
  */
 export const sessionKey = sessionAliveKey;
 export const userSessionsKey = (userId: string) => `sessions:{u:${userId}}`;
@@ -243,6 +245,29 @@ export function createSessionsRepository(redis: RedisClient, opts: SessionsRepos
 
     async exists(userId: string, sessionId: string): Promise<boolean> {
       return (await redis.exists(sessionKey(userId, sessionId))) === 1;
+    },
+
+    /** Whether a token is refused: its session is gone, or it predates the user's not-before marker. */
+    async isTokenRevoked(claims: { sub: string; sid: string; iat?: number }): Promise<boolean> {
+      const [alive, nbf] = await Promise.all([
+        redis.exists(sessionKey(claims.sub, claims.sid)),
+        claims.iat === undefined ? null : redis.get(userNotBeforeKey(claims.sub)),
+      ]);
+      return alive !== 1 || (claims.iat !== undefined && nbf !== null && claims.iat < Number(nbf));
+    },
+
+    /** The user's not-before marker (epoch seconds), 0 when none: new tokens are issued at or after it. */
+    async notBefore(userId: string): Promise<number> {
+      const value = await redis.get(userNotBeforeKey(userId));
+      return value === null ? 0 : Number(value);
+    },
+
+    /**
+     * Every token of the user issued before `nbf` (epoch seconds) is refused by every service:
+     * after a change of roles or of the account's state, the old claims stop working at once.
+     */
+    async setNotBefore(userId: string, nbf: number): Promise<void> {
+      await execRevocations(appendNotBefore(redis.multi(), opts.keyPrefix, { sub: userId, nbf, ttlSec: opts.revocationTtlSec }));
     },
 
     async find(userId: string, sessionId: string): Promise<SessionRecord | undefined> {

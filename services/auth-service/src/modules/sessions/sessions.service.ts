@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@authmeet/http-kit';
 import type { User } from '../../generated/prisma/client.js';
+import type { AuditRecorder } from '../audit/index.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import type { PublicUser } from '../users/users.schemas.js';
 import { toPublicUser } from '../users/users.schemas.js';
@@ -19,6 +20,9 @@ export interface AccessClaims {
   acr: Assurance;
   /** Epoch seconds of that login; refreshes keep it. */
   auth_time: number;
+  roles: string[];
+  /** Epoch seconds; never before the user's not-before marker, so a fresh token is never refused. */
+  iat: number;
 }
 
 export interface DeviceInfo {
@@ -42,6 +46,8 @@ export interface SessionsServiceDeps {
   users: Pick<UsersRepository, 'findById'>;
   /** Signs an access token that expires at `exp` (epoch seconds). */
   signAccessToken: (claims: AccessClaims, exp: number) => string;
+  /** Sign-ins, refresh-token reuse and session revocations go to the audit trail. */
+  audit: AuditRecorder;
   /**
    * How long Redis may take to run a rotation once sent. Past it the script refuses to act, so
    * a rotation the client stopped waiting for can never take effect later. Must stay below the
@@ -65,7 +71,10 @@ export interface SessionsServiceDeps {
 export function createSessionsService(deps: SessionsServiceDeps) {
   const { repository: sessions, config } = deps;
 
-  function issueAccessToken(user: User, sessionId: string, absoluteExpiresAt: number, authn: Authentication) {
+  async function issueAccessToken(user: User, sessionId: string, absoluteExpiresAt: number, authn: Authentication) {
+    // Read after the user: a role change commits, then sets the marker, so a token carrying the
+    // old roles is either refused by the marker or was issued before it.
+    const notBefore = await sessions.notBefore(user.id);
     const nowSec = Math.floor(deps.clock() / 1000);
     // Never outlive the session's absolute cap.
     const exp = Math.min(nowSec + config.accessTokenTtlSec, Math.floor(absoluteExpiresAt / 1000));
@@ -79,15 +88,19 @@ export function createSessionsService(deps: SessionsServiceDeps) {
         amr: authn.amr,
         acr: authn.acr,
         auth_time: Math.floor(authn.authTime / 1000),
+        roles: [...user.roles],
+        // At most a second ahead (the marker is the second after a change): within every
+        // verifier's allowance for clock skew.
+        iat: Math.max(nowSec, notBefore),
       },
       exp,
     );
     return { accessToken, expiresIn: Math.max(exp - nowSec, 0) };
   }
 
-  function tokenPair(user: User, sessionId: string, refreshToken: string, expiresAt: number, absoluteExpiresAt: number, now: number, authn: Authentication): TokenPair {
+  async function tokenPair(user: User, sessionId: string, refreshToken: string, expiresAt: number, absoluteExpiresAt: number, now: number, authn: Authentication): Promise<TokenPair> {
     return {
-      ...issueAccessToken(user, sessionId, absoluteExpiresAt, authn),
+      ...(await issueAccessToken(user, sessionId, absoluteExpiresAt, authn)),
       refreshToken,
       tokenType: 'Bearer',
       refreshExpiresIn: Math.round((expiresAt - now) / 1000),
@@ -96,8 +109,28 @@ export function createSessionsService(deps: SessionsServiceDeps) {
     };
   }
 
-  /** `authn`: how the user proved who they are; every token of the session will say so. */
+  /**
+   * A new session, and its sign-in event before anyone sees its tokens. `authn`: how the user
+   * proved who they are; every token of the session will say so.
+   */
   async function start(user: User, device: DeviceInfo, authn: Authentication): Promise<TokenPair> {
+    const pair = await open(user, device, authn);
+    const method = authn.amr.includes('hwk') ? 'passkey' : authn.amr.includes('fed') ? 'google' : 'password';
+    try {
+      await deps.audit.recordNow({
+        type: 'user.login.succeeded',
+        targetId: user.id,
+        details: { method, amr: authn.amr, acr: authn.acr, sessionId: pair.sessionId },
+      });
+    } catch (error) {
+      // No sign-in without its event: the session that cannot be accounted for is ended.
+      await revoke(user.id, [pair.sessionId]).catch(() => undefined);
+      throw error;
+    }
+    return pair;
+  }
+
+  async function open(user: User, device: DeviceInfo, authn: Authentication): Promise<TokenPair> {
     const now = deps.clock();
     const sessionId = randomUUID();
     const absoluteExpiresAt = now + config.absoluteTtlSec * 1000;
@@ -135,6 +168,8 @@ export function createSessionsService(deps: SessionsServiceDeps) {
     // Everything that can fail goes before the rotation, which changes state last: a 503 for
     // a Postgres or Redis blip leaves the token valid, so the client's retry is no theft.
     const [user, context] = await Promise.all([deps.users.findById(userId), sessions.rotationContext(userId, sessionId)]);
+    // A disabled (not closed) account is told so, as at login; its sessions were revoked.
+    if (user && !user.isActive && user.deletedAt === null) throw new AppError('ACCOUNT_DISABLED');
     if (!context.exists) throw new AppError('REFRESH_TOKEN_INVALID');
     if (!user || !user.isActive) {
       await revoke(userId, [sessionId]);
@@ -171,6 +206,7 @@ export function createSessionsService(deps: SessionsServiceDeps) {
       // A rotated token came back: either the client or a thief holds a copy. Kill the session
       // (the script deleted it; this tells every other service).
       await revoke(userId, [sessionId]);
+      await deps.audit.recordNow({ type: 'session.refresh_reused', outcome: 'failure', targetId: userId, details: { sessionId } });
       throw new AppError('REFRESH_TOKEN_REUSED');
     }
     if (result.status !== 'ok') throw new AppError('REFRESH_TOKEN_INVALID');
@@ -204,10 +240,14 @@ export function createSessionsService(deps: SessionsServiceDeps) {
     async revokeOwn(userId: string, sessionId: string) {
       if (!(await sessions.exists(userId, sessionId))) throw new AppError('NOT_FOUND', { detail: 'No such session' });
       await revoke(userId, [sessionId]);
+      await deps.audit.recordNow({ type: 'session.revoked', targetId: userId, details: { sessionId } });
     },
 
-    /** Whether a token's session is still live (the revocation check of this service's verifier). */
-    isLive: (userId: string, sessionId: string) => sessions.exists(userId, sessionId),
+    /**
+     * The revocation check of this service's verifier: a token is refused when its session is
+     * gone or it predates its user's not-before marker (a role change, a disable).
+     */
+    isTokenRevoked: (claims: { sub: string; sid: string; iat?: number }) => sessions.isTokenRevoked(claims),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient, User } from '../../generated/prisma/client.js';
+import type { Prisma, PrismaClient, User, UserRole } from '../../generated/prisma/client.js';
 import type { Db } from '../../plugins/prisma.js';
 
 /** Defined with the Prisma plugin; re-exported for the modules that import it from here. */
@@ -21,6 +21,8 @@ export interface UserPatch {
   passwordHash?: string | null;
   emailVerified?: boolean;
   mfaEnabled?: boolean;
+  roles?: UserRole[];
+  isActive?: boolean;
 }
 
 /** The only code that queries the users table. */

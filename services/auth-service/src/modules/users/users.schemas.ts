@@ -1,3 +1,4 @@
+import { ROLES } from '@authmeet/auth-tokens';
 import { safeText } from '@authmeet/http-kit';
 import { z } from 'zod';
 import type { User } from '../../generated/prisma/client.js';
@@ -12,6 +13,8 @@ export const userSchema = z
     emailVerified: z.boolean(),
     isActive: z.boolean(),
     mfaEnabled: z.boolean(),
+    /** `moderator`, `admin`; empty for ordinary users. */
+    roles: z.array(z.enum(ROLES)),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -30,6 +33,7 @@ export function toPublicUser(u: User): PublicUser {
     emailVerified: u.emailVerified,
     isActive: u.isActive,
     mfaEnabled: u.mfaEnabled,
+    roles: [...u.roles],
     createdAt: u.createdAt.toISOString(),
     updatedAt: u.updatedAt.toISOString(),
   };

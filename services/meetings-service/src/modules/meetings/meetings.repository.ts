@@ -80,6 +80,10 @@ export function createMeetingsRepository(prisma: PrismaClient) {
     markLeft: (id: string, now: Date, tx: Tx): Promise<ParticipantRow> =>
       tx.meetingParticipant.update({ where: { id }, data: { leftAt: now }, include: withUser }),
 
+    /** Out of the meeting for good: `left_at` kept if they had already left, `removed_at` set. */
+    markRemoved: (p: MeetingParticipant, by: string, now: Date, tx: Tx): Promise<ParticipantRow> =>
+      tx.meetingParticipant.update({ where: { id: p.id }, data: { leftAt: p.leftAt ?? now, removedAt: now, removedBy: by }, include: withUser }),
+
     /** Only ever called inside the transaction that changed meeting_participants, so the count stays exact. */
     changeCount: (id: string, delta: 1 | -1, tx: Tx, start?: Date): Promise<Meeting> =>
       tx.meeting.update({

@@ -17,7 +17,7 @@ import {
   participantSchema,
   participantsQuery,
 } from './meetings.schemas.js';
-import type { MeetingService } from './meetings.service.js';
+import type { Caller, MeetingService } from './meetings.service.js';
 
 export interface MeetingsRoutesOptions {
   meetings: MeetingService;
@@ -50,6 +50,14 @@ const stepUpOf = (request: FastifyRequest) => () => {
     throw toTokenAppError(error);
   }
 };
+
+/** The caller with the roles its token carries: permissions come from them alone. */
+function caller(request: FastifyRequest): Caller {
+  if (!request.auth) throw new AppError('UNAUTHENTICATED');
+  return { userId: request.auth.userId, roles: request.auth.roles };
+}
+
+const participantParams = z.object({ id: z.uuid('must be a meeting id'), userId: z.uuid('must be a user id') });
 
 const eventsDescription = [
   'Server-Sent Events (`text/event-stream`) for one meeting, for its host and current participants',
@@ -110,12 +118,12 @@ function lifecycleRoutes(app: HttpApp, meetings: MeetingService) {
       schema: {
         tags,
         security,
-        summary: 'One meeting (host and participants only; 404 for anyone else)',
+        summary: 'One meeting (its host, present or past participants, moderators and admins; 404 for anyone else)',
         params: meetingIdParams,
         response: { 200: meetingSchema, ...problemResponses(400, 401, 403, 404, 429, 503) },
       },
     },
-    async (request) => meetings.get(request.params.id, callerId(request)),
+    async (request) => meetings.get(request.params.id, caller(request)),
   );
 
   app.post(
@@ -124,13 +132,13 @@ function lifecycleRoutes(app: HttpApp, meetings: MeetingService) {
       schema: {
         tags,
         security,
-        summary: 'End a meeting (host only)',
-        description: 'Ending an ended meeting answers it again. 403 for a participant, 404 for anyone else.',
+        summary: 'End a meeting (its host, moderators and admins)',
+        description: 'Ending an ended meeting answers it again. 403 for another participant, 404 for anyone else.',
         params: meetingIdParams,
         response: { 200: meetingSchema, ...problemResponses(400, 401, 403, 404, 415, 429, 503) },
       },
     },
-    async (request) => meetings.end(callerId(request), request.params.id),
+    async (request) => meetings.end(caller(request), request.params.id),
   );
 
   app.delete(
@@ -139,17 +147,17 @@ function lifecycleRoutes(app: HttpApp, meetings: MeetingService) {
       schema: {
         tags,
         security,
-        summary: 'Delete a meeting (host only)',
+        summary: 'Delete a meeting (its host and admins)',
         description:
-          'Open event streams receive `meeting.ended` and close. 403 for a participant, 404 for anyone else. A host whose account has MFA on ' +
-          'needs a token from an `aal2` login (second factor or passkey) within the last 10 minutes: otherwise 403 `STEP_UP_REQUIRED` ' +
-          '(with `acrValues` and `maxAge` members); log in again with the second factor and retry.',
+          'Open event streams receive `meeting.ended` and close. 403 for another participant (and moderators who take part), 404 for anyone else. ' +
+          'A caller whose account has MFA on needs a token from an `aal2` login (second factor or passkey) within the last 10 minutes: ' +
+          'otherwise 403 `STEP_UP_REQUIRED` (with `acrValues` and `maxAge` members); log in again with the second factor and retry.',
         params: meetingIdParams,
         response: { 204: z.null(), ...problemResponses(400, 401, 403, 404, 415, 429, 503) },
       },
     },
     async (request, reply) => {
-      await meetings.delete(callerId(request), request.params.id, stepUpOf(request));
+      await meetings.delete(caller(request), request.params.id, stepUpOf(request));
       return reply.code(204).send(null);
     },
   );
@@ -165,7 +173,8 @@ function participationRoutes(app: HttpApp, meetings: MeetingService) {
         security,
         summary: 'Join a meeting by its code',
         description:
-          'Idempotent: joining a meeting one is in returns the same participation; someone who left joins again. ' +
+          'Idempotent: joining a meeting one is in returns the same participation; someone who left joins again, ' +
+          'someone removed does not (403 `REMOVED_FROM_MEETING`). ' +
           '409 `MEETING_ENDED` for an ended meeting, 409 `MEETING_FULL` when `participantCount` reached `maxParticipants`.',
         body: joinBody,
         response: { 200: joinResponse, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 429, 503) },
@@ -198,14 +207,35 @@ function participationRoutes(app: HttpApp, meetings: MeetingService) {
       schema: {
         tags,
         security,
-        summary: 'Participants of a meeting, in joining order (host and current participants only)',
+        summary: 'Participants of a meeting, in joining order (host, current participants, moderators and admins)',
         description: '403 `FORBIDDEN` for someone who left the meeting, 404 for anyone else.',
         params: meetingIdParams,
         querystring: participantsQuery,
         response: { 200: pageOf(participantSchema), ...problemResponses(400, 401, 403, 404, 429, 503) },
       },
     },
-    async (request) => meetings.participants(callerId(request), request.params.id, request.query),
+    async (request) => meetings.participants(caller(request), request.params.id, request.query),
+  );
+
+  app.delete(
+    '/:id/participants/:userId',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Remove a participant (its host, moderators and admins)',
+        description:
+          'The participant is out at once (their event streams end with `removed`; others receive `participant.removed`) and ' +
+          'cannot join again: 403 `REMOVED_FROM_MEETING`. Removing twice is not an error; the host cannot be removed (403). ' +
+          '403 for another participant, 404 for anyone else or a user who never took part.',
+        params: participantParams,
+        response: { 204: z.null(), ...problemResponses(400, 401, 403, 404, 415, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      await meetings.removeParticipant(caller(request), request.params.id, request.params.userId);
+      return reply.code(204).send(null);
+    },
   );
 }
 

@@ -1,3 +1,5 @@
+import { hasPermission } from '@authmeet/auth-tokens';
+import type { Permission, Role } from '@authmeet/auth-tokens';
 import { AppError, decodeCursor, encodeCursor } from '@authmeet/http-kit';
 import type { Meeting, MeetingStatus } from '../../generated/prisma/client.js';
 import type { ListRole } from './meeting-queries.js';
@@ -30,6 +32,12 @@ const DEFAULT_MAX_PARTICIPANTS = 100;
 // Outsiders learn nothing, not even that the meeting exists.
 const notFound = () => new AppError('NOT_FOUND', { detail: 'No such meeting' });
 
+/** Who calls, as the access token says: permissions come from its roles alone. */
+export interface Caller {
+  userId: string;
+  roles: readonly Role[];
+}
+
 export function createMeetingService(deps: MeetingServiceDeps) {
   const { meetings, events } = deps;
   const now = () => new Date(deps.clock());
@@ -55,11 +63,23 @@ export function createMeetingService(deps: MeetingServiceDeps) {
     return found;
   }
 
-  /** Host-only actions: the host passes, a participant gets 403, an outsider 404. */
-  async function forHost(meetingId: string, userId: string): Promise<Meeting> {
-    const { meeting } = await forMember(meetingId, userId);
-    if (meeting.hostId !== userId) throw new AppError('FORBIDDEN', { detail: 'Only the host can do this' });
-    return meeting;
+  /**
+   * Host actions that a role may also take: the host and holders of `permission` pass; a
+   * participant without it gets 403, an outsider 404 (so a meeting's existence stays private).
+   */
+  async function forHostOr(meetingId: string, caller: Caller, permission: Permission): Promise<Meeting> {
+    const found = await meetings.findWithParticipation(meetingId, caller.userId);
+    if (!found) throw notFound();
+    if (found.meeting.hostId === caller.userId || hasPermission(caller.roles, permission)) return found.meeting;
+    if (!found.participation) throw notFound();
+    throw new AppError('FORBIDDEN', { detail: 'Only the host, or a role allowed to, can do this' });
+  }
+
+  /** Reading: members (present or past) and holders of `meetings:read`. */
+  async function forReader(meetingId: string, caller: Caller) {
+    const found = await meetings.findWithParticipation(meetingId, caller.userId);
+    if (!found || (!found.participation && !hasPermission(caller.roles, 'meetings:read'))) throw notFound();
+    return found;
   }
 
   return {
@@ -93,8 +113,8 @@ export function createMeetingService(deps: MeetingServiceDeps) {
       }
     },
 
-    async get(meetingId: string, userId: string): Promise<MeetingView> {
-      return toMeetingView((await forMember(meetingId, userId)).meeting);
+    async get(meetingId: string, caller: Caller): Promise<MeetingView> {
+      return toMeetingView((await forReader(meetingId, caller)).meeting);
     },
 
     async listMine(userId: string, q: { role: ListRole; status?: MeetingStatus | undefined; cursor?: string | undefined; limit: number }) {
@@ -124,8 +144,9 @@ export function createMeetingService(deps: MeetingServiceDeps) {
       const result = await meetings.transaction(async (tx) => {
         const meeting = await meetings.lockByCode(code, tx);
         if (!meeting) throw notFound();
-        if (meeting.status === 'ended') throw new AppError('MEETING_ENDED');
         const existing = await meetings.findParticipant(meeting.id, userId, tx);
+        if (existing?.removedAt) throw new AppError('REMOVED_FROM_MEETING');
+        if (meeting.status === 'ended') throw new AppError('MEETING_ENDED');
         if (existing && existing.leftAt === null) return { meeting, participant: existing, changed: false };
         if (meeting.participantCount >= meeting.maxParticipants) throw new AppError('MEETING_FULL');
         const participant = await meetings.enter(meeting.id, userId, at, tx);
@@ -166,8 +187,8 @@ export function createMeetingService(deps: MeetingServiceDeps) {
     },
 
     /** Ending twice answers the ended meeting again; only the call that ended it notifies. */
-    async end(userId: string, meetingId: string): Promise<MeetingView> {
-      await forHost(meetingId, userId);
+    async end(caller: Caller, meetingId: string): Promise<MeetingView> {
+      await forHostOr(meetingId, caller, 'meetings:moderate');
       const at = now();
       if (await meetings.endIfRunning(meetingId, at)) {
         await events.publish(meetingId, { type: 'meeting.ended', data: { meetingId, endedAt: at.toISOString(), reason: 'ended' } });
@@ -179,19 +200,45 @@ export function createMeetingService(deps: MeetingServiceDeps) {
 
     /**
      * `stepUp` throws unless the caller's login was strong and recent enough; it is asked only
-     * of hosts with MFA on (api.md: such a caller needs `aal2` within 10 minutes).
+     * of callers with MFA on (api.md: such a caller needs `aal2` within 10 minutes).
      */
-    async delete(userId: string, meetingId: string, stepUp: () => void = () => undefined): Promise<void> {
-      await forHost(meetingId, userId);
-      if (await deps.hasMfa(userId)) stepUp();
+    async delete(caller: Caller, meetingId: string, stepUp: () => void = () => undefined): Promise<void> {
+      await forHostOr(meetingId, caller, 'meetings:delete');
+      if (await deps.hasMfa(caller.userId)) stepUp();
       if (await meetings.delete(meetingId)) {
         // Open streams learn that the meeting is over, then close.
         await events.publish(meetingId, { type: 'meeting.ended', data: { meetingId, endedAt: now().toISOString(), reason: 'deleted' } });
       }
     },
 
-    async participants(userId: string, meetingId: string, q: { cursor?: string | undefined; limit: number }) {
-      await forCurrentMember(meetingId, userId);
+    /**
+     * The host, a moderator or an admin takes a participant out; they cannot join again. Removing
+     * twice is fine; the host cannot be removed (they end or delete the meeting instead).
+     */
+    async removeParticipant(caller: Caller, meetingId: string, userId: string): Promise<void> {
+      await forHostOr(meetingId, caller, 'meetings:moderate');
+      const at = now();
+      const result = await meetings.transaction(async (tx) => {
+        const meeting = await meetings.lockById(meetingId, tx);
+        const participation = meeting ? await meetings.findParticipant(meetingId, userId, tx) : null;
+        if (!meeting || !participation) throw new AppError('NOT_FOUND', { detail: 'No such participant' });
+        if (participation.role === 'host') throw new AppError('FORBIDDEN', { detail: 'The host cannot be removed' });
+        if (participation.removedAt !== null) return null;
+        await meetings.markRemoved(participation, caller.userId, at, tx);
+        const present = participation.leftAt === null;
+        return { count: present ? (await meetings.changeCount(meetingId, -1, tx)).participantCount : meeting.participantCount };
+      });
+      if (result) {
+        await events.publish(meetingId, {
+          type: 'participant.removed',
+          data: { meetingId, userId, removedAt: at.toISOString(), participantCount: result.count },
+        });
+      }
+    },
+
+    async participants(caller: Caller, meetingId: string, q: { cursor?: string | undefined; limit: number }) {
+      if (!hasPermission(caller.roles, 'meetings:read')) await forCurrentMember(meetingId, caller.userId);
+      else if (!(await meetings.findById(meetingId))) throw notFound();
       const c = decodeCursor(q.cursor, cursorShape);
       const rows = await meetings.listParticipants(meetingId, c ? { t: new Date(c.t), id: c.id } : undefined, q.limit + 1);
       const page = rows.slice(0, q.limit);

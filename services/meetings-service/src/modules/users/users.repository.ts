@@ -18,8 +18,8 @@ export function createUsersRepository(prisma: PrismaClient) {
      */
     async applyIfNewer(id: string, u: UserSnapshot, now: Date, db: Db = prisma): Promise<boolean> {
       const rows = await db.$queryRaw<{ id: string }[]>`
-        INSERT INTO users AS u (id, email, username, first_name, last_name, is_active, email_verified, mfa_enabled, version, created_at, updated_at)
-        VALUES (${id}::uuid, ${u.email}, ${u.username}, ${u.firstName}, ${u.lastName}, ${u.isActive}, ${u.emailVerified}, ${u.mfaEnabled ?? false}, ${u.version}, ${now}, ${now})
+        INSERT INTO users AS u (id, email, username, first_name, last_name, is_active, email_verified, mfa_enabled, roles, version, created_at, updated_at)
+        VALUES (${id}::uuid, ${u.email}, ${u.username}, ${u.firstName}, ${u.lastName}, ${u.isActive}, ${u.emailVerified}, ${u.mfaEnabled ?? false}, ${u.roles}::text[], ${u.version}, ${now}, ${now})
         ON CONFLICT (id) DO UPDATE SET
           email = EXCLUDED.email,
           username = EXCLUDED.username,
@@ -28,6 +28,7 @@ export function createUsersRepository(prisma: PrismaClient) {
           is_active = EXCLUDED.is_active,
           email_verified = EXCLUDED.email_verified,
           mfa_enabled = EXCLUDED.mfa_enabled,
+          roles = EXCLUDED.roles,
           version = EXCLUDED.version,
           updated_at = EXCLUDED.updated_at
         WHERE u.version < EXCLUDED.version AND u.deleted_at IS NULL
@@ -52,6 +53,7 @@ export function createUsersRepository(prisma: PrismaClient) {
           is_active = false,
           email_verified = false,
           mfa_enabled = false,
+          roles = '{}',
           version = GREATEST(u.version, EXCLUDED.version),
           updated_at = EXCLUDED.updated_at,
           deleted_at = COALESCE(u.deleted_at, EXCLUDED.deleted_at)`;

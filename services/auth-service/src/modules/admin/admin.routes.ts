@@ -1,0 +1,131 @@
+import type { HttpApp } from '@authmeet/http-kit';
+import { AppError, pageOf, problemResponses, requirePermission } from '@authmeet/http-kit';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { userSchema } from '../users/users.schemas.js';
+import { optionalReasonBody, reasonBody, rolesBody, searchQuery, userDetailSchema, userIdParams } from './admin.schemas.js';
+import type { Actor, AdminService } from './admin.service.js';
+
+const tags = ['admin'];
+const security = [{ bearerAuth: [] }];
+const forbidden = 'Admins only: others get 403 `FORBIDDEN`.';
+
+function actor(request: FastifyRequest): Actor {
+  if (!request.auth) throw new AppError('UNAUTHENTICATED');
+  return { id: request.auth.userId, type: 'admin' };
+}
+
+/** `/v1/admin/users`: the user directory for admins. Every route needs `users:read` or `users:write`. */
+export function adminUsersRoutes(admin: AdminService) {
+  return async function routes(app: HttpApp) {
+    app.addHook('onRequest', app.authenticate);
+    const read = { preHandler: requirePermission('users:read') };
+    const write = { preHandler: requirePermission('users:write') };
+
+    app.get(
+      '/',
+      {
+        ...read,
+        schema: {
+          tags,
+          security,
+          summary: 'Search users by email or username prefix',
+          description: `Case-insensitive prefix of the email or the username (an index range scan), filtered by role and status, in id order. ${forbidden}`,
+          querystring: searchQuery,
+          response: { 200: pageOf(userSchema), ...problemResponses(400, 401, 403, 429, 503) },
+        },
+      },
+      async (request) => admin.search(request.query),
+    );
+
+    app.get(
+      '/:id',
+      {
+        ...read,
+        schema: {
+          tags,
+          security,
+          summary: 'One user with their sessions, linked identities and second factors',
+          description: forbidden,
+          params: userIdParams,
+          response: { 200: userDetailSchema, ...problemResponses(400, 401, 403, 404, 429, 503) },
+        },
+      },
+      async (request) => admin.detail(request.params.id),
+    );
+
+    app.post(
+      '/:id/disable',
+      {
+        ...write,
+        schema: {
+          tags,
+          security,
+          summary: 'Disable a user',
+          description:
+            'Every session is revoked and every access token of the user is refused at once by both services; login, refresh and ' +
+            `Google sign-in answer 403 \`ACCOUNT_DISABLED\`. Synced to the meetings-service. 409 \`LAST_ADMIN\` for the last active admin. ${forbidden}`,
+          params: userIdParams,
+          body: reasonBody,
+          response: { 200: userSchema, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 429, 503) },
+        },
+      },
+      async (request) => admin.disable(actor(request), request.params.id, request.body.reason),
+    );
+
+    app.post(
+      '/:id/enable',
+      {
+        ...write,
+        schema: {
+          tags,
+          security,
+          summary: 'Enable a disabled user again',
+          description: forbidden,
+          params: userIdParams,
+          body: optionalReasonBody,
+          response: { 200: userSchema, ...problemResponses(400, 401, 403, 404, 413, 415, 429, 503) },
+        },
+      },
+      async (request) => admin.enable(actor(request), request.params.id, request.body.reason ?? ''),
+    );
+
+    app.put(
+      '/:id/roles',
+      {
+        ...write,
+        schema: {
+          tags,
+          security,
+          summary: "Set a user's roles",
+          description:
+            'Replaces the roles. Access tokens issued before the change are refused at once by both services; the user refreshes ' +
+            `and gets the new \`roles\` claim. 409 \`LAST_ADMIN\` if no active admin would remain. ${forbidden}`,
+          params: userIdParams,
+          body: rolesBody,
+          response: { 200: userSchema, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 429, 503) },
+        },
+      },
+      async (request) => admin.setRoles(actor(request), request.params.id, request.body.roles),
+    );
+
+    app.post(
+      '/:id/sessions/revoke',
+      {
+        ...write,
+        schema: {
+          tags,
+          security,
+          summary: 'Revoke every session of a user',
+          description: forbidden,
+          params: userIdParams,
+          response: { 204: z.null(), ...problemResponses(400, 401, 403, 404, 415, 429, 503) },
+        },
+      },
+      async (request, reply) => {
+        await admin.revokeSessions(actor(request), request.params.id);
+        return reply.code(204).send(null);
+      },
+    );
+  };
+}

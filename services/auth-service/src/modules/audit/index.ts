@@ -1,0 +1,47 @@
+import { Counter } from 'prom-client';
+import type { ServiceContext } from '../../context.js';
+import { auditContext } from './audit-context.js';
+import { createAuditRepository } from './audit.repository.js';
+import { createAuditRetention } from './audit.retention.js';
+import { activityRoutes, adminAuditRoutes } from './audit.routes.js';
+import { createAuditService } from './audit.service.js';
+
+export type { AuditRecorder } from './audit.service.js';
+
+/**
+ * The audit trail: the recorder other modules write events with (in their transactions), the
+ * admin and activity routes, and the retention job. Register it before the modules that record.
+ */
+export async function auditModule({ app, config, clock }: ServiceContext) {
+  await app.register(auditContext);
+  const repository = createAuditRepository(app.prisma);
+  const audit = createAuditService({
+    repository,
+    clock,
+    log: app.log,
+    failures: new Counter({
+      name: 'audit_write_failures_total',
+      help: 'Audit events that could not be written (the request they belong to failed with them), by event type',
+      labelNames: ['type'] as const,
+      registers: [app.metrics],
+    }),
+    actions: new Counter({
+      name: 'admin_actions_total',
+      help: 'Admin and operator actions recorded in the audit trail, by event type',
+      labelNames: ['type'] as const,
+      registers: [app.metrics],
+    }),
+  });
+  const retention = createAuditRetention({
+    repository,
+    log: app.log,
+    clock,
+    retentionSec: config.audit.retentionSec,
+    intervalSec: config.audit.pruneIntervalSec,
+  });
+  app.addHook('onReady', async () => retention.start());
+  app.addHook('preClose', async () => retention.stop());
+  return { recorder: audit, retention, adminRoutes: adminAuditRoutes(repository), activityRoutes: activityRoutes(repository) };
+}
+
+export type AuditModule = Awaited<ReturnType<typeof auditModule>>;
