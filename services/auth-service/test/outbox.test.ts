@@ -41,6 +41,7 @@ describe('outbox writes (relay off)', () => {
       isActive: true,
       emailVerified: false,
       mfaEnabled: false,
+      avatarUrl: null,
       version: 1,
     });
     await ctx.app.inject({ method: 'PATCH', url: '/v1/auth/me', headers: bearer(tokens.accessToken), payload: { firstName: 'Augusta' } });

@@ -12,6 +12,7 @@ import { accountRoutes } from './account.routes.js';
 import { createAccountService } from './account.service.js';
 import { createAddressThrottle } from './address-throttle.js';
 import { createProfileService } from './profile.service.js';
+import type { ProfileServiceDeps } from './profile.service.js';
 import { profileRoutes } from './profile.routes.js';
 
 export interface AccountModuleDeps {
@@ -22,6 +23,8 @@ export interface AccountModuleDeps {
   sessions: SessionsService;
   /** Password change and account deletion need a current code while MFA is on. */
   mfa: Pick<MfaModule, 'secondFactor'>;
+  /** Runs inside the account-closure transaction (the avatars module queues the pictures' deletion). */
+  onAccountClosed?: ProfileServiceDeps['onAccountClosed'];
 }
 
 /**
@@ -54,6 +57,7 @@ export function accountModule({ app, config, clock }: ServiceContext, deps: Acco
     throttle: passwords.throttle,
     sessions,
     requireCurrentCode: deps.mfa.secondFactor.requireCurrentCode,
+    ...(deps.onAccountClosed ? { onAccountClosed: deps.onAccountClosed } : {}),
   });
 
   async function routes(scope: HttpApp) {

@@ -1,5 +1,5 @@
 import { AppError } from '@authmeet/http-kit';
-import type { User } from '../../generated/prisma/client.js';
+import type { Prisma, User } from '../../generated/prisma/client.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
 import type { LoginThrottle } from '../passwords/login-throttle.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
@@ -18,6 +18,8 @@ export interface ProfileServiceDeps {
   sessions: Pick<SessionsService, 'revokeAll'>;
   /** While MFA is on, closing the account also needs a current second-factor code. */
   requireCurrentCode: (user: User, code: string | undefined, ip: string) => Promise<void>;
+  /** Runs inside the account-closure transaction (e.g. queues the deletion of the user's pictures). */
+  onAccountClosed?: (userId: string, tx: Prisma.TransactionClient) => Promise<void>;
 }
 
 /** The current user's own record: read, edit, close (`/me`). */
@@ -58,6 +60,7 @@ export function createProfileService(deps: ProfileServiceDeps) {
       await users.transaction(async (tx) => {
         const gone = await users.anonymise(userId, tx);
         await outbox.enqueue(gone, 'delete', tx);
+        await deps.onAccountClosed?.(userId, tx);
       });
     },
   };

@@ -36,6 +36,7 @@ export function snapshotOf(user: User): UserSnapshot {
     isActive: user.isActive,
     emailVerified: user.emailVerified,
     mfaEnabled: user.mfaEnabled,
+    avatarUrl: user.avatarUrl,
     version: user.version,
   };
 }

@@ -12,6 +12,8 @@ export const userSchema = z
     emailVerified: z.boolean(),
     isActive: z.boolean(),
     mfaEnabled: z.boolean(),
+    /** The profile picture (a JPEG of at most 500×500), or null. */
+    avatarUrl: z.string().nullable(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -30,6 +32,7 @@ export function toPublicUser(u: User): PublicUser {
     emailVerified: u.emailVerified,
     isActive: u.isActive,
     mfaEnabled: u.mfaEnabled,
+    avatarUrl: u.avatarUrl,
     createdAt: u.createdAt.toISOString(),
     updatedAt: u.updatedAt.toISOString(),
   };
