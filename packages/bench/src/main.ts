@@ -17,6 +17,7 @@ import { PROBE, checkProbe } from './scenarios/probe.js';
 import { login as loginScenario } from './scenarios/login.js';
 import { meetingsList } from './scenarios/meetings-list.js';
 import { peerComparison } from './scenarios/peer.js';
+import { pictures } from './scenarios/pictures.js';
 import { profiles } from './scenarios/profiles.js';
 import type { ServiceProfile } from './scenarios/profiles.js';
 import { revocation } from './scenarios/revocation.js';
@@ -37,9 +38,12 @@ const warn = (msg: string) => {
 };
 
 let cleaning: Promise<void> | undefined;
+/** The stack's in-process S3 server, closed with the children. */
+let s3: { close(): Promise<void> } | undefined;
 function cleanUp(): Promise<void> {
   cleaning ??= (async () => {
     await registry.stopAll();
+    await s3?.close().catch((e: unknown) => log(`s3 cleanup failed: ${String(e)}`));
     keepAlive.destroy();
     await deleteByPrefix(redis, REDIS_PREFIX).catch((e: unknown) => log(`redis cleanup failed: ${String(e)}`));
     redis.disconnect();
@@ -64,6 +68,7 @@ async function setUp(): Promise<BenchContext> {
   const urls = await freshDatabases(config.postgresUrl, databases);
   await deleteByPrefix(redis, REDIS_PREFIX);
   const stack = await startStack(registry, config, { authDbUrl: urls[AUTH_DB] ?? '', meetingsDbUrl: urls[MEETINGS_DB] ?? '' }, warn);
+  s3 = stack.s3;
   const hello = await startHello(registry, config);
   const baArgon = await startBetterAuth(registry, config, urls[BETTER_AUTH_DB] ?? '', 'argon2id');
   const baScrypt = await startBetterAuth(registry, config, urls[BETTER_AUTH_DB] ?? '', 'scrypt');
@@ -106,6 +111,7 @@ async function main(): Promise<number> {
       ['3 meetings list', meetingsList],
       ['4 revocation', revocation],
       ['5 session memory', sessionMemory],
+      ['7 pictures', pictures],
     ];
     const selected = (name: string) => config.only === undefined || config.only.some((o) => name.split(' ')[0] === o || name === o);
     if (config.only) warn(`BENCH_ONLY=${config.only.join(',')}: a partial run`);

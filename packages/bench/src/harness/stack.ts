@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { startS3Server } from '@authmeet/dev-s3';
+import type { S3Server } from '@authmeet/dev-s3';
 import type { BenchConfig } from '../config.js';
 import type { ChildRegistry, RunningChild } from './children.js';
 import { runToCompletion } from './children.js';
@@ -27,6 +29,8 @@ export interface Stack {
   restart(svc: ServiceName, nodeArgs: string[]): Promise<Service>;
   /** What the auth-service was configured with, for the report. */
   settings: Record<string, string>;
+  /** The profile-picture bucket: a local S3 server (s3rver) inside the bench process. */
+  s3: S3Server;
 }
 
 const serviceDir = (config: BenchConfig, svc: string) => join(config.repoRoot, 'services', svc);
@@ -75,7 +79,7 @@ interface StackInput {
 }
 
 /** Production settings for both services, generous limits, their own databases and prefix. */
-function serviceEnvs(config: BenchConfig, ports: { auth: number; meetings: number }, db: StackInput) {
+function serviceEnvs(config: BenchConfig, ports: { auth: number; meetings: number }, db: StackInput, s3: S3Server) {
   const authKey = randomSecret(); // what the meetings-service presents to the auth-service
   const meetingsKey = randomSecret(); // what the auth-service presents to the meetings-service
   const common = {
@@ -112,6 +116,12 @@ function serviceEnvs(config: BenchConfig, ports: { auth: number; meetings: numbe
     APP_BASE_URL: 'http://127.0.0.1:9',
     SMTP_URL: 'smtp://127.0.0.1:9',
     MAIL_WORKER_ENABLED: 'false',
+    // Profile pictures (scenario 7) go to the local S3 server; uploads are limited per account
+    // route and shed beyond the image queue, both lifted so the scenario measures the work.
+    ...s3.env,
+    RATE_LIMIT_ACCOUNT_MAX: HIGH_LIMIT,
+    AVATAR_MAX_CONCURRENCY: String(config.avatarMaxConcurrency),
+    AVATAR_MAX_QUEUE: HIGH_LIMIT,
   };
   const meetings = {
     ...common,
@@ -126,7 +136,8 @@ function serviceEnvs(config: BenchConfig, ports: { auth: number; meetings: numbe
 
 export async function startStack(registry: ChildRegistry, config: BenchConfig, db: StackInput, warn: (msg: string) => void): Promise<Stack> {
   const ports = { auth: await freePort(), meetings: await freePort() };
-  const envs = serviceEnvs(config, ports, db);
+  const s3 = await startS3Server({ port: 0 });
+  const envs = serviceEnvs(config, ports, db, s3);
   await migrate(registry, config, 'auth-service', db.authDbUrl, envs.auth, warn);
   await migrate(registry, config, 'meetings-service', db.meetingsDbUrl, envs.meetings, warn);
 
@@ -150,6 +161,7 @@ export async function startStack(registry: ChildRegistry, config: BenchConfig, d
     auth,
     meetings,
     settings: {},
+    s3,
     async restart(svc, nodeArgs) {
       await registry.stop(svc, 15_000);
       const service = svc === 'auth-service' ? stack.auth : stack.meetings;
@@ -167,7 +179,9 @@ export async function startStack(registry: ChildRegistry, config: BenchConfig, d
     UV_THREADPOOL_SIZE: envs.auth.UV_THREADPOOL_SIZE,
     DATABASE_POOL_SIZE: '10 (default)',
     'RATE_LIMIT_*_MAX': HIGH_LIMIT,
-    'LOGIN_FAILURE_MAX, LOGIN_ACCOUNT_FREE_FAILURES, ARGON2_MAX_QUEUE': HIGH_LIMIT,
+    'LOGIN_FAILURE_MAX, LOGIN_ACCOUNT_FREE_FAILURES, ARGON2_MAX_QUEUE, AVATAR_MAX_QUEUE': HIGH_LIMIT,
+    AVATAR_MAX_CONCURRENCY: envs.auth.AVATAR_MAX_CONCURRENCY,
+    S3: 's3rver (packages/dev-s3) in the bench process',
     REDIS_KEY_PREFIX: REDIS_PREFIX,
   };
   stack.settings = settings;
