@@ -1,6 +1,7 @@
 // `pnpm bench`: builds and starts both services with production settings on 127.0.0.1, beside a
 // bare Fastify hello-world, raw argon2id and better-auth, measures them side by side and writes
 // results/latest.md and results/latest.json. Every child process is stopped on the way out.
+import { rm } from 'node:fs/promises';
 import { loadBenchConfig } from './config.js';
 import { ChildRegistry } from './harness/children.js';
 import { dropDatabases, freshDatabases, postgresVersion } from './harness/databases.js';
@@ -38,12 +39,12 @@ const warn = (msg: string) => {
 };
 
 let cleaning: Promise<void> | undefined;
-/** The stack's in-process S3 server, closed with the children. */
-let s3: { close(): Promise<void> } | undefined;
+/** Where the stack's S3 server (a child, stopped with the others) kept its objects. */
+let s3Directory: string | undefined;
 function cleanUp(): Promise<void> {
   cleaning ??= (async () => {
     await registry.stopAll();
-    await s3?.close().catch((e: unknown) => log(`s3 cleanup failed: ${String(e)}`));
+    if (s3Directory) await rm(s3Directory, { recursive: true, force: true });
     keepAlive.destroy();
     await deleteByPrefix(redis, REDIS_PREFIX).catch((e: unknown) => log(`redis cleanup failed: ${String(e)}`));
     redis.disconnect();
@@ -68,7 +69,7 @@ async function setUp(): Promise<BenchContext> {
   const urls = await freshDatabases(config.postgresUrl, databases);
   await deleteByPrefix(redis, REDIS_PREFIX);
   const stack = await startStack(registry, config, { authDbUrl: urls[AUTH_DB] ?? '', meetingsDbUrl: urls[MEETINGS_DB] ?? '' }, warn);
-  s3 = stack.s3;
+  s3Directory = stack.s3.directory;
   const hello = await startHello(registry, config);
   const baArgon = await startBetterAuth(registry, config, urls[BETTER_AUTH_DB] ?? '', 'argon2id');
   const baScrypt = await startBetterAuth(registry, config, urls[BETTER_AUTH_DB] ?? '', 'scrypt');
