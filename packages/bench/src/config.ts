@@ -22,6 +22,12 @@ export interface BenchConfig {
   sessionsForMemory: number;
   /** argon2id hashes at once in the auth-service (ARGON2_MAX_CONCURRENCY) and in the raw run. */
   argon2MaxConcurrency: number;
+  /** Images decoded at once in the auth-service (AVATAR_MAX_CONCURRENCY) and in the raw sharp run. */
+  avatarMaxConcurrency: number;
+  /** Connections for the upload throughput figure (7). */
+  uploadConnections: number;
+  /** Concurrent uploads of the memory flood (7). */
+  floodUploads: number;
   /** libuv threadpool of every process that hashes (UV_THREADPOOL_SIZE). */
   threadpoolSize: number;
   skipBuild: boolean;
@@ -80,6 +86,9 @@ export function loadBenchConfig(env: Record<string, string | undefined> = proces
     sessionsForMemory: int(env, 'BENCH_SESSIONS', 100_000),
     argon2MaxConcurrency: int(env, 'BENCH_ARGON2_MAX_CONCURRENCY', 4),
     threadpoolSize: int(env, 'BENCH_UV_THREADPOOL_SIZE', 4),
+    avatarMaxConcurrency: int(env, 'BENCH_AVATAR_MAX_CONCURRENCY', 2),
+    uploadConnections: int(env, 'BENCH_UPLOAD_CONNECTIONS', 4),
+    floodUploads: int(env, 'BENCH_FLOOD_UPLOADS', 50),
     skipBuild: env.BENCH_SKIP_BUILD === '1',
     only: env.BENCH_ONLY ? env.BENCH_ONLY.split(',').map((s) => s.trim()) : undefined,
     keepDatabases: env.BENCH_KEEP_DATABASES === '1',

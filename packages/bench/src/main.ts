@@ -1,6 +1,7 @@
 // `pnpm bench`: builds and starts both services with production settings on 127.0.0.1, beside a
 // bare Fastify hello-world, raw argon2id and better-auth, measures them side by side and writes
 // results/latest.md and results/latest.json. Every child process is stopped on the way out.
+import { rm } from 'node:fs/promises';
 import { loadBenchConfig } from './config.js';
 import { ChildRegistry } from './harness/children.js';
 import { dropDatabases, freshDatabases, postgresVersion } from './harness/databases.js';
@@ -17,6 +18,7 @@ import { PROBE, checkProbe } from './scenarios/probe.js';
 import { login as loginScenario } from './scenarios/login.js';
 import { meetingsList } from './scenarios/meetings-list.js';
 import { peerComparison } from './scenarios/peer.js';
+import { pictures } from './scenarios/pictures.js';
 import { profiles } from './scenarios/profiles.js';
 import type { ServiceProfile } from './scenarios/profiles.js';
 import { revocation } from './scenarios/revocation.js';
@@ -37,9 +39,12 @@ const warn = (msg: string) => {
 };
 
 let cleaning: Promise<void> | undefined;
+/** Where the stack's S3 server (a child, stopped with the others) kept its objects. */
+let s3Directory: string | undefined;
 function cleanUp(): Promise<void> {
   cleaning ??= (async () => {
     await registry.stopAll();
+    if (s3Directory) await rm(s3Directory, { recursive: true, force: true });
     keepAlive.destroy();
     await deleteByPrefix(redis, REDIS_PREFIX).catch((e: unknown) => log(`redis cleanup failed: ${String(e)}`));
     redis.disconnect();
@@ -64,6 +69,7 @@ async function setUp(): Promise<BenchContext> {
   const urls = await freshDatabases(config.postgresUrl, databases);
   await deleteByPrefix(redis, REDIS_PREFIX);
   const stack = await startStack(registry, config, { authDbUrl: urls[AUTH_DB] ?? '', meetingsDbUrl: urls[MEETINGS_DB] ?? '' }, warn);
+  s3Directory = stack.s3.directory;
   const hello = await startHello(registry, config);
   const baArgon = await startBetterAuth(registry, config, urls[BETTER_AUTH_DB] ?? '', 'argon2id');
   const baScrypt = await startBetterAuth(registry, config, urls[BETTER_AUTH_DB] ?? '', 'scrypt');
@@ -106,6 +112,7 @@ async function main(): Promise<number> {
       ['3 meetings list', meetingsList],
       ['4 revocation', revocation],
       ['5 session memory', sessionMemory],
+      ['7 pictures', pictures],
     ];
     const selected = (name: string) => config.only === undefined || config.only.some((o) => name.split(' ')[0] === o || name === o);
     if (config.only) warn(`BENCH_ONLY=${config.only.join(',')}: a partial run`);

@@ -9,6 +9,8 @@ export const participantSchema = z
     username: z.string(),
     firstName: z.string().nullable(),
     lastName: z.string().nullable(),
+    /** The profile picture (a JPEG of at most 500×500), or null. */
+    avatarUrl: z.string().nullable(),
     role: participantRole,
     joinedAt: z.iso.datetime(),
     leftAt: z.iso.datetime().nullable(),

@@ -3,6 +3,8 @@ import { receivedRolesSchema } from './roles.js';
 import { safeText } from './text.js';
 
 const int32 = z.number().int().max(2_147_483_647);
+/** A profile picture's public URL; absent in changes written before pictures existed (none then). */
+const avatarUrl = z.url({ protocol: /^https?$/ }).max(1024).nullable().default(null);
 
 /**
  * The user sync snapshot: what the auth-service's outbox relay sends as the body of
@@ -23,6 +25,7 @@ export const userSnapshotSchema = z
     /** The user has a second factor (step-up for sensitive actions). Absent from older senders: false. */
     mfaEnabled: z.boolean().optional(),
     roles: receivedRolesSchema,
+    avatarUrl,
     version: int32.min(1),
   })
   .meta({ id: 'UserSync' });
@@ -51,6 +54,7 @@ export const directoryUserSchema = z.object({
   emailVerified: z.boolean(),
   mfaEnabled: z.boolean().optional(),
   roles: receivedRolesSchema,
+  avatarUrl,
   version: int32.min(0),
   deleted: z.boolean().optional(),
 });

@@ -75,3 +75,6 @@ export type { RedisClusterHandle } from './redis-cluster.js';
 export { TEST_REDIS_MODE, TEST_REDIS_URL } from './config.js';
 export type { TestRedisMode } from './config.js';
 export * from './webauthn.js';
+export { startTestS3 } from './s3.js';
+export type { StoredObject, TestS3 } from './s3.js';
+export { pngBomb, solidPng } from './png.js';

@@ -3,13 +3,13 @@
 // errors, Bearer tokens kept in memory only (never in storage a script injected later could read).
 
 /**
- * @typedef {{ id: string, email: string, username: string, firstName: string | null, lastName: string | null, mfaEnabled: boolean }} User
+ * @typedef {{ id: string, email: string, username: string, firstName: string | null, lastName: string | null, mfaEnabled: boolean, avatarUrl: string | null }} User
  * @typedef {{ mfaRequired: true, mfaToken: string, methods: string[] }} MfaChallenge
  * @typedef {{ id: string, name: string, createdAt: string, lastUsedAt: string | null }} Passkey
  * @typedef {{ accessToken: string, refreshToken: string, expiresIn: number, user: User, sessionId: string }} Tokens
  * @typedef {{ type?: string, title?: string, status?: number, code?: string, detail?: string, errors?: { path: string, message: string }[] }} Problem
  * @typedef {{ id: string, code: string, title: string, hostId: string, status: string, participantCount: number }} Meeting
- * @typedef {{ userId: string, username: string, firstName: string | null, lastName: string | null, role: 'host' | 'participant', joinedAt: string, leftAt: string | null }} Participant
+ * @typedef {{ userId: string, username: string, firstName: string | null, lastName: string | null, avatarUrl: string | null, role: 'host' | 'participant', joinedAt: string, leftAt: string | null }} Participant
  */
 
 export class ApiError extends Error {
@@ -75,15 +75,17 @@ export function createApi(hooks) {
   /**
    * @param {string} path
    * @param {{ method?: string, body?: unknown, auth?: boolean, retried?: boolean }} [options]
+   *   A `FormData` body goes as multipart/form-data (the browser sets the boundary); anything else as JSON.
    * @returns {Promise<unknown>}
    */
   async function request(path, options = {}) {
     const { method = 'GET', body, auth = true, retried = false } = options;
+    const form = body instanceof FormData ? body : undefined;
     /** @type {Record<string, string>} */
     const headers = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (body !== undefined && !form) headers['content-type'] = 'application/json';
     if (auth && tokens) headers.authorization = `Bearer ${tokens.accessToken}`;
-    const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(path, { method, headers, body: form ?? (body === undefined ? undefined : JSON.stringify(body)) });
     if (res.ok) return res.status === 204 ? undefined : res.json();
     const problem = await readProblem(res);
     if (res.status === 401 && auth && tokens) {
@@ -154,6 +156,21 @@ export function createApi(hooks) {
     },
     async logoutAll() {
       await request('/v1/auth/logout-all', { method: 'POST' }).finally(() => signOut('LOGGED_OUT_EVERYWHERE'));
+    },
+    /**
+     * Uploads a profile picture; the service stores a resized JPEG and answers the updated user.
+     * @param {Blob} file
+     */
+    async uploadAvatar(file) {
+      const form = new FormData();
+      form.append('file', file);
+      const user = /** @type {User} */ (await request('/v1/auth/me/avatar', { method: 'PUT', body: form }));
+      if (tokens) tokens = { ...tokens, user };
+      return user;
+    },
+    async removeAvatar() {
+      await request('/v1/auth/me/avatar', { method: 'DELETE' });
+      if (tokens) tokens = { ...tokens, user: { ...tokens.user, avatarUrl: null } };
     },
     /** @param {string} title */
     createMeeting: async (title) => /** @type {Meeting} */ (await request('/v1/meetings', { method: 'POST', body: { title } })),

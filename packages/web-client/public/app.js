@@ -38,6 +38,10 @@ const ui = {
   participants: byId('participants', HTMLUListElement),
   leave: byId('leave-meeting', HTMLButtonElement),
   end: byId('end-meeting', HTMLButtonElement),
+  avatarForm: byId('avatar', HTMLFormElement),
+  avatarCurrent: byId('avatar-current', HTMLImageElement),
+  avatarPreview: byId('avatar-preview', HTMLImageElement),
+  avatarRemove: byId('avatar-remove', HTMLButtonElement),
   logout: byId('logout', HTMLButtonElement),
   logoutAll: byId('logout-all', HTMLButtonElement),
 };
@@ -79,6 +83,10 @@ function render() {
   ui.signedIn.hidden = user === null;
   ui.accountActions.hidden = user === null;
   ui.whoami.textContent = user ? `Signed in as ${user.username}` : 'Not signed in';
+  const avatarUrl = user?.avatarUrl ?? null;
+  ui.avatarCurrent.hidden = avatarUrl === null;
+  if (avatarUrl !== null && ui.avatarCurrent.src !== avatarUrl) ui.avatarCurrent.src = avatarUrl;
+  ui.avatarRemove.hidden = avatarUrl === null;
   ui.meeting.hidden = current === null;
   if (current === null) return;
   const { meeting, participants } = current;
@@ -93,7 +101,12 @@ function render() {
     ...people.map((p) => {
       const li = document.createElement('li');
       li.dataset.userId = p.userId;
-      li.textContent = p.role === 'host' ? `${p.username} (host)` : p.username;
+      if (p.avatarUrl) {
+        // Decorative: the name next to it says who it is.
+        const img = Object.assign(document.createElement('img'), { src: p.avatarUrl, alt: '', className: 'avatar', loading: 'lazy' });
+        li.append(img);
+      }
+      li.append(p.role === 'host' ? `${p.username} (host)` : p.username);
       return li;
     }),
   );
@@ -270,6 +283,56 @@ ui.end.addEventListener('click', async () => {
 });
 
 setUpSecurity({ api, say, explain, render });
+
+/** The object URL of the picture being previewed, released when replaced. */
+let previewUrl = '';
+function clearPreview() {
+  if (previewUrl) URL.revokeObjectURL(previewUrl);
+  previewUrl = '';
+  ui.avatarPreview.hidden = true;
+  ui.avatarPreview.removeAttribute('src');
+}
+
+function chosenPicture() {
+  const input = ui.avatarForm.elements.namedItem('file');
+  if (!(input instanceof HTMLInputElement)) throw new Error('avatar has no file field');
+  return input.files?.[0] ?? null;
+}
+
+// A local preview (nothing is sent yet): the browser decodes the file as the service will.
+ui.avatarForm.addEventListener('change', () => {
+  clearPreview();
+  const file = chosenPicture();
+  if (file === null) return;
+  previewUrl = URL.createObjectURL(file);
+  ui.avatarPreview.src = previewUrl;
+  ui.avatarPreview.hidden = false;
+});
+
+ui.avatarForm.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const file = chosenPicture();
+  if (file === null) return;
+  try {
+    await api.uploadAvatar(file);
+    ui.avatarForm.reset();
+    clearPreview();
+    say('Profile picture saved.');
+    render();
+  } catch (error) {
+    explain(error);
+  }
+});
+
+ui.avatarRemove.addEventListener('click', async () => {
+  try {
+    await api.removeAvatar();
+    say('Profile picture removed.');
+    render();
+  } catch (error) {
+    explain(error);
+  }
+});
 
 ui.logout.addEventListener('click', () => void api.logout().catch(explain));
 ui.logoutAll.addEventListener('click', () => void api.logoutAll().catch(explain));

@@ -56,6 +56,8 @@ export interface IngressOptions {
   accessLog?: boolean;
   /** Where errors go; `<runtimeDir>/error.log` unless given (containers: `/dev/stderr`). */
   errorLog?: string;
+  /** Plain-http origins profile pictures load from (default: the dev servers'); https is always allowed. */
+  pictureOrigins?: readonly string[];
 }
 
 const UNAVAILABLE_BODY = JSON.stringify({
@@ -66,14 +68,31 @@ const UNAVAILABLE_BODY = JSON.stringify({
   detail: 'The service behind this route does not answer; try again shortly.',
 });
 
+/**
+ * Where profile pictures may load from besides https origins (which covers any bucket or CDN in
+ * production): the local S3 servers of `pnpm dev` (dev-s3) and docker compose (MinIO).
+ */
+export const DEV_PICTURE_ORIGINS = ['http://127.0.0.1:4569', 'http://localhost:9000'] as const;
+
 /** Security headers for the web client's own pages; API responses carry the services' headers. */
-const STATIC_HEADERS = [
-  // Scripts and API calls come from this origin only: an injected script cannot phone home.
-  `add_header Content-Security-Policy "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'" always;`,
-  'add_header X-Content-Type-Options nosniff always;',
-  'add_header Referrer-Policy no-referrer always;',
-  'add_header Cache-Control "no-cache" always;',
-];
+function staticHeaders(pictureOrigins: readonly string[] = DEV_PICTURE_ORIGINS): string[] {
+  return [
+    // Scripts and API calls come from this origin only: an injected script cannot phone home.
+    // Images may also come from the picture bucket (https, or a local dev server) and `blob:`
+    // (the preview of a picture before it is uploaded); an image cannot run script.
+    `add_header Content-Security-Policy "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https: ${pictureOrigins.join(' ')}; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'" always;`,
+    'add_header X-Content-Type-Options nosniff always;',
+    'add_header Referrer-Policy no-referrer always;',
+    'add_header Cache-Control "no-cache" always;',
+  ];
+}
+
+/**
+ * The one route that takes more than the 1 MiB bodies every other route refuses: the profile
+ * picture upload (AVATAR_MAX_BYTES, 5 MiB by default, plus multipart framing). Above the
+ * service's own limit, so an oversized upload gets its 413 problem+json rather than nginx's page.
+ */
+export const UPLOAD_ROUTE = { path: '/v1/auth/me/avatar', upstream: 'auth', maxBody: '8m' } as const;
 
 /** Proxy behaviour shared by every route, set once on the server and inherited by each location. */
 const PROXY_DEFAULTS = [
@@ -92,17 +111,24 @@ const PROXY_DEFAULTS = [
   'proxy_request_buffering off;',
 ];
 
+function proxyTo(upstream: Upstream, opts: IngressOptions): string[] {
+  return opts.resolver
+    ? // A variable makes nginx resolve at request time; without a URI part the original request URI is sent.
+      [`set $upstream http://${opts.upstreams[upstream]};`, 'proxy_pass $upstream;']
+    : [`proxy_pass http://${upstream};`];
+}
+
 function proxyLocation(route: IngressRoute, opts: IngressOptions): string[] {
-  const body = [
-    ...(opts.resolver
-      ? // A variable makes nginx resolve at request time; without a URI part the original request URI is sent.
-        [`set $upstream http://${opts.upstreams[route.upstream]};`, 'proxy_pass $upstream;']
-      : [`proxy_pass http://${route.upstream};`]),
-    `proxy_read_timeout ${route.streaming ? '1h' : '60s'};`,
-  ];
+  const body = [...proxyTo(route.upstream, opts), `proxy_read_timeout ${route.streaming ? '1h' : '60s'};`];
   const block = (match: string) => [`location ${match} {`, ...body.map((l) => `  ${l}`), '}'];
   // Kubernetes Prefix matching is element-wise: /v1/auth and /v1/auth/..., never /v1/authx.
   return [...block(`= ${route.prefix}`), ...block(`^~ ${route.prefix}/`)];
+}
+
+/** Exact match: wins over the `/v1/auth/` prefix location for this one path only. */
+function uploadLocation(opts: IngressOptions): string[] {
+  const body = [...proxyTo(UPLOAD_ROUTE.upstream, opts), `client_max_body_size ${UPLOAD_ROUTE.maxBody};`, 'proxy_read_timeout 60s;'];
+  return [`location = ${UPLOAD_ROUTE.path} {`, ...body.map((l) => `  ${l}`), '}'];
 }
 
 /**
@@ -113,8 +139,8 @@ function proxyLocation(route: IngressRoute, opts: IngressOptions): string[] {
 export const MAILED_PAGES = ['/verify-email', '/reset-password'] as const;
 
 /** The web client at `/`: its files, the mailed pages, and its security headers. */
-function webClientLocations(webRoot: string): string[] {
-  const headers = STATIC_HEADERS.map((l) => `  ${l}`);
+function webClientLocations(webRoot: string, pictureOrigins?: readonly string[]): string[] {
+  const headers = staticHeaders(pictureOrigins).map((l) => `  ${l}`);
   return [
     ...MAILED_PAGES.flatMap((page) => [`location = ${page} {`, `  root ${webRoot};`, '  try_files /index.html =404;', ...headers, '}']),
     'location / {',
@@ -163,6 +189,7 @@ export function renderNginxConfig(opts: IngressOptions): string {
     '  client_max_body_size 1m;',
     ...PROXY_DEFAULTS.map((l) => `  ${l}`),
     ...INGRESS_ROUTES.flatMap((r) => proxyLocation(r, opts)).map((l) => `  ${l}`),
+    ...uploadLocation(opts).map((l) => `  ${l}`),
     // A service that is down or restarting: answer like the services do (problem details), not
     // with nginx's HTML page. The services' own error responses pass through untouched.
     '  error_page 502 504 = @unavailable;',
@@ -175,7 +202,7 @@ export function renderNginxConfig(opts: IngressOptions): string {
     '  location ^~ /internal/ {',
     '    return 404;',
     '  }',
-    ...webClientLocations(opts.webRoot).map((l) => `  ${l}`),
+    ...webClientLocations(opts.webRoot, opts.pictureOrigins).map((l) => `  ${l}`),
     '}',
   ];
   return httpConfig(run, opts, [...upstreamBlocks, ...ingressServer, ...(opts.extraSites ?? []).flatMap((s) => staticServer(s))]);

@@ -7,6 +7,8 @@ import { accountModule } from './modules/account/index.js';
 import { adminModule } from './modules/admin/index.js';
 import { auditModule } from './modules/audit/index.js';
 import { authModule } from './modules/auth/index.js';
+import type { AvatarStorage } from './modules/avatars/avatar-storage.js';
+import { avatarsModule } from './modules/avatars/index.js';
 import type { KeyRing } from './modules/keys/key-ring.js';
 import { keysModule } from './modules/keys/index.js';
 import { mailModule } from './modules/mail/index.js';
@@ -27,6 +29,8 @@ export interface AppOverrides extends Pick<WorkersDeps, 'syncTarget' | 'onOutbox
   clock?: () => number;
   keyRing?: KeyRing;
   hasher?: PasswordHasher;
+  /** Replaces the S3 client of the profile pictures (tests). */
+  avatarStorage?: AvatarStorage;
 }
 
 /** Builds the auth-service without listening and without reading the environment. */
@@ -44,8 +48,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const passwords = await passwordsModule(ctx, { hasher: overrides.hasher });
   const sessions = await sessionsModule(ctx, { users: users.repository, keyRing: keys.keyRing, audit: audit.recorder });
   const shared = { users: users.repository, outbox: outbox.repository, mail, audit: audit.recorder };
+  const avatars = avatarsModule(ctx, { users: users.repository, outbox: outbox.repository, storage: overrides.avatarStorage });
   const mfa = mfaModule(ctx, { ...shared, passwords, sessions: sessions.service });
-  const account = accountModule(ctx, { ...shared, passwords, sessions: sessions.service, mfa });
+  const account = accountModule(ctx, { ...shared, passwords, sessions: sessions.service, mfa, onAccountClosed: avatars.service.onAccountClosed });
   const auth = authModule(ctx, { ...shared, passwords, sessions, accountMails: account.mails, mfa });
   const oauth = oauthModule(ctx, { ...shared, sessions: sessions.service, accountMails: account.mails, mfa });
   const passkeys = passkeysModule(ctx, { users: users.repository, sessions: sessions.service, mfa });
@@ -55,6 +60,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(auth.routes, { prefix: '/v1/auth' });
   await app.register(sessions.routes, { prefix: '/v1/auth/sessions' });
   await app.register(account.routes, { prefix: '/v1/auth' });
+  await app.register(avatars.routes, { prefix: '/v1/auth' });
   await app.register(oauth.routes, { prefix: '/v1/auth/oauth' });
   await app.register(mfa.routes, { prefix: '/v1/auth/mfa' });
   await app.register(passkeys.routes, { prefix: '/v1/auth/passkeys' });
@@ -64,7 +70,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(keys.routes, { prefix: '/.well-known' });
   await app.register(users.routes, { prefix: '/internal/v1/users' });
 
-  // Background workers (src/workers): the user-sync outbox relay and the mail worker.
-  registerWorkers(ctx, { outbox, mail, account, ...overrides });
+  // Background workers (src/workers): the user-sync outbox relay, the mail worker, picture deletions.
+  registerWorkers(ctx, { outbox, mail, account, avatars, ...overrides });
   return app;
 }

@@ -1,6 +1,7 @@
 import { boolish, commonConfig, configLoaders, duration, int, refineCommonEnv, serviceEnv, serviceKeysFor } from '@authmeet/http-kit';
 import { z } from 'zod';
 import { parseMfaKeys, refineMfaEnv } from './modules/mfa/mfa-config.js';
+import { avatarEnv, avatarEnvProblems, toAvatarConfig } from './modules/avatars/avatars.config.js';
 import { allowlistEntryProblem } from './modules/oauth/redirect-allowlist.js';
 
 const httpUrl = z
@@ -119,6 +120,7 @@ const envSchema = z
     /** Origins (scheme://host[:port]) passkey ceremonies may come from, comma-separated. */
     WEBAUTHN_ORIGINS: optionalCsv,
     WEBAUTHN_CHALLENGE_TTL: duration('5m'),
+    ...avatarEnv,
   })
   .superRefine((env, ctx) => {
     refineCommonEnv(env, ctx);
@@ -156,6 +158,7 @@ const envSchema = z
       const problem = allowlistEntryProblem(entry);
       if (problem) ctx.addIssue({ code: 'custom', path: ['OAUTH_REDIRECT_ALLOWLIST', i], message: `"${entry}" ${problem}` });
     }
+    for (const p of avatarEnvProblems(env)) ctx.addIssue({ code: 'custom', path: [p.path], message: p.message });
   });
 
 export type Env = z.output<typeof envSchema>;
@@ -301,7 +304,7 @@ function accountConfig(env: Env) {
 }
 
 function toConfig(env: Env) {
-  return { ...platformConfig(env), ...securityConfig(env), ...deliveryConfig(env), ...accountConfig(env), ...mfaConfig(env) };
+  return { ...platformConfig(env), ...securityConfig(env), ...deliveryConfig(env), ...accountConfig(env), ...mfaConfig(env), avatars: toAvatarConfig(env) };
 }
 
 export type Config = ReturnType<typeof toConfig>;

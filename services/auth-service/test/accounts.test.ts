@@ -12,7 +12,7 @@ afterAll(async () => ctx.close());
 const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
   ctx.app.inject({ method: 'POST', url, payload: payload as Record<string, unknown>, headers });
 
-const userKeys = ['createdAt', 'email', 'emailVerified', 'firstName', 'id', 'isActive', 'lastName', 'mfaEnabled', 'roles', 'updatedAt', 'username'];
+const userKeys = ['avatarUrl', 'createdAt', 'email', 'emailVerified', 'firstName', 'id', 'isActive', 'lastName', 'mfaEnabled', 'roles', 'updatedAt', 'username'];
 
 describe('POST /v1/auth/register', () => {
   it('creates the user: 201 { user }, email trimmed and lower-cased, no secrets', async () => {

@@ -64,6 +64,17 @@ describe('configuration', () => {
     expect(() => loadConfig({ SMTP_URL: 'http://mail' })).toThrow(/SMTP_URL/);
   });
 
+  it('profile pictures: production names the public URL; dev defaults point at dev-s3; key pairs go together', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AVATAR_PUBLIC_BASE_URL/);
+    expect(() => loadConfig({ S3_ACCESS_KEY_ID: 'only-half' })).toThrow(/S3_SECRET_ACCESS_KEY/);
+    const dev = loadConfig({}).avatars;
+    expect(dev.s3).toMatchObject({ endpoint: 'http://127.0.0.1:4569', bucket: 'avatars', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER' } });
+    expect(dev.publicBaseUrl).toBe('http://127.0.0.1:4569/avatars');
+    const r2 = loadConfig({ S3_ENDPOINT: 'https://acc.r2.cloudflarestorage.com/', S3_REGION: 'auto', S3_FORCE_PATH_STYLE: 'false', AVATAR_PUBLIC_BASE_URL: 'https://pics.example.com/' }).avatars;
+    expect(r2.s3).toMatchObject({ endpoint: 'https://acc.r2.cloudflarestorage.com', region: 'auto', forcePathStyle: false });
+    expect(r2.publicBaseUrl).toBe('https://pics.example.com');
+  });
+
   it('the migration entry needs only DATABASE_URL, even in production', () => {
     const env = { NODE_ENV: 'production', DATABASE_URL: 'postgresql://db.internal/x' };
     expect(() => loadConfig(env)).toThrow();

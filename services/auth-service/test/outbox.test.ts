@@ -42,6 +42,7 @@ describe('outbox writes (relay off)', () => {
       emailVerified: false,
       mfaEnabled: false,
       roles: [],
+      avatarUrl: null,
       version: 1,
     });
     await ctx.app.inject({ method: 'PATCH', url: '/v1/auth/me', headers: bearer(tokens.accessToken), payload: { firstName: 'Augusta' } });

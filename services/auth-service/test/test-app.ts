@@ -37,6 +37,8 @@ export function testConfig(databaseUrl: string, env: Record<string, string> = {}
     OUTBOX_RELAY_ENABLED: 'false',
     // Mail tests start the worker against their own SMTP server; elsewhere mail just queues.
     MAIL_WORKER_ENABLED: 'false',
+    // Picture tests start the deletion worker against their own S3 server.
+    AVATAR_DELETION_WORKER_ENABLED: 'false',
     APP_BASE_URL: 'https://app.example.com',
     RATE_LIMIT_FORGOT_MAX: '1000',
     RATE_LIMIT_ACCOUNT_MAX: '1000',

@@ -24,7 +24,7 @@ describe('POST /v1/meetings/join', () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toEqual({
       meeting: expect.objectContaining({ id: m.id, participantCount: 2, status: 'active' }),
-      participant: { userId: guest.id, username: guest.username, firstName: 'Grace', lastName: 'Hopper', role: 'participant', joinedAt: expect.any(String), leftAt: null },
+      participant: { userId: guest.id, username: guest.username, firstName: 'Grace', lastName: 'Hopper', avatarUrl: null, role: 'participant', joinedAt: expect.any(String), leftAt: null },
     });
   });
 

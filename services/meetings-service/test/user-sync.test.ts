@@ -1,9 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import { freePort, uniqueRedisPrefix } from '@authmeet/test-kit';
+import { freePort, startTestS3, uniqueRedisPrefix } from '@authmeet/test-kit';
+import type { TestS3 } from '@authmeet/test-kit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, expectProblem } from './factories.js';
-import { authFactories, authTestApp } from './helpers/auth-service.js';
+import { authFactories, authImageKit, authTestApp } from './helpers/auth-service.js';
 import type { AuthServiceContext } from './helpers/auth-service.js';
 import { SERVICE_KEY, startMeetingsService } from './test-app.js';
 import type { MeetingsContext } from './test-app.js';
@@ -13,6 +14,7 @@ import type { MeetingsContext } from './test-app.js';
 let auth: AuthServiceContext;
 let meet: MeetingsContext;
 let sql: pg.Client;
+let s3: TestS3;
 let registerAndLogin: Awaited<ReturnType<typeof authFactories>>['registerAndLogin'];
 
 
@@ -23,6 +25,7 @@ beforeAll(async () => {
   const authPort = await freePort();
   const authUrl = `http://127.0.0.1:${authPort}`;
   const prefix = uniqueRedisPrefix('sync');
+  s3 = await startTestS3();
   meet = await startMeetingsService({ AUTH_SERVICE_URL: authUrl, AUTH_JWKS_URL: `${authUrl}/.well-known/jwks.json`, AUTH_SERVICE_KEY, REDIS_KEY_PREFIX: prefix });
   await meet.app.listen({ port: 0, host: '127.0.0.1' });
   auth = await startAuthService({
@@ -31,6 +34,7 @@ beforeAll(async () => {
     OUTBOX_POLL_MS: '50',
     MEETINGS_SERVICE_URL: `http://127.0.0.1:${(meet.app.server.address() as AddressInfo).port}`,
     MEETINGS_SERVICE_KEY: SERVICE_KEY,
+    ...s3.env,
   });
   await auth.app.listen({ port: authPort, host: '127.0.0.1' });
   sql = new pg.Client({ connectionString: meet.db.url });
@@ -40,6 +44,7 @@ afterAll(async () => {
   await sql?.end();
   await auth?.close();
   await meet?.close();
+  await s3?.close();
 });
 
 async function eventuallyRow(id: string, check: (row: Record<string, unknown> | undefined) => boolean) {
@@ -60,6 +65,25 @@ describe('user sync from the auth-service', () => {
     expect(patch.statusCode, patch.body).toBe(200);
     const row = await eventuallyRow(user.id, (r) => r?.first_name === 'Babs');
     expect(Number(row?.version)).toBeGreaterThan(1);
+  });
+
+  it('carries the profile picture into participant lists', async () => {
+    const { user, tokens } = await registerAndLogin(auth.app);
+    const created = await meet.app.inject({ method: 'POST', url: '/v1/meetings', headers: bearer(tokens.accessToken), payload: { title: 'Faces' } });
+    expect(created.statusCode, created.body).toBe(201);
+    const { solidImage, uploadAvatar } = await authImageKit();
+    const uploaded = await uploadAvatar(auth.app, tokens.accessToken, await solidImage('png', 80, 80));
+    expect(uploaded.statusCode, uploaded.body).toBe(200);
+    const avatarUrl = (uploaded.json() as { avatarUrl: string }).avatarUrl;
+    expect(avatarUrl).toMatch(new RegExp(`^${s3.publicBaseUrl}/profile-pictures/${user.id}/`));
+    await eventuallyRow(user.id, (r) => r?.avatar_url === avatarUrl);
+    const list = await meet.app.inject({ method: 'GET', url: `/v1/meetings/${created.json().id}/participants`, headers: bearer(tokens.accessToken) });
+    expect(list.statusCode, list.body).toBe(200);
+    expect(list.json().items).toEqual([expect.objectContaining({ userId: user.id, avatarUrl })]);
+
+    const removed = await auth.app.inject({ method: 'DELETE', url: '/v1/auth/me/avatar', headers: bearer(tokens.accessToken) });
+    expect(removed.statusCode, removed.body).toBe(204);
+    await eventuallyRow(user.id, (r) => r?.avatar_url === null);
   });
 
   it('a closed account ends the meetings its owner hosts and is anonymised here', async () => {

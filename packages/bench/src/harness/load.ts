@@ -4,10 +4,12 @@ import { median, round } from './stats.js';
 
 export interface LoadSpec {
   url: string;
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT';
   headers?: Record<string, string>;
   /** JSON body sent with every request. */
   json?: unknown;
+  /** A raw body (e.g. multipart) sent with every request; its content type goes in `headers`. */
+  body?: Buffer;
   connections: number;
   durationSec?: number;
   /** Stop after this many requests instead of after durationSec. */
@@ -45,6 +47,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     method: spec.method ?? 'GET',
     headers,
     ...(spec.json === undefined ? {} : { body: JSON.stringify(spec.json) }),
+    ...(spec.body === undefined ? {} : { body: spec.body }),
     connections: spec.connections,
     ...(spec.amount === undefined ? { duration: spec.durationSec ?? 10 } : { amount: spec.amount }),
     ...(spec.overallRate === undefined ? {} : { overallRate: spec.overallRate, ignoreCoordinatedOmission: true }),

@@ -64,31 +64,42 @@ export async function betterAuthUser(peer: Peer, email: string, password: string
   return { cookie: session };
 }
 
-/** One raw argon2id run in a fresh process with the auth-service's threadpool and hash cap. */
-export async function rawArgon2(registry: ChildRegistry, config: BenchConfig, durationSec: number): Promise<LoadResult> {
+interface RawRun {
+  /** Operations done in the measured window. */
+  ops: number;
+  seconds: number;
+  cpuMs: number;
+}
+
+/**
+ * Runs one of the bare peers in src/servers for `durationSec` in a fresh process and reads its
+ * `RESULT {...}` line: a rate with no HTTP, no database, nothing but the library.
+ */
+async function rawPeer(registry: ChildRegistry, config: BenchConfig, file: string, env: Record<string, string>, durationSec: number): Promise<LoadResult> {
   const spec = {
-    name: 'argon2-raw',
-    ...server(config, 'argon2-raw.ts'),
-    env: {
-      ...config.inheritedEnv,
-      NODE_ENV: 'production',
-      CONCURRENCY: String(config.argon2MaxConcurrency),
-      UV_THREADPOOL_SIZE: String(config.threadpoolSize),
-      DURATION_MS: String(durationSec * 1000),
-      WARMUP_MS: '500',
-    },
+    name: file.replace(/\.ts$/, ''),
+    ...server(config, file),
+    env: { ...config.inheritedEnv, NODE_ENV: 'production', UV_THREADPOOL_SIZE: String(config.threadpoolSize), DURATION_MS: String(durationSec * 1000), WARMUP_MS: '500', ...env },
   };
   const running = await runToCompletion(registry, spec, durationSec * 1000 + 30_000);
   const line = running.tail().split('\n').find((l) => l.startsWith('RESULT ')) ?? '';
-  if (!line) throw new Error(`argon2-raw printed no result\n${running.tail()}`);
-  const parsed = JSON.parse(line.slice('RESULT '.length)) as { verifications: number; seconds: number; cpuMs: number };
+  if (!line) throw new Error(`${file} printed no result\n${running.tail()}`);
+  const parsed = JSON.parse(line.slice('RESULT '.length)) as RawRun;
   return {
-    rps: parsed.verifications / parsed.seconds,
+    rps: parsed.ops / parsed.seconds,
     p50Ms: Number.NaN,
     p99Ms: Number.NaN,
     maxMs: Number.NaN,
-    ok: parsed.verifications,
+    ok: parsed.ops,
     durationSec: parsed.seconds,
-    extra: { cpuMsPerOp: parsed.cpuMs / parsed.verifications },
+    extra: { cpuMsPerOp: parsed.cpuMs / parsed.ops },
   };
 }
+
+/** One raw argon2id run in a fresh process with the auth-service's threadpool and hash cap. */
+export const rawArgon2 = (registry: ChildRegistry, config: BenchConfig, durationSec: number) =>
+  rawPeer(registry, config, 'argon2-raw.ts', { CONCURRENCY: String(config.argon2MaxConcurrency) }, durationSec);
+
+/** One raw sharp run: the auth-service's picture pipeline on `file`, its image cap in flight, nothing else. */
+export const rawSharp = (registry: ChildRegistry, config: BenchConfig, file: string, durationSec: number) =>
+  rawPeer(registry, config, 'sharp-raw.ts', { CONCURRENCY: String(config.avatarMaxConcurrency), PICTURE_FILE: file }, durationSec);

@@ -1,4 +1,7 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEV_S3_CREDENTIALS } from '@authmeet/dev-s3';
 import type { BenchConfig } from '../config.js';
 import type { ChildRegistry, RunningChild } from './children.js';
 import { runToCompletion } from './children.js';
@@ -27,6 +30,37 @@ export interface Stack {
   restart(svc: ServiceName, nodeArgs: string[]): Promise<Service>;
   /** What the auth-service was configured with, for the report. */
   settings: Record<string, string>;
+  /** The profile-picture bucket: a local S3 server (packages/dev-s3) in a process of its own. */
+  s3: { endpoint: string; directory: string };
+}
+
+const BUCKET = 'avatars';
+
+/**
+ * s3rver in its own process: inside the bench process it would share an event loop with
+ * autocannon pushing megabytes of uploads, and the service's S3 calls would wait on that.
+ */
+async function startS3(registry: ChildRegistry, config: BenchConfig) {
+  const port = await freePort();
+  const directory = mkdtempSync(join(tmpdir(), 'bench-s3-'));
+  const cwd = join(config.repoRoot, 'packages', 'dev-s3');
+  const child = registry.start({
+    name: 'dev-s3',
+    command: process.execPath,
+    args: ['--import', 'tsx', '--conditions=source', 'src/main.ts'],
+    cwd,
+    env: { ...config.inheritedEnv, DEV_S3_PORT: String(port), DEV_S3_DIR: directory, DEV_S3_BUCKET: BUCKET },
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${endpoint}/${BUCKET}`, child, 60_000);
+  const env = {
+    S3_ENDPOINT: endpoint,
+    S3_BUCKET: BUCKET,
+    S3_ACCESS_KEY_ID: DEV_S3_CREDENTIALS.accessKeyId,
+    S3_SECRET_ACCESS_KEY: DEV_S3_CREDENTIALS.secretAccessKey,
+    AVATAR_PUBLIC_BASE_URL: `${endpoint}/${BUCKET}`,
+  };
+  return { endpoint, directory, env };
 }
 
 const serviceDir = (config: BenchConfig, svc: string) => join(config.repoRoot, 'services', svc);
@@ -75,7 +109,7 @@ interface StackInput {
 }
 
 /** Production settings for both services, generous limits, their own databases and prefix. */
-function serviceEnvs(config: BenchConfig, ports: { auth: number; meetings: number }, db: StackInput) {
+function serviceEnvs(config: BenchConfig, ports: { auth: number; meetings: number }, db: StackInput, s3: { env: Record<string, string> }) {
   const authKey = randomSecret(); // what the meetings-service presents to the auth-service
   const meetingsKey = randomSecret(); // what the auth-service presents to the meetings-service
   const common = {
@@ -112,6 +146,12 @@ function serviceEnvs(config: BenchConfig, ports: { auth: number; meetings: numbe
     APP_BASE_URL: 'http://127.0.0.1:9',
     SMTP_URL: 'smtp://127.0.0.1:9',
     MAIL_WORKER_ENABLED: 'false',
+    // Profile pictures (scenario 7) go to the local S3 server; uploads are limited per account
+    // route and shed beyond the image queue, both lifted so the scenario measures the work.
+    ...s3.env,
+    RATE_LIMIT_ACCOUNT_MAX: HIGH_LIMIT,
+    AVATAR_MAX_CONCURRENCY: String(config.avatarMaxConcurrency),
+    AVATAR_MAX_QUEUE: HIGH_LIMIT,
   };
   const meetings = {
     ...common,
@@ -126,7 +166,8 @@ function serviceEnvs(config: BenchConfig, ports: { auth: number; meetings: numbe
 
 export async function startStack(registry: ChildRegistry, config: BenchConfig, db: StackInput, warn: (msg: string) => void): Promise<Stack> {
   const ports = { auth: await freePort(), meetings: await freePort() };
-  const envs = serviceEnvs(config, ports, db);
+  const s3 = await startS3(registry, config);
+  const envs = serviceEnvs(config, ports, db, s3);
   await migrate(registry, config, 'auth-service', db.authDbUrl, envs.auth, warn);
   await migrate(registry, config, 'meetings-service', db.meetingsDbUrl, envs.meetings, warn);
 
@@ -150,6 +191,7 @@ export async function startStack(registry: ChildRegistry, config: BenchConfig, d
     auth,
     meetings,
     settings: {},
+    s3: { endpoint: s3.endpoint, directory: s3.directory },
     async restart(svc, nodeArgs) {
       await registry.stop(svc, 15_000);
       const service = svc === 'auth-service' ? stack.auth : stack.meetings;
@@ -167,7 +209,9 @@ export async function startStack(registry: ChildRegistry, config: BenchConfig, d
     UV_THREADPOOL_SIZE: envs.auth.UV_THREADPOOL_SIZE,
     DATABASE_POOL_SIZE: '10 (default)',
     'RATE_LIMIT_*_MAX': HIGH_LIMIT,
-    'LOGIN_FAILURE_MAX, LOGIN_ACCOUNT_FREE_FAILURES, ARGON2_MAX_QUEUE': HIGH_LIMIT,
+    'LOGIN_FAILURE_MAX, LOGIN_ACCOUNT_FREE_FAILURES, ARGON2_MAX_QUEUE, AVATAR_MAX_QUEUE': HIGH_LIMIT,
+    AVATAR_MAX_CONCURRENCY: envs.auth.AVATAR_MAX_CONCURRENCY,
+    S3: 's3rver (packages/dev-s3) in its own process',
     REDIS_KEY_PREFIX: REDIS_PREFIX,
   };
   stack.settings = settings;

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { eventually } from '@authmeet/test-kit';
+import { eventually, solidPng } from '@authmeet/test-kit';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { openPerson, waitForText } from '../support/browser.js';
@@ -99,6 +99,38 @@ describe('reference web client through the ingress', () => {
     await adaPhone.page.getByRole('button', { name: 'Create meeting' }).click();
     await waitForText(adaPhone.page.locator('#whoami'), 'Not signed in');
     await waitForText(adaPhone.page.locator('#message'), 'TOKEN_REVOKED');
+  });
+
+  it('uploads a profile picture with a preview, shows it in the participant list, and removes it', async () => {
+    const eve = account('eve');
+    const eveLaptop = await openPerson(suite.browser, suite.stack.url);
+    suite.people.push(eveLaptop);
+    const { page } = eveLaptop;
+    await signUp(page, eve);
+    await logIn(page, eve);
+
+    await page.locator('#avatar').getByLabel(/Picture/).setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: solidPng(640, 480) });
+    // The preview is local: the browser shows the chosen file before anything is sent.
+    await eventually(async () => expect(await page.locator('#avatar-preview').getAttribute('src')).toMatch(/^blob:/));
+    expect(await page.locator('#avatar-preview').isVisible()).toBe(true);
+
+    await page.getByRole('button', { name: 'Upload picture' }).click();
+    await waitForText(page.locator('#message'), 'Profile picture saved');
+    const current = page.locator('#avatar-current');
+    const src = (await current.getAttribute('src')) ?? '';
+    expect(src.startsWith(`${suite.stack.s3.publicBaseUrl}/profile-pictures/`)).toBe(true);
+    // Loaded for real: from the bucket, through the page's content security policy.
+    await eventually(async () => expect(await current.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(500));
+    expect(await page.locator('#avatar-preview').isVisible()).toBe(false);
+
+    await page.locator('#create-meeting').getByLabel('Title').fill('Faces');
+    await page.getByRole('button', { name: 'Create meeting' }).click();
+    await waitForText(page.locator('#participant-count'), '1');
+    await eventually(async () => expect(await page.locator('#participants li img').getAttribute('src')).toBe(src), 5_000);
+
+    await page.getByRole('button', { name: 'Remove picture' }).click();
+    await waitForText(page.locator('#message'), 'Profile picture removed');
+    expect(await current.isVisible()).toBe(false);
   });
 
   it('serves the client with a strict content security policy and never routes /internal/', async () => {

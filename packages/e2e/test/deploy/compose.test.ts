@@ -65,6 +65,13 @@ describe('docker-compose.yml', () => {
     expect(service('auth-service').environment?.SMTP_URL).toBe('smtp://mailpit:1025');
   });
 
+  it('stores profile pictures in MinIO, whose bucket exists before the auth-service starts', () => {
+    expect(service('minio').image).toMatch(/^minio\/minio:RELEASE\./);
+    expect(service('minio-init').command?.join(' ')).toMatch(/mc mb --ignore-existing local\/avatars/);
+    expect(service('auth-service').depends_on?.['minio-init']?.condition).toBe('service_completed_successfully');
+    expect(service('auth-service').environment).toMatchObject({ S3_ENDPOINT: 'http://minio:9000', S3_BUCKET: 'avatars' });
+  });
+
   it.each(SERVICES)('$name: a one-shot migration first, then the healthy service', ({ name, port, metricsPort }) => {
     const app = service(name);
     const migrate = service(name.replace('-service', '-migrate'));
@@ -153,6 +160,7 @@ describe('.env.example', () => {
     const read = [
       ...configKeys('packages/http-kit/src/env.ts', 2).map((k) => `common ${k}`),
       ...configKeys('services/auth-service/src/config.ts', 4).map((k) => `auth-service ${k}`),
+      ...configKeys('services/auth-service/src/modules/avatars/avatars.config.ts', 2).map((k) => `auth-service ${k}`),
       ...configKeys('services/meetings-service/src/config.ts', 4).map((k) => `meetings-service ${k}`),
     ];
     // Each source is really read (a changed layout must not make this check vacuous).
@@ -167,7 +175,7 @@ describe('.env.example', () => {
     const interpolated = new Set([...composeText.matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((m) => m[1] ?? ''));
     const named = namedInDotenv(envExample);
     expect([...interpolated].filter((k) => !named.has(k))).toEqual([]);
-    for (const key of ['AUTH_DB_PASSWORD', 'MEETINGS_DB_PASSWORD', 'SERVICE_KEY', 'JWT_PRIVATE_JWKS', 'MFA_ENCRYPTION_KEY']) {
+    for (const key of ['AUTH_DB_PASSWORD', 'MEETINGS_DB_PASSWORD', 'SERVICE_KEY', 'JWT_PRIVATE_JWKS', 'MFA_ENCRYPTION_KEY', 'MINIO_ROOT_PASSWORD']) {
       expect(parseDotenv(envExample).get(key), key).toBe('');
     }
   });

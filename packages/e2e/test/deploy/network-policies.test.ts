@@ -96,6 +96,8 @@ describe.each(['dev', 'prod'])('network policies, overlay %s', (overlay) => {
     expect(reaching(stores.redis, 6379)).toEqual(['Deployment/auth-service', 'Deployment/meetings-service']);
     if (overlay === 'dev') {
       expect(reaching(at('Deployment/mailpit'), 1025)).toEqual(['Deployment/auth-service']);
+      // Profile pictures: the auth-service and the bucket-creation Job only.
+      expect(reaching(at('Deployment/minio'), 9000)).toEqual(['Deployment/auth-service', 'Job/minio-init']);
       // Nobody outside the namespace reaches a store.
       expect(policies.canConnect(outside.gateway, stores.redis, 6379)).toBe(false);
     }

@@ -2,8 +2,8 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TEST_REDIS_URL, createTestDatabase, freePort, uniqueRedisPrefix } from '@authmeet/test-kit';
-import type { TestDatabase } from '@authmeet/test-kit';
+import { TEST_REDIS_URL, createTestDatabase, freePort, startTestS3, uniqueRedisPrefix } from '@authmeet/test-kit';
+import type { TestDatabase, TestS3 } from '@authmeet/test-kit';
 import { renderNginxConfig } from '@authmeet/web-client/ingress';
 import { findNginx, startNginx } from '@authmeet/web-client/nginx-process';
 import type { NginxProcess } from '@authmeet/web-client/nginx-process';
@@ -26,6 +26,8 @@ export interface Stack {
   auth: ServiceApp;
   meetings: ServiceApp;
   nginx: NginxProcess;
+  /** The profile-picture bucket (a real local S3 server). */
+  s3: TestS3;
   close(): Promise<void>;
 }
 
@@ -69,6 +71,8 @@ export async function startStack(opts: { corsOrigins?: 'allowed-origin' } = {}):
     ]);
     cleanups.push(() => Promise.all(dbs.map((db) => db.drop())).then(() => undefined));
     const [authDb, meetingsDb] = dbs as [TestDatabase, TestDatabase];
+    const s3 = await startTestS3();
+    cleanups.push(() => s3.close());
 
     // Both services are built in-process from their sources, as their own tests do.
     const [authService, meetingsService] = await Promise.all([loadService('auth-service'), loadService('meetings-service')]);
@@ -82,6 +86,7 @@ export async function startStack(opts: { corsOrigins?: 'allowed-origin' } = {}):
         MEETINGS_SERVICE_KEY: serviceKey,
         OUTBOX_POLL_MS: '100',
         MAIL_WORKER_ENABLED: 'false',
+        ...s3.env,
         // The browser tests sign several people up from one address within a minute.
         RATE_LIMIT_REGISTER_MAX: '100',
         RATE_LIMIT_LOGIN_MAX: '100',
@@ -124,6 +129,7 @@ export async function startStack(opts: { corsOrigins?: 'allowed-origin' } = {}):
         upstreams: { auth: `127.0.0.1:${authPort}`, meetings: `127.0.0.1:${meetingsPort}` },
         webRoot: webRootFor(runtimeDir),
         runtimeDir,
+        pictureOrigins: [s3.endpoint],
         extraSites: [
           { listen: `127.0.0.1:${allowedPort}`, root: blankSite },
           { listen: `127.0.0.1:${foreignPort}`, root: blankSite },
@@ -132,7 +138,7 @@ export async function startStack(opts: { corsOrigins?: 'allowed-origin' } = {}):
     });
     cleanups.push(() => nginx.stop());
 
-    return { url: `http://127.0.0.1:${ingressPort}`, localUrl: `http://localhost:${ingressPort}`, allowedOrigin, foreignOrigin, auth, meetings, nginx, close };
+    return { url: `http://127.0.0.1:${ingressPort}`, localUrl: `http://localhost:${ingressPort}`, allowedOrigin, foreignOrigin, auth, meetings, nginx, s3, close };
   } catch (error) {
     await close();
     throw error;

@@ -97,6 +97,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       APP_BASE_URL: 'http://127.0.0.1:9',
       SMTP_URL: 'smtp://127.0.0.1:9',
       MAIL_WORKER_ENABLED: 'false',
+      // Production names its picture bucket; no fault here uploads one, so nothing listens there.
+      S3_ENDPOINT: 'http://127.0.0.1:9',
+      AVATAR_PUBLIC_BASE_URL: 'http://127.0.0.1:9/avatars',
+      AVATAR_DELETION_WORKER_ENABLED: 'false',
       ARGON2_MAX_CONCURRENCY: '2',
       RATE_LIMIT_LOGIN_MAX: HIGH,
       RATE_LIMIT_REGISTER_MAX: HIGH,

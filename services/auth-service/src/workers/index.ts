@@ -1,10 +1,13 @@
 import type { ServiceContext } from '../context.js';
 import type { AccountModule } from '../modules/account/index.js';
+import type { AvatarsModule } from '../modules/avatars/index.js';
 import type { MailModule } from '../modules/mail/index.js';
 import type { Mailer } from '../modules/mail/mailer.js';
 import { createMailer } from '../modules/mail/mailer.js';
 import type { OutboxRow } from '../modules/outbox/outbox.repository.js';
 import type { OutboxModule } from '../modules/outbox/index.js';
+import type { AvatarDeletionWorker } from './avatar-deletion-worker.js';
+import { createAvatarDeletionWorker } from './avatar-deletion-worker.js';
 import type { MailWorker } from './mail-worker.js';
 import { createMailWorker } from './mail-worker.js';
 import { createMeetingsTarget } from './meetings-target.js';
@@ -15,6 +18,7 @@ export interface WorkersDeps {
   outbox: OutboxModule;
   mail: MailModule;
   account: Pick<AccountModule, 'mails' | 'tokens'>;
+  avatars: Pick<AvatarsModule, 'deletions' | 'storage' | 'waker'>;
   /** Replaces the meetings-service client of the outbox relay (tests). */
   syncTarget?: UserSyncTarget | undefined;
   onOutboxDelivered?: ((row: OutboxRow) => Promise<void>) | undefined;
@@ -66,6 +70,22 @@ function mailWorker({ app, config, clock }: ServiceContext, deps: WorkersDeps) {
   return { worker, close: () => smtp.close() };
 }
 
+/** The picture-deletion worker: replaced pictures and those of closed accounts, until gone. */
+function avatarDeletionWorker({ app, config }: ServiceContext, deps: WorkersDeps) {
+  const settings = config.avatars;
+  return createAvatarDeletionWorker({
+    deletions: deps.avatars.deletions,
+    storage: deps.avatars.storage,
+    waker: deps.avatars.waker,
+    log: app.log,
+    metrics: app.metrics,
+    pollMs: settings.deletion.pollMs,
+    maxBackoffMs: settings.deletion.maxBackoffMs,
+    // A closed account's prefix takes a listing and a batch delete per 1000 objects.
+    leaseMs: settings.s3.timeoutMs * 20 + 5000,
+  });
+}
+
 /**
  * Builds the background workers, exposes them as `app.outboxRelay` / `app.mailWorker` (tests
  * and operators run single batches), starts the enabled ones once the app is ready and stops
@@ -75,12 +95,15 @@ export function registerWorkers(ctx: ServiceContext, deps: WorkersDeps): void {
   const { app, config } = ctx;
   const sync = outboxRelay(ctx, deps);
   const mail = mailWorker(ctx, deps);
+  const avatarDeletions = avatarDeletionWorker(ctx, deps);
   app.decorate('outboxRelay', sync.relay);
   app.decorate('mailWorker', mail.worker);
+  app.decorate('avatarDeletions', avatarDeletions);
   if (config.sync.relayEnabled) app.addHook('onReady', async () => sync.relay.start());
   if (config.mail.workerEnabled) app.addHook('onReady', async () => mail.worker.start());
+  if (config.avatars.deletion.workerEnabled) app.addHook('onReady', async () => avatarDeletions.start());
   app.addHook('preClose', async () => {
-    await Promise.all([sync.relay.stop(), mail.worker.stop()]);
+    await Promise.all([sync.relay.stop(), mail.worker.stop(), avatarDeletions.stop()]);
     sync.close();
     mail.close();
   });
@@ -90,5 +113,6 @@ declare module 'fastify' {
   interface FastifyInstance {
     outboxRelay: OutboxRelay;
     mailWorker: MailWorker;
+    avatarDeletions: AvatarDeletionWorker;
   }
 }

@@ -39,6 +39,7 @@ describe('DOCS_ENABLED', () => {
       APP_BASE_URL: 'https://app.example.com',
       SMTP_URL: 'smtp://mail.example.com',
       MFA_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+      AVATAR_PUBLIC_BASE_URL: 'https://avatars.example.com',
     };
     expect(loadConfig(production).http.docsEnabled).toBe(false);
     expect(loadConfig({ ...production, DOCS_ENABLED: 'true' }).http.docsEnabled).toBe(true);

@@ -54,3 +54,10 @@ const load = async <T>(relative: string): Promise<T> =>
 
 export const authTestApp = () => load<TestAppModule>('../../../auth-service/test/test-app.ts');
 export const authFactories = () => load<FactoriesModule>('../../../auth-service/test/factories.ts');
+
+interface ImageKitModule {
+  solidImage(format: 'jpeg' | 'png' | 'webp' | 'gif', width: number, height: number): Promise<Buffer>;
+  uploadAvatar(app: HttpApp, token: string, body: Buffer): Promise<{ statusCode: number; body: string; json(): unknown }>;
+}
+
+export const authImageKit = () => load<ImageKitModule>('../../../auth-service/test/image-kit.ts');

@@ -13,6 +13,7 @@ import { accountRoutes } from './account.routes.js';
 import { createAccountService } from './account.service.js';
 import { createAddressThrottle } from './address-throttle.js';
 import { createProfileService } from './profile.service.js';
+import type { ProfileServiceDeps } from './profile.service.js';
 import { profileRoutes } from './profile.routes.js';
 
 export interface AccountModuleDeps {
@@ -24,6 +25,8 @@ export interface AccountModuleDeps {
   /** Password change and account deletion need a current code while MFA is on. */
   mfa: Pick<MfaModule, 'secondFactor'>;
   audit: AuditRecorder;
+  /** Runs inside the account-closure transaction (the avatars module queues the pictures' deletion). */
+  onAccountClosed?: ProfileServiceDeps['onAccountClosed'];
 }
 
 /**
@@ -58,6 +61,7 @@ export function accountModule({ app, config, clock }: ServiceContext, deps: Acco
     sessions,
     requireCurrentCode: deps.mfa.secondFactor.requireCurrentCode,
     audit: deps.audit,
+    ...(deps.onAccountClosed ? { onAccountClosed: deps.onAccountClosed } : {}),
   });
 
   async function routes(scope: HttpApp) {

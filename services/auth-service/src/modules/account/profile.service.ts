@@ -1,5 +1,5 @@
 import { AppError } from '@authmeet/http-kit';
-import type { User } from '../../generated/prisma/client.js';
+import type { Prisma, User } from '../../generated/prisma/client.js';
 import type { AuditRecorder } from '../audit/index.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
 import type { LoginThrottle } from '../passwords/login-throttle.js';
@@ -21,6 +21,8 @@ export interface ProfileServiceDeps {
   requireCurrentCode: (user: User, code: string | undefined, ip: string) => Promise<void>;
   /** Closing the account is recorded in its transaction. */
   audit: AuditRecorder;
+  /** Runs inside the account-closure transaction (e.g. queues the deletion of the user's pictures). */
+  onAccountClosed?: (userId: string, tx: Prisma.TransactionClient) => Promise<void>;
 }
 
 /** The current user's own record: read, edit, close (`/me`). */
@@ -62,6 +64,7 @@ export function createProfileService(deps: ProfileServiceDeps) {
         const gone = await users.anonymise(userId, tx);
         await outbox.enqueue(gone, 'delete', tx);
         await deps.audit.record({ type: 'user.deleted', targetId: userId }, tx);
+        await deps.onAccountClosed?.(userId, tx);
       });
     },
   };

@@ -37,6 +37,7 @@ export function snapshotOf(user: User): UserSnapshot {
     emailVerified: user.emailVerified,
     mfaEnabled: user.mfaEnabled,
     roles: [...user.roles],
+    avatarUrl: user.avatarUrl,
     version: user.version,
   };
 }

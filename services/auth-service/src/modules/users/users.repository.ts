@@ -61,6 +61,9 @@ export function createUsersRepository(prisma: PrismaClient) {
           isActive: false,
           mfaEnabled: false,
           deletedAt: new Date(),
+          // The objects themselves are deleted by the avatars module's queue (same transaction).
+          avatarKey: null,
+          avatarUrl: null,
           version: { increment: 1 },
           // Provider subjects and one-time tokens are personal data too; dropping the identities
           // also lets the same Google account sign up afresh later.
@@ -70,6 +73,21 @@ export function createUsersRepository(prisma: PrismaClient) {
           passkeys: { deleteMany: {} },
         },
       });
+    },
+
+    /**
+     * Swaps the profile picture under a row lock, so two uploads racing each other both learn
+     * the key they replace. Null for a closed account (its pictures are being deleted).
+     */
+    async replaceAvatar(id: string, avatar: { key: string; url: string } | null, tx: Prisma.TransactionClient) {
+      const [before] = await tx.$queryRaw<{ avatar_key: string | null }[]>`
+        SELECT avatar_key FROM users WHERE id = ${id}::uuid AND deleted_at IS NULL FOR UPDATE`;
+      if (!before) return null;
+      const user = await tx.user.update({
+        where: { id },
+        data: { avatarKey: avatar?.key ?? null, avatarUrl: avatar?.url ?? null, version: { increment: 1 } },
+      });
+      return { user, previousKey: before.avatar_key };
     },
 
     /** Reconciliation page, ordered by (updatedAt, id) so a cursor never skips a row. */

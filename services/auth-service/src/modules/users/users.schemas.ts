@@ -15,6 +15,8 @@ export const userSchema = z
     mfaEnabled: z.boolean(),
     /** `moderator`, `admin`; empty for ordinary users. */
     roles: z.array(z.enum(ROLES)),
+    /** The profile picture (a JPEG of at most 500×500), or null. */
+    avatarUrl: z.string().nullable(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -34,6 +36,7 @@ export function toPublicUser(u: User): PublicUser {
     isActive: u.isActive,
     mfaEnabled: u.mfaEnabled,
     roles: [...u.roles],
+    avatarUrl: u.avatarUrl,
     createdAt: u.createdAt.toISOString(),
     updatedAt: u.updatedAt.toISOString(),
   };

@@ -5,7 +5,7 @@ import { meetingQueries } from './meeting-queries.js';
 import type { ListMineQuery } from './meeting-queries.js';
 
 export type ParticipantRow = MeetingParticipant & {
-  user: { username: string; firstName: string | null; lastName: string | null };
+  user: { username: string; firstName: string | null; lastName: string | null; avatarUrl: string | null };
 };
 
 export interface NewMeeting {
@@ -21,7 +21,7 @@ export interface NewMeeting {
 
 export type SortedMeeting = Meeting & { sortAt: Date; sortId: string };
 
-const withUser = { user: { select: { username: true, firstName: true, lastName: true } } } as const;
+const withUser = { user: { select: { username: true, firstName: true, lastName: true, avatarUrl: true } } } as const;
 
 /** A unique violation; on meeting creation only `code` can collide (ids are uuid v7). */
 export function isUniqueViolation(error: unknown): boolean {

@@ -90,6 +90,7 @@ export function toParticipantView(p: ParticipantRow): ParticipantView {
     username: p.user.username,
     firstName: p.user.firstName,
     lastName: p.user.lastName,
+    avatarUrl: p.user.avatarUrl,
     role: p.role,
     joinedAt: p.joinedAt.toISOString(),
     leftAt: iso(p.leftAt),

@@ -18,13 +18,14 @@ export function createUsersRepository(prisma: PrismaClient) {
      */
     async applyIfNewer(id: string, u: UserSnapshot, now: Date, db: Db = prisma): Promise<boolean> {
       const rows = await db.$queryRaw<{ id: string }[]>`
-        INSERT INTO users AS u (id, email, username, first_name, last_name, is_active, email_verified, mfa_enabled, roles, version, created_at, updated_at)
-        VALUES (${id}::uuid, ${u.email}, ${u.username}, ${u.firstName}, ${u.lastName}, ${u.isActive}, ${u.emailVerified}, ${u.mfaEnabled ?? false}, ${u.roles}::text[], ${u.version}, ${now}, ${now})
+        INSERT INTO users AS u (id, email, username, first_name, last_name, avatar_url, is_active, email_verified, mfa_enabled, roles, version, created_at, updated_at)
+        VALUES (${id}::uuid, ${u.email}, ${u.username}, ${u.firstName}, ${u.lastName}, ${u.avatarUrl}, ${u.isActive}, ${u.emailVerified}, ${u.mfaEnabled ?? false}, ${u.roles}::text[], ${u.version}, ${now}, ${now})
         ON CONFLICT (id) DO UPDATE SET
           email = EXCLUDED.email,
           username = EXCLUDED.username,
           first_name = EXCLUDED.first_name,
           last_name = EXCLUDED.last_name,
+          avatar_url = EXCLUDED.avatar_url,
           is_active = EXCLUDED.is_active,
           email_verified = EXCLUDED.email_verified,
           mfa_enabled = EXCLUDED.mfa_enabled,
@@ -50,6 +51,7 @@ export function createUsersRepository(prisma: PrismaClient) {
           username = EXCLUDED.username,
           first_name = NULL,
           last_name = NULL,
+          avatar_url = NULL,
           is_active = false,
           email_verified = false,
           mfa_enabled = false,

@@ -1,0 +1,100 @@
+import { AppError } from '@authmeet/http-kit';
+import pLimit from 'p-limit';
+import sharp from 'sharp';
+import type { Metadata } from 'sharp';
+
+export interface AvatarImageConfig {
+  /** Width × height above which an image is refused from its header alone. */
+  maxPixels: number;
+  /** Images decoded at once; the rest queue. */
+  maxConcurrency: number;
+  /** Uploads allowed to wait for a slot; beyond that 503 at once. */
+  maxQueue: number;
+}
+
+/** The stored picture: fits inside this square, aspect kept. */
+export const AVATAR_SIZE = 500;
+const JPEG_QUALITY = 82;
+
+/**
+ * Formats we decode. Everything else libvips could read (SVG, PDF, TIFF, raw, FITS...) is
+ * refused: each is more parser surface for no use a profile picture has, and SVG can reference
+ * external resources.
+ */
+const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'avif']);
+
+/** Retry-After for a full queue: one image takes well under a second. */
+const BUSY_RETRY_AFTER_SEC = 2;
+
+// libvips keeps recently used operations and their pixels around for reuse; every upload is a
+// different image, so that cache only holds memory.
+sharp.cache(false);
+
+export interface AvatarImageProcessor {
+  /**
+   * Reserves a place before the body is read: past `maxConcurrency + maxQueue` uploads in
+   * flight the request is refused at once, so at most that many bodies are ever buffered.
+   */
+  admit(): () => void;
+  /** Decoded, oriented, stripped, resized and encoded; throws 415/422 AppErrors for bad input. */
+  toAvatarJpeg(input: Buffer): Promise<Buffer>;
+  readonly pending: () => number;
+}
+
+async function inspect(input: Buffer, maxPixels: number) {
+  let meta: Metadata;
+  try {
+    // Reads the header only: no pixel is decoded here, so no pixel limit yet (it would make a
+    // bomb look like a non-image); the limit is checked just below and again by the decoder.
+    meta = await sharp(input, { limitInputPixels: false }).metadata();
+  } catch {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', { detail: 'The file is not an image (JPEG, PNG, WebP, GIF or AVIF)' });
+  }
+  if (!ACCEPTED_FORMATS.has(meta.format)) {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', { detail: `Images of type ${meta.format} are not accepted; use JPEG, PNG, WebP, GIF or AVIF` });
+  }
+  // A decompression bomb is a few kilobytes declaring billions of pixels: refuse it from the header.
+  if (meta.width * meta.height > maxPixels) {
+    throw new AppError('IMAGE_INVALID', { detail: `The image has more than ${maxPixels} pixels` });
+  }
+}
+
+async function render(input: Buffer, maxPixels: number): Promise<Buffer> {
+  try {
+    return await sharp(input, { limitInputPixels: maxPixels, failOn: 'error' })
+      .rotate() // applies the EXIF orientation, then the tag is gone with the rest
+      .resize(AVATAR_SIZE, AVATAR_SIZE, { fit: 'inside', withoutEnlargement: true })
+      .flatten({ background: '#ffffff' }) // JPEG has no alpha: transparent areas turn white
+      .jpeg({ quality: JPEG_QUALITY, progressive: true, mozjpeg: true })
+      // No withMetadata()/keepMetadata(): EXIF (GPS, camera), XMP, IPTC and ICC are all dropped.
+      .toBuffer();
+  } catch (error) {
+    throw new AppError('IMAGE_INVALID', { detail: 'The image cannot be decoded', cause: error });
+  }
+}
+
+export function createAvatarImageProcessor(config: AvatarImageConfig): AvatarImageProcessor {
+  const limit = pLimit(config.maxConcurrency);
+  let inFlight = 0;
+  return {
+    admit() {
+      // Same shedding as the password hasher: a flood gets fast 503s, not minutes of latency.
+      if (inFlight >= config.maxConcurrency + config.maxQueue) {
+        throw new AppError('DEPENDENCY_UNAVAILABLE', { detail: 'Too many image uploads in progress; retry shortly', retryAfter: BUSY_RETRY_AFTER_SEC });
+      }
+      inFlight += 1;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        inFlight -= 1;
+      };
+    },
+    toAvatarJpeg: (input) =>
+      limit(async () => {
+        await inspect(input, config.maxPixels);
+        return render(input, config.maxPixels);
+      }),
+    pending: () => inFlight,
+  };
+}
