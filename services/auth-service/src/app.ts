@@ -54,7 +54,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const auth = authModule(ctx, { ...shared, passwords, sessions, accountMails: account.mails, mfa });
   const oauth = oauthModule(ctx, { ...shared, sessions: sessions.service, accountMails: account.mails, mfa });
   const passkeys = passkeysModule(ctx, { users: users.repository, sessions: sessions.service, mfa });
-  const admin = adminModule(ctx, { ...shared, sessions: sessions.repository });
+  const admin = adminModule(ctx, { ...shared, sessions: sessions.repository, mfa, passkeys });
 
   // The route map.
   await app.register(auth.routes, { prefix: '/v1/auth' });

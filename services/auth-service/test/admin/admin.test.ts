@@ -1,10 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as usersRole } from '../../src/users-role.js';
 import { bearer, expectProblem, login, registerAndLogin, registerUser, STRONG_PASSWORD } from '../factories.js';
 import { startAuthService } from '../test-app.js';
 import type { TestContext } from '../test-app.js';
+import { firstStep, userWithMfa } from '../mfa-kit.js';
 import { caller, runCommand } from './admin-kit.js';
 import type { Caller } from './admin-kit.js';
 
@@ -66,6 +67,7 @@ describe('permission matrix of the admin routes', () => {
     { name: 'POST /v1/admin/users/{id}/enable', ok: 200, call: (who, t) => inject('POST', `/v1/admin/users/${t}/enable`, who, { reason: 'ok' }) },
     { name: 'PUT /v1/admin/users/{id}/roles', ok: 200, call: (who, t) => inject('PUT', `/v1/admin/users/${t}/roles`, who, { roles: ['moderator'] }) },
     { name: 'POST /v1/admin/users/{id}/sessions/revoke', ok: 204, call: (who, t) => inject('POST', `/v1/admin/users/${t}/sessions/revoke`, who) },
+    { name: 'DELETE /v1/admin/users/{id}/mfa', ok: 204, call: (who, t) => inject('DELETE', `/v1/admin/users/${t}/mfa`, who) },
     { name: 'GET /v1/admin/audit', ok: 200, call: (who) => inject('GET', '/v1/admin/audit', who) },
   ];
 
@@ -209,5 +211,43 @@ describe('search and detail', () => {
     expect((await inject('POST', `/v1/admin/users/${target.id}/sessions/revoke`, admin)).statusCode).toBe(204);
     expectProblem(await inject('GET', '/v1/auth/me', target), 401, 'TOKEN_REVOKED');
     expectProblem(await ctx.app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: target.refreshToken } }), 401, 'REFRESH_TOKEN_INVALID');
+  });
+});
+
+describe('second factors', () => {
+  it('an admin resets TOTP, recovery codes and passkeys: the password alone signs in, sessions stay, the reset is audited', async () => {
+    const admin = await caller(ctx, ['admin']);
+    const target = await userWithMfa(ctx.app);
+    const id = target.user.id;
+    await ctx.app.prisma.passkey.create({
+      data: { userId: id, credentialId: randomBytes(16).toString('base64url'), publicKey: randomBytes(32), deviceType: 'singleDevice', name: 'Laptop' },
+    });
+    const before = (await inject('GET', `/v1/admin/users/${id}`, admin)).json();
+    expect(before.user.mfaEnabled).toBe(true);
+    expect(before.mfa.totp).toBe(true);
+    expect(before.mfa.passkeys).toEqual([expect.objectContaining({ name: 'Laptop', lastUsedAt: null })]);
+    await firstStep(ctx.app, target);
+
+    const res = await inject('DELETE', `/v1/admin/users/${id}/mfa`, admin);
+    expect(res.statusCode, res.body).toBe(204);
+
+    const after = (await inject('GET', `/v1/admin/users/${id}`, admin)).json();
+    expect(after.user.mfaEnabled).toBe(false);
+    expect(after.mfa).toEqual({ totp: false, passkeys: [] });
+    expect(await ctx.app.prisma.recoveryCode.count({ where: { userId: id } })).toBe(0);
+    const signIn = await ctx.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { identifier: target.input.email, password: target.input.password } });
+    expect(signIn.statusCode, signIn.body).toBe(200);
+    expect(signIn.json()).toMatchObject({ accessToken: expect.any(String) });
+    expect(signIn.json().mfaRequired).toBeUndefined();
+    expect((await ctx.app.inject({ method: 'GET', url: '/v1/auth/me', headers: bearer(target.tokens.accessToken) })).statusCode).toBe(200);
+
+    const audit = (await inject('GET', `/v1/admin/audit?targetId=${id}&type=admin.mfa_reset`, admin)).json();
+    expect(audit.items).toHaveLength(1);
+    expect(audit.items[0]).toMatchObject({ type: 'admin.mfa_reset', actorId: admin.id, actorType: 'admin', targetId: id });
+  });
+
+  it('answers 404 for an unknown user', async () => {
+    const admin = await caller(ctx, ['admin']);
+    expectProblem(await inject('DELETE', `/v1/admin/users/${randomUUID()}/mfa`, admin), 404, 'NOT_FOUND');
   });
 });

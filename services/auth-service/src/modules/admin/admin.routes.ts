@@ -4,7 +4,8 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { userSchema } from '../users/users.schemas.js';
 import { optionalReasonBody, reasonBody, rolesBody, searchQuery, userDetailSchema, userIdParams } from './admin.schemas.js';
-import type { Actor, AdminService } from './admin.service.js';
+import type { Actor } from './admin.service.js';
+import type { AdminUsersService } from './index.js';
 
 const tags = ['admin'];
 const security = [{ bearerAuth: [] }];
@@ -16,7 +17,7 @@ function actor(request: FastifyRequest): Actor {
 }
 
 /** `/v1/admin/users`: the user directory for admins. Every route needs `users:read` or `users:write`. */
-export function adminUsersRoutes(admin: AdminService) {
+export function adminUsersRoutes(admin: AdminUsersService) {
   return async function routes(app: HttpApp) {
     app.addHook('onRequest', app.authenticate);
     const read = { preHandler: requirePermission('users:read') };
@@ -124,6 +125,27 @@ export function adminUsersRoutes(admin: AdminService) {
       },
       async (request, reply) => {
         await admin.revokeSessions(actor(request), request.params.id);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.delete(
+      '/:id/mfa',
+      {
+        ...write,
+        schema: {
+          tags,
+          security,
+          summary: "Reset a user's second factors",
+          description:
+            'Removes the TOTP secret, the recovery codes and the passkeys and turns MFA off (synced to the meetings-service); ' +
+            `the user signs in with the password alone until they set a factor up again. Sessions stay. ${forbidden}`,
+          params: userIdParams,
+          response: { 204: z.null(), ...problemResponses(400, 401, 403, 404, 429, 503) },
+        },
+      },
+      async (request, reply) => {
+        await admin.resetMfa(actor(request), request.params.id);
         return reply.code(204).send(null);
       },
     );

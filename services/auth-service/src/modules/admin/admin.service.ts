@@ -26,7 +26,7 @@ export interface Actor {
 
 type Tx = Prisma.TransactionClient;
 const cursorShape = z.object({ id: z.uuid() });
-const notFound = () => new AppError('NOT_FOUND', { detail: 'No such user' });
+export const notFound = () => new AppError('NOT_FOUND', { detail: 'No such user' });
 
 export function createAdminService(deps: AdminServiceDeps) {
   const { admin, users, outbox, audit } = deps;
@@ -108,8 +108,6 @@ export function createAdminService(deps: AdminServiceDeps) {
           createdAt: i.createdAt.toISOString(),
           lastLoginAt: i.lastLoginAt.toISOString(),
         })),
-        // Second factors arrive with the MFA work; until then no account has one.
-        mfa: { totp: false, passkeys: [] },
       };
     },
 

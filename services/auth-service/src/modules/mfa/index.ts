@@ -50,6 +50,8 @@ export function mfaModule({ app, config, clock }: ServiceContext, deps: MfaModul
     secondFactor,
     /** For an administrator's reset of a user's second factors (api.md `DELETE /v1/admin/users/{id}/mfa`). */
     resetForUser: createMfaReset({ users: deps.users, outbox: deps.outbox, repo }),
+    /** Whether the user has a confirmed TOTP secret (an admin's view of the account). */
+    hasTotp: async (userId: string) => (await repo.findTotp(userId))?.confirmedAt != null,
     routes: mfaRoutes({ mfa: service, limits: config.rateLimit }),
   };
 }

@@ -5,7 +5,7 @@ import type { UsersRepository } from '../users/users.repository.js';
 import { createPasskeyChallenges } from './passkey-challenges.js';
 import { createPasskeysRepository } from './passkeys.repository.js';
 import { passkeysRoutes } from './passkeys.routes.js';
-import { createPasskeysService } from './passkeys.service.js';
+import { createPasskeysService, toPasskeyView } from './passkeys.service.js';
 
 export interface PasskeysModuleDeps {
   users: UsersRepository;
@@ -16,8 +16,9 @@ export interface PasskeysModuleDeps {
 
 /** Passkeys (WebAuthn): registration, management, and login as a complete strong login. */
 export function passkeysModule({ app, config, clock }: ServiceContext, deps: PasskeysModuleDeps) {
+  const repo = createPasskeysRepository(app.prisma);
   const service = createPasskeysService({
-    repo: createPasskeysRepository(app.prisma),
+    repo,
     users: deps.users,
     challenges: createPasskeyChallenges(app.redis, config.webauthn.challengeTtlSec),
     sessions: deps.sessions,
@@ -25,5 +26,11 @@ export function passkeysModule({ app, config, clock }: ServiceContext, deps: Pas
     clock,
     config: { ...config.webauthn, requireEmailVerification: config.requireEmailVerification },
   });
-  return { routes: passkeysRoutes({ passkeys: service, limits: config.rateLimit }) };
+  return {
+    routes: passkeysRoutes({ passkeys: service, limits: config.rateLimit }),
+    /** A user's passkeys, oldest first (an admin's view of the account). */
+    listForUser: async (userId: string) => (await repo.listByUser(userId)).map(toPasskeyView),
+  };
 }
+
+export type PasskeysModule = ReturnType<typeof passkeysModule>;
