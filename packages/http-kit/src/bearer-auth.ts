@@ -2,7 +2,7 @@ import { hasPermission } from '@authmeet/auth-tokens';
 import type { Permission, Role } from '@authmeet/auth-tokens';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { ErrorCode } from './errors.js';
+import type { GenericErrorCode } from './errors.js';
 import { AppError } from './errors.js';
 
 export interface AuthContext {
@@ -32,23 +32,36 @@ declare module 'fastify' {
   }
 }
 
-export interface BearerAuthOptions {
-  verify: (token: string) => Promise<{
-    sub: string;
-    sid: string;
-    jti: string;
-    email: string;
-    username: string;
-    exp: number;
-    amr: readonly string[];
-    acr: 'aal1' | 'aal2';
-    auth_time: number;
-    iat?: number;
-    roles?: readonly Role[];
-  }>;
+export interface AccessTokenClaims {
+  sub: string;
+  sid: string;
+  jti: string;
+  email: string;
+  username: string;
+  exp: number;
+  amr: readonly string[];
+  acr: 'aal1' | 'aal2';
+  auth_time: number;
+  iat?: number;
+  roles?: readonly Role[];
 }
 
-const passThroughCodes = new Set<string>(['TOKEN_EXPIRED', 'TOKEN_INVALID', 'TOKEN_REVOKED', 'DEPENDENCY_UNAVAILABLE']);
+export interface AccessTokenVerificationOptions<C> {
+  /**
+   * Runs after the token passed every check: e.g. makes sure the user exists locally and may
+   * act. Throws AppError (401/403/503); anything else goes through `mapError`.
+   */
+  admit?: (claims: C) => Promise<void>;
+  /** Turns infrastructure errors from `admit` into 503s instead of "token invalid". */
+  mapError?: (error: unknown) => AppError | undefined;
+}
+
+export interface BearerAuthOptions {
+  /** A token verifier, raw or already wrapped by `accessTokenVerification` (with `admit`). */
+  verify: (token: string) => Promise<AccessTokenClaims>;
+}
+
+const passThroughCodes = new Set<GenericErrorCode>(['TOKEN_EXPIRED', 'TOKEN_INVALID', 'TOKEN_REVOKED', 'DEPENDENCY_UNAVAILABLE']);
 
 /** Extracts `Authorization: Bearer <token>`; anything else is "no credentials". */
 export function bearerToken(request: FastifyRequest): string | undefined {
@@ -72,24 +85,49 @@ export function toTokenAppError(error: unknown): unknown {
     return new AppError('STEP_UP_REQUIRED', { detail: typeof stepUp.message === 'string' ? stepUp.message : undefined, extensions, cause: error });
   }
   const e = error as { code?: unknown; retryAfterSec?: unknown };
-  if (typeof e.code === 'string' && passThroughCodes.has(e.code)) {
+  if (typeof e.code === 'string' && passThroughCodes.has(e.code as GenericErrorCode)) {
     const retryAfter = typeof e.retryAfterSec === 'number' ? e.retryAfterSec : 2;
-    return new AppError(e.code as ErrorCode, e.code === 'DEPENDENCY_UNAVAILABLE' ? { retryAfter, cause: error } : { cause: error });
+    return new AppError(e.code as GenericErrorCode, e.code === 'DEPENDENCY_UNAVAILABLE' ? { retryAfter, cause: error } : { cause: error });
   }
   return error;
 }
 
+/**
+ * The one translation of access-token failures for every service: `verify` (an
+ * @authmeet/auth-tokens verifier) with its failures as coded 401/503 AppErrors (`toTokenAppError`),
+ * then `admit`, whose non-AppError failures are mapped by `mapError` or become a 500.
+ * `bearerAuth` verifies through it; a route that checks a token in a body uses it directly.
+ */
+export function accessTokenVerification<C>(
+  verify: (token: string) => Promise<C>,
+  opts: AccessTokenVerificationOptions<C> = {},
+): (token: string) => Promise<C> {
+  return async (token) => {
+    let claims: C;
+    try {
+      claims = await verify(token);
+    } catch (error) {
+      throw toTokenAppError(error);
+    }
+    if (opts.admit) {
+      try {
+        await opts.admit(claims);
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        throw opts.mapError?.(error) ?? new AppError('INTERNAL_ERROR', { cause: error });
+      }
+    }
+    return claims;
+  };
+}
+
 async function bearerAuthPlugin(app: FastifyInstance, opts: BearerAuthOptions) {
+  const verify = accessTokenVerification(opts.verify);
   app.decorateRequest('auth', null);
   app.decorate('authenticate', async (request: FastifyRequest) => {
     const token = bearerToken(request);
     if (!token) throw new AppError('UNAUTHENTICATED', { detail: 'A Bearer access token is required' });
-    let claims: Awaited<ReturnType<BearerAuthOptions['verify']>>;
-    try {
-      claims = await opts.verify(token);
-    } catch (error) {
-      throw toTokenAppError(error);
-    }
+    const claims = await verify(token);
     request.auth = {
       userId: claims.sub,
       sessionId: claims.sid,

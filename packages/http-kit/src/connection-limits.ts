@@ -2,8 +2,8 @@ import { STATUS_CODES } from 'node:http';
 import type { ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ServerLimits } from './env.js';
-import type { ErrorCode } from './errors.js';
-import { errorCatalogue, problemType, publicCode } from './errors.js';
+import type { GenericErrorCode } from './errors.js';
+import { genericErrors, problemType } from './errors.js';
 
 /** Fastify's and Node's server options for the limits (maxConnections is set on the server). */
 export function serverTimeoutOptions(limits: ServerLimits) {
@@ -22,7 +22,7 @@ export function serverTimeoutOptions(limits: ServerLimits) {
   };
 }
 
-function codeFor(error: NodeJS.ErrnoException): ErrorCode {
+function codeFor(error: NodeJS.ErrnoException): GenericErrorCode {
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return 'REQUEST_TIMEOUT';
   if (error.code === 'HPE_HEADER_OVERFLOW') return 'REQUEST_HEADERS_TOO_LARGE';
   return 'MALFORMED_REQUEST';
@@ -43,8 +43,8 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   if (socket.writable && !responseStarted(socket)) {
     const code = codeFor(error);
-    const { status, title } = errorCatalogue[code];
-    const body = JSON.stringify({ type: problemType(code), title, status, code: publicCode(code) });
+    const { status, title } = genericErrors[code];
+    const body = JSON.stringify({ type: problemType(code), title, status, code });
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/problem+json\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,

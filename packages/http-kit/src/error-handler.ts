@@ -1,8 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import type { ErrorCode, FieldError } from './errors.js';
-import { AppError, errorCatalogue, problemType, publicCode } from './errors.js';
+import type { FieldError, GenericErrorCode } from './errors.js';
+import { AppError, problemType } from './errors.js';
 
 export interface ErrorHandlerOptions {
   /** Service-specific translation of infrastructure errors (database, Redis) into AppErrors. */
@@ -11,10 +11,10 @@ export interface ErrorHandlerOptions {
   realm: string;
 }
 
-const tokenErrorCodes = new Set<ErrorCode>(['TOKEN_EXPIRED', 'TOKEN_INVALID', 'TOKEN_REVOKED']);
+const tokenErrorCodes = new Set<string>(['TOKEN_EXPIRED', 'TOKEN_INVALID', 'TOKEN_REVOKED']);
 
 /** Fastify's own errors that a client can cause, mapped to our codes. Nothing else may be a 4xx. */
-const fastifyCodes: Record<string, ErrorCode> = {
+const fastifyCodes: Record<string, GenericErrorCode> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'MALFORMED_REQUEST',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_REQUEST',
@@ -58,7 +58,7 @@ export function toAppError(error: unknown, mapError?: (e: unknown) => AppError |
   }
   const fe = error as Partial<FastifyError>;
   if (fe.code && fastifyCodes[fe.code]) {
-    const code = fastifyCodes[fe.code] as ErrorCode;
+    const code = fastifyCodes[fe.code] as GenericErrorCode;
     return new AppError(code, { detail: code === 'NOT_FOUND' ? undefined : fe.message, cause: error });
   }
   // A SyntaxError from the JSON body parser carries statusCode 400.
@@ -70,11 +70,10 @@ export function toAppError(error: unknown, mapError?: (e: unknown) => AppError |
 }
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, err: AppError, realm: string) {
-  const catalogue = errorCatalogue[err.code];
   if (err.status === 401) {
     // RFC 6750 §3: no error attribute when the request carried no credentials at all.
     const challenge = tokenErrorCodes.has(err.code)
-      ? `Bearer realm="${realm}", error="invalid_token", error_description="${catalogue.title}"`
+      ? `Bearer realm="${realm}", error="invalid_token", error_description="${err.title}"`
       : `Bearer realm="${realm}"`;
     void reply.header('www-authenticate', challenge);
   }
@@ -84,10 +83,10 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, err: A
     .type('application/problem+json')
     .send({
       ...err.extensions,
-      type: problemType(err.code),
-      title: catalogue.title,
+      type: problemType(err.publicCode),
+      title: err.title,
       status: err.status,
-      code: publicCode(err.code),
+      code: err.publicCode,
       ...(err.detail ? { detail: err.detail } : {}),
       instance: request.url.split('?')[0],
       ...(err.errors ? { errors: err.errors } : {}),

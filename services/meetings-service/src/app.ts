@@ -1,7 +1,7 @@
 import type { HttpApp, LoggerOptions } from '@authmeet/http-kit';
 import { createHttpApp, healthRoutes, loggerOptions, rateLimits, redisClient } from '@authmeet/http-kit';
 import type { Config } from './config.js';
-import { mapInfrastructureError } from './errors.js';
+import { errorCatalogue, mapInfrastructureError } from './errors.js';
 import { meetingsModule } from './modules/meetings/index.js';
 import { usersModule } from './modules/users/index.js';
 import { authentication } from './plugins/authentication.js';
@@ -30,7 +30,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     limits: http.limits,
     corsOrigins: http.corsOrigins,
     mapError: mapInfrastructureError,
-    docs: { enabled: http.docsEnabled, title: 'meetings-service', version: '0.1.0', description },
+    docs: { enabled: http.docsEnabled, title: 'meetings-service', version: '0.1.0', description, errors: errorCatalogue },
   });
   // Infrastructure.
   await app.register(prismaClient, config.database);

@@ -1,5 +1,5 @@
 import type { AppError } from '@authmeet/http-kit';
-import { publicCode, toAppError } from '@authmeet/http-kit';
+import { toAppError } from '@authmeet/http-kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Cluster } from 'ioredis';
@@ -48,7 +48,7 @@ async function authMetricsPlugin(app: FastifyInstance, opts: AuthMetricsOptions)
   // Codes come from the error catalogue only, so `reason` has a bounded set of values.
   app.addHook('onError', async (request, _reply, error) => {
     if (ATTEMPT_ROUTES[request.routeOptions.url ?? ''] === undefined) return;
-    failureCode.set(request, publicCode(toAppError(error, opts.mapError).code));
+    failureCode.set(request, toAppError(error, opts.mapError).publicCode);
   });
   app.addHook('onResponse', async (request, reply) => {
     const method = ATTEMPT_ROUTES[request.routeOptions.url ?? ''];

@@ -2,7 +2,7 @@ import { schemaReadinessCheck } from '@authmeet/db-migrate';
 import type { HttpApp, HttpAppOptions, LoggerOptions } from '@authmeet/http-kit';
 import { healthRoutes, loggerOptions, rateLimits, redisClient } from '@authmeet/http-kit';
 import type { Config } from '../config.js';
-import { mapInfrastructureError } from '../errors.js';
+import { errorCatalogue, mapInfrastructureError } from '../errors.js';
 import { authMetrics } from './auth-metrics.js';
 import { prismaClient } from './prisma.js';
 
@@ -21,6 +21,7 @@ export function httpAppOptions(config: Config, logger: LoggerOptions | false | u
       title: 'auth-service',
       version: '0.1.0',
       description: 'Registration, login, tokens, sessions and the user directory of the system.',
+      errors: errorCatalogue,
     },
   };
 }

@@ -1,7 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { createRedisRevocationView, createTokenVerifier } from '@authmeet/auth-tokens';
 import type { RedisRevocationView, TokenVerifier, VerifiedAccessToken } from '@authmeet/auth-tokens';
-import { AppError, bearerAuth, createRedisClient } from '@authmeet/http-kit';
+import { accessTokenVerification, bearerAuth, createRedisClient } from '@authmeet/http-kit';
+import type { AppError } from '@authmeet/http-kit';
 import type { RedisConfig } from '@authmeet/http-kit';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -116,19 +117,10 @@ async function authenticationPlugin(app: FastifyInstance, opts: AuthenticationOp
   app.decorate('revocationView', view);
   registerStatsMetrics(app, view, verifier);
 
-  // bearerAuth maps TokenVerificationError codes and passes AppErrors through; anything else
-  // would become "token invalid", so admitUser's infrastructure failures are mapped here.
+  // Token failures and admitUser's infrastructure failures are translated by http-kit, as in
+  // every service (a database outage is a 503, never "token invalid").
   await app.register(bearerAuth, {
-    verify: async (token: string) => {
-      const claims = await verifier.verify(token);
-      try {
-        await opts.admitUser(claims);
-      } catch (error) {
-        if (error instanceof AppError) throw error;
-        throw opts.mapError(error) ?? new AppError('INTERNAL_ERROR', { cause: error });
-      }
-      return claims;
-    },
+    verify: accessTokenVerification((token) => verifier.verify(token), { admit: opts.admitUser, mapError: opts.mapError }),
   });
 
   app.addHook('onClose', async () => {

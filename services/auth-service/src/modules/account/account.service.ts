@@ -15,6 +15,7 @@ import type { AccountTokensRepository } from './account-tokens.repository.js';
 import { hashAccountToken, isAccountTokenShape } from './account-tokens.repository.js';
 import type { AuditRecorder } from '../audit/index.js';
 import type { AddressThrottle } from './address-throttle.js';
+import { appError } from '../../errors.js';
 
 export interface AccountServiceDeps {
   users: UsersRepository;
@@ -39,7 +40,7 @@ export interface AccountServiceDeps {
 }
 
 /** One answer for every bad one-time token: unknown, used, expired and malformed look the same. */
-const tokenInvalid = () => new AppError('TOKEN_INVALID_INPUT');
+const tokenInvalid = () => appError('TOKEN_INVALID_INPUT');
 
 const passwordInputs = (u: User) => [u.email, u.username, u.firstName, u.lastName];
 
@@ -138,7 +139,7 @@ export function createAccountService(deps: AccountServiceDeps) {
         await hasher.verifyDummy(currentPassword); // accounts without a password set one through reset
         return { ok: false };
       });
-      if (!ok) throw new AppError('INVALID_CREDENTIALS', { detail: 'The current password is not correct' });
+      if (!ok) throw appError('INVALID_CREDENTIALS', { detail: 'The current password is not correct' });
       await deps.requireCurrentCode(user, code, ip);
       await deps.passwordPolicy.assertStrong(newPassword, passwordInputs(user), 'newPassword');
       const passwordHash = await hasher.hash(newPassword);

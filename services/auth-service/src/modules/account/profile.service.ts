@@ -1,4 +1,3 @@
-import { AppError } from '@authmeet/http-kit';
 import type { Prisma, User } from '../../generated/prisma/client.js';
 import type { AuditRecorder } from '../audit/index.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
@@ -8,6 +7,7 @@ import type { SessionsService } from '../sessions/sessions.service.js';
 import { conflictFromUniqueViolation, requireActiveUser } from '../users/user-rules.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import { toPublicUser } from '../users/users.schemas.js';
+import { appError } from '../../errors.js';
 
 export interface ProfileServiceDeps {
   users: UsersRepository;
@@ -57,7 +57,7 @@ export function createProfileService(deps: ProfileServiceDeps) {
         await hasher.verifyDummy(password); // accounts without a password set one through reset
         return { ok: false };
       });
-      if (!ok) throw new AppError('INVALID_CREDENTIALS');
+      if (!ok) throw appError('INVALID_CREDENTIALS');
       await deps.requireCurrentCode(user, code, ip);
       await deps.sessions.revokeAll(userId);
       await users.transaction(async (tx) => {

@@ -8,6 +8,7 @@ import type { SessionsRepository } from '../sessions/sessions.repository.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import { toPublicUser } from '../users/users.schemas.js';
 import type { AdminRepository } from './admin.repository.js';
+import { appError } from '../../errors.js';
 
 export interface AdminServiceDeps {
   admin: AdminRepository;
@@ -55,7 +56,7 @@ export function createAdminService(deps: AdminServiceDeps) {
   /** Refuses (409 LAST_ADMIN) a change that takes the last active admin's role away. */
   function guardLastAdmin(target: User, admins: string[], keepsAdmin: boolean) {
     if (keepsAdmin || !admins.includes(target.id)) return;
-    if (admins.length <= 1) throw new AppError('LAST_ADMIN', { detail: 'At least one active admin must remain' });
+    if (admins.length <= 1) throw appError('LAST_ADMIN', { detail: 'At least one active admin must remain' });
   }
 
   async function setActive(actor: Actor, userId: string, isActive: boolean, reason: string) {

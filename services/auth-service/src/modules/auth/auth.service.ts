@@ -10,6 +10,7 @@ import type { FirstFactor, MfaChallenge } from './authentication.js';
 import { conflictFromUniqueViolation } from '../users/user-rules.js';
 import type { Db, UsersRepository } from '../users/users.repository.js';
 import { toPublicUser } from '../users/users.schemas.js';
+import { appError } from '../../errors.js';
 
 export interface AuthServiceDeps {
   users: UsersRepository;
@@ -54,10 +55,10 @@ export function createAuthService(deps: AuthServiceDeps) {
       await hasher.verifyDummy(password);
       return { ok: false, needsRehash: false };
     }, { firstFactorOnly: user?.mfaEnabled === true });
-    if (!user || !ok) throw new AppError('INVALID_CREDENTIALS');
+    if (!user || !ok) throw appError('INVALID_CREDENTIALS');
     // Account state is revealed only to someone who knows the password.
-    if (!user.isActive) throw new AppError('ACCOUNT_DISABLED');
-    if (config.requireEmailVerification && !user.emailVerified) throw new AppError('EMAIL_NOT_VERIFIED');
+    if (!user.isActive) throw appError('ACCOUNT_DISABLED');
+    if (config.requireEmailVerification && !user.emailVerified) throw appError('EMAIL_NOT_VERIFIED');
     let current = user;
     // Not a synced change: the hash never leaves this service, so no version bump or outbox row.
     // Best effort: a hasher too busy to re-hash must not fail a right password (next login will).

@@ -9,6 +9,7 @@ import { enrolment, hashRecoveryCode, newRecoveryCodes, newTotpSecret } from './
 import type { MfaRepository } from './mfa.repository.js';
 import type { SecretBox } from './secret-box.js';
 import type { SecondFactor, SecondFactorChecker } from './second-factor.js';
+import { appError } from '../../errors.js';
 
 export interface MfaServiceDeps {
   users: UsersRepository;
@@ -56,7 +57,7 @@ export function createMfaService(deps: MfaServiceDeps) {
     async setup(userId: string) {
       if (!deps.config.enabled) throw new AppError('FORBIDDEN', { detail: 'Multi-factor authentication is turned off on this server' });
       const user = await activeUser(userId);
-      if (user.mfaEnabled) throw new AppError('MFA_ALREADY_ENABLED', { detail: 'Turn it off first to enrol another authenticator' });
+      if (user.mfaEnabled) throw appError('MFA_ALREADY_ENABLED', { detail: 'Turn it off first to enrol another authenticator' });
       const secret = newTotpSecret();
       await repo.savePending(userId, box.seal(secret, userId));
       return enrolment(secret, deps.config.issuer, user.email);
@@ -64,10 +65,10 @@ export function createMfaService(deps: MfaServiceDeps) {
 
     async confirm(userId: string, code: string): Promise<{ recoveryCodes: string[] }> {
       const user = await activeUser(userId);
-      if (user.mfaEnabled) throw new AppError('MFA_ALREADY_ENABLED');
+      if (user.mfaEnabled) throw appError('MFA_ALREADY_ENABLED');
       const pending = await repo.findTotp(userId);
-      if (!pending) throw new AppError('MFA_NOT_ENABLED', { detail: 'Start with POST /v1/auth/mfa/totp/setup' });
-      if (!(await secondFactor.totpMatches(userId, code))) throw new AppError('MFA_CODE_INVALID_INPUT');
+      if (!pending) throw appError('MFA_NOT_ENABLED', { detail: 'Start with POST /v1/auth/mfa/totp/setup' });
+      if (!(await secondFactor.totpMatches(userId, code))) throw appError('MFA_CODE_INVALID_INPUT');
       const recoveryCodes = await users.transaction(async (tx) => {
         await repo.markConfirmed(userId, tx);
         await setEnabled(userId, true, tx);
@@ -78,7 +79,7 @@ export function createMfaService(deps: MfaServiceDeps) {
 
     async disable(userId: string, password: string, code: string, ip: string) {
       const user = await activeUser(userId);
-      if (!user.mfaEnabled) throw new AppError('MFA_NOT_ENABLED');
+      if (!user.mfaEnabled) throw appError('MFA_NOT_ENABLED');
       await deps.assertPassword(user, password, ip);
       await secondFactor.requireCurrentCode(user, code, ip);
       await users.transaction(async (tx) => {
@@ -89,7 +90,7 @@ export function createMfaService(deps: MfaServiceDeps) {
 
     async regenerateRecoveryCodes(userId: string, code: string, ip: string): Promise<{ recoveryCodes: string[] }> {
       const user = await activeUser(userId);
-      if (!user.mfaEnabled) throw new AppError('MFA_NOT_ENABLED');
+      if (!user.mfaEnabled) throw appError('MFA_NOT_ENABLED');
       await secondFactor.requireCurrentCode(user, code, ip);
       return { recoveryCodes: await users.transaction((tx) => issueRecoveryCodes(userId, tx)) };
     },
@@ -97,18 +98,18 @@ export function createMfaService(deps: MfaServiceDeps) {
     /** The second step of a login: the `mfaToken` and a code open the session. */
     async verifyLogin(mfaToken: string, factor: SecondFactor, device: DeviceInfo) {
       const pending = await deps.tokens.find(mfaToken);
-      if (!pending) throw new AppError('MFA_TOKEN_INVALID');
+      if (!pending) throw appError('MFA_TOKEN_INVALID');
       const user = await users.findById(pending.userId);
       if (!user || !user.isActive || !user.mfaEnabled) {
         await deps.tokens.take(mfaToken);
-        throw new AppError(user && !user.isActive ? 'ACCOUNT_DISABLED' : 'MFA_TOKEN_INVALID');
+        throw appError(user && !user.isActive ? 'ACCOUNT_DISABLED' : 'MFA_TOKEN_INVALID');
       }
       if (!(await secondFactor.matches(user.id, factor, device.ip))) {
         await deps.tokens.fail(mfaToken);
-        throw new AppError('MFA_CODE_INVALID');
+        throw appError('MFA_CODE_INVALID');
       }
       // Single use: of two requests that both passed the check, one opens a session.
-      if (!(await deps.tokens.take(mfaToken))) throw new AppError('MFA_TOKEN_INVALID');
+      if (!(await deps.tokens.take(mfaToken))) throw appError('MFA_TOKEN_INVALID');
       const authn: Authentication = {
         amr: 'code' in factor ? [pending.firstFactor, 'otp', 'mfa'] : [pending.firstFactor, 'mfa'],
         acr: 'aal2',

@@ -4,6 +4,7 @@ import type { LoginThrottle } from '../passwords/login-throttle.js';
 import { hashRecoveryCode, isTotpShape, matchTotp } from './codes.js';
 import type { MfaRepository } from './mfa.repository.js';
 import type { SecretBox } from './secret-box.js';
+import { appError } from '../../errors.js';
 
 /** A second factor as a request carries it: a TOTP code or a recovery code. */
 export type SecondFactor = { code: string } | { recoveryCode: string };
@@ -46,7 +47,7 @@ export function createSecondFactor(deps: { repo: MfaRepository; box: SecretBox; 
         throw new AppError('VALIDATION_FAILED', { errors: [{ path: 'code', message: 'is required while multi-factor authentication is on' }] });
       }
       const factor: SecondFactor = isTotpShape(code) ? { code } : { recoveryCode: code };
-      if (!(await matches(user.id, factor, ip))) throw new AppError('MFA_CODE_INVALID');
+      if (!(await matches(user.id, factor, ip))) throw appError('MFA_CODE_INVALID');
     },
   };
 }

@@ -1,6 +1,7 @@
 import * as oidc from 'openid-client';
 import { AppError } from '@authmeet/http-kit';
 import { emailSchema } from '../users/users.schemas.js';
+import { appError } from '../../errors.js';
 
 export interface GoogleClientConfig {
   issuer: string;
@@ -76,7 +77,7 @@ export function createGoogleClient(cfg: GoogleClientConfig) {
         idTokenExpected: true,
       });
       const claims = tokens.claims();
-      if (!claims) throw new AppError('TOKEN_INVALID_INPUT', { detail: 'The provider returned no ID token' });
+      if (!claims) throw appError('TOKEN_INVALID_INPUT', { detail: 'The provider returned no ID token' });
       // Held to the same rules as a registered email; anything else counts as no email at all.
       const email = emailSchema.safeParse(claims.email);
       return {

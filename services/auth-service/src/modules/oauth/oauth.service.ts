@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ErrorCode } from '@authmeet/http-kit';
-import { AppError, publicCode, secretsEqual } from '@authmeet/http-kit';
+import { AppError, secretsEqual } from '@authmeet/http-kit';
 import * as oidc from 'openid-client';
 import type { User } from '../../generated/prisma/client.js';
 import type { AccountMails } from '../account/account-mails.js';
@@ -16,6 +15,7 @@ import type { OAuthStore } from './oauth-store.js';
 import { hashBinding } from './oauth-store.js';
 import { findOrCreateUser } from './provider-account.js';
 import type { RedirectAllowlist } from './redirect-allowlist.js';
+import { appError, publicCode } from '../../errors.js';
 
 export const GOOGLE = 'google';
 
@@ -61,14 +61,15 @@ export function createOAuthService(deps: OAuthServiceDeps) {
 
   /** The account rules a sign-in must pass before a code is handed out, here and at exchange. */
   function assertMaySignIn(user: User) {
-    if (!user.isActive) throw new AppError('ACCOUNT_DISABLED');
-    if (config.requireEmailVerification && !user.emailVerified) throw new AppError('EMAIL_NOT_VERIFIED');
+    if (!user.isActive) throw appError('ACCOUNT_DISABLED');
+    if (config.requireEmailVerification && !user.emailVerified) throw appError('EMAIL_NOT_VERIFIED');
   }
 
-  function errorCodeOf(error: unknown): ErrorCode {
-    if (error instanceof AppError) return error.code;
+  /** The wire code a failed sign-in reports to the client. */
+  function errorCodeOf(error: unknown): string {
+    if (error instanceof AppError) return error.publicCode;
     const mapped = deps.mapError(error);
-    if (mapped) return mapped.code;
+    if (mapped) return mapped.publicCode;
     deps.onUnexpectedError(error);
     return 'INTERNAL_ERROR';
   }
@@ -99,18 +100,18 @@ export function createOAuthService(deps: OAuthServiceDeps) {
       const google = requireGoogle();
       const state = query.get('state');
       const pending = state ? await store.takeState(state) : undefined;
-      if (!state || !pending) throw new AppError('TOKEN_INVALID_INPUT', { detail: 'Unknown, used or expired sign-in state' });
-      const fail = (code: ErrorCode) => withParams(pending.redirectTo, { error: publicCode(code) });
+      if (!state || !pending) throw appError('TOKEN_INVALID_INPUT', { detail: 'Unknown, used or expired sign-in state' });
+      const fail = (code: string) => withParams(pending.redirectTo, { error: code });
 
       // Login CSRF: the callback must come from the browser that started the flow, or an
       // attacker could plant their own sign-in in a victim's browser.
-      if (!binding || !secretsEqual(hashBinding(binding), pending.bindingHash)) return fail('TOKEN_INVALID_INPUT');
+      if (!binding || !secretsEqual(hashBinding(binding), pending.bindingHash)) return fail(publicCode('TOKEN_INVALID_INPUT'));
 
       let claims;
       try {
         claims = await google.exchange(query, { state, nonce: pending.nonce, verifier: pending.verifier });
       } catch (error) {
-        return fail(classifyOidcError(error));
+        return fail(publicCode(classifyOidcError(error)));
       }
       try {
         const user = await findOrCreateUser(deps, GOOGLE, claims);
@@ -126,9 +127,9 @@ export function createOAuthService(deps: OAuthServiceDeps) {
     /** The one-time code from the redirect, swapped for tokens (never tokens in a URL). */
     async exchange(code: string, device: DeviceInfo): Promise<TokenPair | MfaChallenge> {
       const userId = isSecretShape(code) ? await store.takeCode(code) : undefined;
-      if (!userId) throw new AppError('TOKEN_INVALID_INPUT', { detail: 'Unknown, used or expired sign-in code' });
+      if (!userId) throw appError('TOKEN_INVALID_INPUT', { detail: 'Unknown, used or expired sign-in code' });
       const user = await deps.users.findById(userId);
-      if (!user) throw new AppError('TOKEN_INVALID_INPUT');
+      if (!user) throw appError('TOKEN_INVALID_INPUT');
       assertMaySignIn(user);
       return deps.signIn(user, device, 'fed');
     },

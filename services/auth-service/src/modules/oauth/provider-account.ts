@@ -10,6 +10,7 @@ import type { UsersRepository } from '../users/users.repository.js';
 import { nameSchema } from '../users/users.schemas.js';
 import type { ProviderClaims } from './google-client.js';
 import type { IdentitiesRepository } from './oauth.repository.js';
+import { appError } from '../../errors.js';
 
 export interface ProviderAccountDeps {
   users: UsersRepository;
@@ -68,8 +69,8 @@ export async function findOrCreateUser(deps: ProviderAccountDeps, provider: stri
 
     const existing = await users.findByIdentifier(email);
     if (existing) {
-      if (!claims.emailVerified) throw new AppError('EMAIL_TAKEN', { detail: 'Sign in with your password; the provider has not verified this address' });
-      if (!existing.isActive) throw new AppError('ACCOUNT_DISABLED');
+      if (!claims.emailVerified) throw appError('EMAIL_TAKEN', { detail: 'Sign in with your password; the provider has not verified this address' });
+      if (!existing.isActive) throw appError('ACCOUNT_DISABLED');
       const takeover = !existing.emailVerified;
       try {
         const user = await users.transaction(async (tx) => {

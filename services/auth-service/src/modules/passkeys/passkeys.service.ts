@@ -12,6 +12,7 @@ import { requireActiveUser } from '../users/user-rules.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import type { PasskeyChallenges } from './passkey-challenges.js';
 import type { PasskeysRepository } from './passkeys.repository.js';
+import { appError } from '../../errors.js';
 
 export interface PasskeysServiceDeps {
   repo: PasskeysRepository;
@@ -34,7 +35,7 @@ export const toPasskeyView = (p: Passkey) => ({
 /** The WebAuthn user handle: the user's id as 16 bytes (no personal data on the authenticator). */
 const userHandleOf = (userId: string) => new Uint8Array(Buffer.from(userId.replaceAll('-', ''), 'hex'));
 
-const invalid = (detail: string, status: 400 | 401) => new AppError(status === 400 ? 'PASSKEY_INVALID_INPUT' : 'PASSKEY_INVALID', { detail });
+const invalid = (detail: string, status: 400 | 401) => appError(status === 400 ? 'PASSKEY_INVALID_INPUT' : 'PASSKEY_INVALID', { detail });
 
 export function createPasskeysService(deps: PasskeysServiceDeps) {
   const { repo, users, challenges, config } = deps;
@@ -137,8 +138,8 @@ export function createPasskeysService(deps: PasskeysServiceDeps) {
       }
       const user = await users.findById(passkey.userId);
       if (!user) throw invalid('Unknown passkey', 401);
-      if (!user.isActive) throw new AppError('ACCOUNT_DISABLED');
-      if (config.requireEmailVerification && !user.emailVerified) throw new AppError('EMAIL_NOT_VERIFIED');
+      if (!user.isActive) throw appError('ACCOUNT_DISABLED');
+      if (config.requireEmailVerification && !user.emailVerified) throw appError('EMAIL_NOT_VERIFIED');
       // A verified passkey is two factors in one (possession, and a PIN or biometrics).
       return deps.sessions.start(user, device, { amr: ['hwk'], acr: 'aal2', authTime: now });
     },

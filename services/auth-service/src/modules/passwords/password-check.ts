@@ -1,7 +1,7 @@
-import { AppError } from '@authmeet/http-kit';
 import type { User } from '../../generated/prisma/client.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './password-hasher.js';
+import { appError } from '../../errors.js';
 
 /**
  * The user's password, checked behind the login throttle: a stolen access token must not
@@ -15,6 +15,6 @@ export function createPasswordCheck(hasher: PasswordHasher, throttle: LoginThrot
       await hasher.verifyDummy(password);
       return { ok: false };
     });
-    if (!ok) throw new AppError('INVALID_CREDENTIALS');
+    if (!ok) throw appError('INVALID_CREDENTIALS');
   };
 }

@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { createTokenVerifier } from '@authmeet/auth-tokens';
-import { bearerAuth, REDIS_COMMAND_TIMEOUT_MS, toTokenAppError } from '@authmeet/http-kit';
+import { accessTokenVerification, bearerAuth, REDIS_COMMAND_TIMEOUT_MS } from '@authmeet/http-kit';
 import fastifyJwt from '@fastify/jwt';
 import type { ServiceContext } from '../../context.js';
 import type { AuditRecorder } from '../audit/index.js';
@@ -68,13 +68,7 @@ export async function sessionsModule({ app, config, clock }: ServiceContext, dep
     // The not-before marker refuses tokens minted before a change of roles or a disable.
     revocation: { isRevoked: (c) => service.isTokenRevoked(c) },
   });
-  const verifyToken = async (token: string) => {
-    try {
-      return await verifier.verify(token);
-    } catch (error) {
-      throw toTokenAppError(error);
-    }
-  };
+  const verifyToken = accessTokenVerification((token) => verifier.verify(token));
   await app.register(bearerAuth, { verify: verifyToken });
 
   return { service, repository, verifyToken, routes: sessionsRoutes(service) };

@@ -8,6 +8,7 @@ import { toPublicUser } from '../users/users.schemas.js';
 import { mintRefreshToken, newSessionSalt, parseRefreshToken, successorRefreshToken } from './refresh-token.js';
 import type { SessionsRepository } from './sessions.repository.js';
 import type { Assurance, Authentication } from '../auth/authentication.js';
+import { appError } from '../../errors.js';
 
 export interface AccessClaims {
   sub: string;
@@ -163,17 +164,17 @@ export function createSessionsService(deps: SessionsServiceDeps) {
 
   async function refresh(refreshToken: string): Promise<TokenPair> {
     const parsed = parseRefreshToken(refreshToken);
-    if (!parsed) throw new AppError('REFRESH_TOKEN_INVALID');
+    if (!parsed) throw appError('REFRESH_TOKEN_INVALID');
     const { userId, sessionId } = parsed;
     // Everything that can fail goes before the rotation, which changes state last: a 503 for
     // a Postgres or Redis blip leaves the token valid, so the client's retry is no theft.
     const [user, context] = await Promise.all([deps.users.findById(userId), sessions.rotationContext(userId, sessionId)]);
     // A disabled (not closed) account is told so, as at login; its sessions were revoked.
-    if (user && !user.isActive && user.deletedAt === null) throw new AppError('ACCOUNT_DISABLED');
-    if (!context.exists) throw new AppError('REFRESH_TOKEN_INVALID');
+    if (user && !user.isActive && user.deletedAt === null) throw appError('ACCOUNT_DISABLED');
+    if (!context.exists) throw appError('REFRESH_TOKEN_INVALID');
     if (!user || !user.isActive) {
       await revoke(userId, [sessionId]);
-      throw new AppError('REFRESH_TOKEN_INVALID');
+      throw appError('REFRESH_TOKEN_INVALID');
     }
     const now = deps.clock();
     // Sessions from before salts existed get one now; the script keeps whichever came first.
@@ -207,9 +208,9 @@ export function createSessionsService(deps: SessionsServiceDeps) {
       // (the script deleted it; this tells every other service).
       await revoke(userId, [sessionId]);
       await deps.audit.recordNow({ type: 'session.refresh_reused', outcome: 'failure', targetId: userId, details: { sessionId } });
-      throw new AppError('REFRESH_TOKEN_REUSED');
+      throw appError('REFRESH_TOKEN_REUSED');
     }
-    if (result.status !== 'ok') throw new AppError('REFRESH_TOKEN_INVALID');
+    if (result.status !== 'ok') throw appError('REFRESH_TOKEN_INVALID');
     return tokenPair(user, sessionId, next.token, result.session.expiresAt, result.session.absoluteExpiresAt, now, result.session.authn);
   }
 

@@ -1,6 +1,7 @@
 import { AppError } from '@authmeet/http-kit';
 import type { User } from '../../generated/prisma/client.js';
 import type { UsersRepository } from './users.repository.js';
+import { appError } from '../../errors.js';
 
 function uniqueViolationField(error: unknown): 'email' | 'username' | undefined {
   if ((error as { code?: unknown }).code !== 'P2002') return undefined;
@@ -13,8 +14,8 @@ function uniqueViolationField(error: unknown): 'email' | 'username' | undefined 
 /** A unique violation on users' email or username, as the conflict the client sees. */
 export function conflictFromUniqueViolation(error: unknown): AppError | undefined {
   const field = uniqueViolationField(error);
-  if (field === 'email') return new AppError('EMAIL_TAKEN');
-  if (field === 'username') return new AppError('USERNAME_TAKEN');
+  if (field === 'email') return appError('EMAIL_TAKEN');
+  if (field === 'username') return appError('USERNAME_TAKEN');
   return undefined;
 }
 

@@ -9,6 +9,7 @@ import { isUniqueViolation } from './meetings.repository.js';
 import type { MeetingsRepository, ParticipantRow } from './meetings.repository.js';
 import { cursorShape, toMeetingView, toParticipantView } from './meetings.schemas.js';
 import type { MeetingView, ParticipantView } from './meetings.schemas.js';
+import { appError } from '../../errors.js';
 
 export interface MeetingServiceDeps {
   meetings: MeetingsRepository;
@@ -145,10 +146,10 @@ export function createMeetingService(deps: MeetingServiceDeps) {
         const meeting = await meetings.lockByCode(code, tx);
         if (!meeting) throw notFound();
         const existing = await meetings.findParticipant(meeting.id, userId, tx);
-        if (existing?.removedAt) throw new AppError('REMOVED_FROM_MEETING');
-        if (meeting.status === 'ended') throw new AppError('MEETING_ENDED');
+        if (existing?.removedAt) throw appError('REMOVED_FROM_MEETING');
+        if (meeting.status === 'ended') throw appError('MEETING_ENDED');
         if (existing && existing.leftAt === null) return { meeting, participant: existing, changed: false };
-        if (meeting.participantCount >= meeting.maxParticipants) throw new AppError('MEETING_FULL');
+        if (meeting.participantCount >= meeting.maxParticipants) throw appError('MEETING_FULL');
         const participant = await meetings.enter(meeting.id, userId, at, tx);
         // A scheduled meeting starts with the first join at or after its time.
         const starts = meeting.status === 'scheduled' && meeting.scheduledFor !== null && meeting.scheduledFor <= at;
@@ -172,7 +173,7 @@ export function createMeetingService(deps: MeetingServiceDeps) {
         const meeting = await meetings.lockById(meetingId, tx);
         const participation = meeting ? await meetings.findParticipant(meetingId, userId, tx) : null;
         if (!meeting || !participation) throw notFound();
-        if (participation.role === 'host') throw new AppError('HOST_CANNOT_LEAVE');
+        if (participation.role === 'host') throw appError('HOST_CANNOT_LEAVE');
         if (participation.leftAt !== null) return null;
         const left: ParticipantRow = await meetings.markLeft(participation.id, at, tx);
         const updated = await meetings.changeCount(meetingId, -1, tx);

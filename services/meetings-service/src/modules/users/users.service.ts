@@ -7,6 +7,7 @@ import type { MeetingEvents } from '../meetings/meeting-events.js';
 import type { MeetingsRepository } from '../meetings/meetings.repository.js';
 import type { UserDirectory } from './user-directory.js';
 import type { UsersRepository } from './users.repository.js';
+import { appError } from '../../errors.js';
 
 export interface UsersServiceDeps {
   users: UsersRepository;
@@ -79,7 +80,7 @@ export function createUsersService(deps: UsersServiceDeps) {
         user = await users.findById(claims.sub);
         if (user === null) throw new AppError('TOKEN_REVOKED', { detail: 'The user no longer exists' });
       }
-      if (!user.isActive || user.deletedAt !== null) throw new AppError('ACCOUNT_DISABLED');
+      if (!user.isActive || user.deletedAt !== null) throw appError('ACCOUNT_DISABLED');
       admitted?.set(claims.sub, true);
     },
 
