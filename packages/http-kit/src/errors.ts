@@ -30,6 +30,8 @@ export const genericErrors = {
   TOKEN_INVALID: { status: 401, title: 'The access token is not valid' },
   TOKEN_REVOKED: { status: 401, title: 'The access token has been revoked' },
   FORBIDDEN: { status: 403, title: 'This action is not allowed' },
+  // A token or login whose user is disabled: every service that admits users answers it.
+  ACCOUNT_DISABLED: { status: 403, title: 'The account is disabled' },
   // Raised by @authmeet/auth-tokens' requireAal2Within in any service that guards an action by it.
   STEP_UP_REQUIRED: { status: 403, title: 'A recent strong login (aal2) is required for this action' },
   NOT_FOUND: { status: 404, title: 'The resource does not exist' },

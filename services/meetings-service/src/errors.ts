@@ -3,11 +3,10 @@ import { isServiceUnavailableError } from '@authmeet/service-client';
 
 /**
  * Every error code the meetings-service answers: http-kit's generic codes merged with its own
- * (meeting rules and membership, accounts). A new code is added here, with its status and title, and raised
+ * (meeting rules and membership). A new code is added here, with its status and title, and raised
  * with `appError('CODE')`.
  */
 export const { catalogue: errorCatalogue, appError } = defineErrors({
-  ACCOUNT_DISABLED: { status: 403, title: 'The account is disabled' },
   REMOVED_FROM_MEETING: { status: 403, title: 'You were removed from this meeting' },
   MEETING_ENDED: { status: 409, title: 'The meeting has ended' },
   MEETING_FULL: { status: 409, title: 'The meeting is full' },
