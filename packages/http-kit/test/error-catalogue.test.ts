@@ -29,7 +29,11 @@ describe('defineErrors', () => {
     const res = await app.inject({ method: 'GET', url: '/seat' });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'CODE_INVALID', title: 'The code is not valid', type: 'urn:authmeet:problem:code-invalid' });
-    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json<{ info: { description: string } }>();
+    type Doc = { info: { description: string }; components: { schemas: { Problem: { properties: { code: { enum: string[] } } } } } };
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json<Doc>();
+    const codes = doc.components.schemas.Problem.properties.code.enum;
+    expect(codes).toEqual(expect.arrayContaining(['SEAT_TAKEN', 'CODE_INVALID', 'NOT_FOUND']));
+    expect(codes).not.toContain('CODE_INVALID_INPUT');
     expect(doc.info.description).toContain('| `SEAT_TAKEN` | 409 | The seat is taken |');
     expect(doc.info.description).toContain('| `CODE_INVALID` | 400 |');
     expect(doc.info.description).toContain('`DEPENDENCY_UNAVAILABLE`');
