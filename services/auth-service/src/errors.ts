@@ -3,7 +3,7 @@ import { defineErrors } from '@authmeet/http-kit';
 /**
  * Every error code the auth-service answers: http-kit's generic codes merged with its own
  * (credentials, one-time tokens, refresh tokens, second factors and passkeys, accounts and their
- * administration, email and username). A new code is
+ * administration, email and username, profile pictures). A new code is
  * added here, with its status and title, and raised with `appError('CODE')`.
  */
 export const { catalogue: errorCatalogue, appError, publicCode } = defineErrors({
@@ -22,6 +22,7 @@ export const { catalogue: errorCatalogue, appError, publicCode } = defineErrors(
   MFA_ALREADY_ENABLED: { status: 409, title: 'Multi-factor authentication is already on' },
   MFA_NOT_ENABLED: { status: 409, title: 'Multi-factor authentication is not on' },
   LAST_ADMIN: { status: 409, title: 'The last admin cannot lose the admin role' },
+  IMAGE_INVALID: { status: 422, title: 'The image cannot be decoded or is too large' },
 });
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -2,6 +2,7 @@ import { AppError } from '@authmeet/http-kit';
 import pLimit from 'p-limit';
 import sharp from 'sharp';
 import type { Metadata } from 'sharp';
+import { appError } from '../../errors.js';
 
 export interface AvatarImageConfig {
   /** Width × height above which an image is refused from its header alone. */
@@ -55,7 +56,7 @@ async function inspect(input: Buffer, maxPixels: number) {
   }
   // A decompression bomb is a few kilobytes declaring billions of pixels: refuse it from the header.
   if (meta.width * meta.height > maxPixels) {
-    throw new AppError('IMAGE_INVALID', { detail: `The image has more than ${maxPixels} pixels` });
+    throw appError('IMAGE_INVALID', { detail: `The image has more than ${maxPixels} pixels` });
   }
 }
 
@@ -69,7 +70,7 @@ async function render(input: Buffer, maxPixels: number): Promise<Buffer> {
       // No withMetadata()/keepMetadata(): EXIF (GPS, camera), XMP, IPTC and ICC are all dropped.
       .toBuffer();
   } catch (error) {
-    throw new AppError('IMAGE_INVALID', { detail: 'The image cannot be decoded', cause: error });
+    throw appError('IMAGE_INVALID', { detail: 'The image cannot be decoded', cause: error });
   }
 }
 
