@@ -53,7 +53,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const account = accountModule(ctx, { ...shared, passwords, sessions: sessions.service, mfa, onAccountClosed: avatars.service.onAccountClosed });
   const auth = authModule(ctx, { ...shared, passwords, sessions, accountMails: account.mails, mfa });
   const oauth = oauthModule(ctx, { ...shared, sessions: sessions.service, accountMails: account.mails, mfa });
-  const passkeys = passkeysModule(ctx, { users: users.repository, sessions: sessions.service, mfa });
+  const passkeys = passkeysModule(ctx, { users: users.repository, sessions: sessions.service, mfa, audit: audit.recorder });
   const admin = adminModule(ctx, { ...shared, sessions: sessions.repository, mfa, passkeys });
 
   // The route map.

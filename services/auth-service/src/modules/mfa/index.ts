@@ -1,5 +1,6 @@
 import type { ServiceContext } from '../../context.js';
 import { createMfaTokenStore } from '../auth/authentication.js';
+import type { AuditRecorder } from '../audit/audit.service.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
 import type { PasswordsModule } from '../passwords/index.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
@@ -16,6 +17,7 @@ export interface MfaModuleDeps {
   outbox: OutboxRepository;
   passwords: Pick<PasswordsModule, 'throttle' | 'assertPassword'>;
   sessions: Pick<SessionsService, 'start'>;
+  audit: AuditRecorder;
 }
 
 /**
@@ -41,6 +43,7 @@ export function mfaModule({ app, config, clock }: ServiceContext, deps: MfaModul
     secondFactor,
     tokens: createMfaTokenStore(app.redis, { ttlSec: config.mfa.tokenTtlSec, maxAttempts: config.mfa.tokenMaxAttempts }),
     sessions: deps.sessions,
+    audit: deps.audit,
     assertPassword: deps.passwords.assertPassword,
     clock,
     config: { enabled: config.mfa.enabled, issuer: config.mfa.issuer },

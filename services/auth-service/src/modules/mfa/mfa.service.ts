@@ -9,6 +9,7 @@ import { enrolment, hashRecoveryCode, newRecoveryCodes, newTotpSecret } from './
 import type { MfaRepository } from './mfa.repository.js';
 import type { SecretBox } from './secret-box.js';
 import type { SecondFactor, SecondFactorChecker } from './second-factor.js';
+import type { AuditRecorder } from '../audit/audit.service.js';
 import { appError } from '../../errors.js';
 
 export interface MfaServiceDeps {
@@ -19,6 +20,7 @@ export interface MfaServiceDeps {
   secondFactor: SecondFactorChecker;
   tokens: MfaTokenStore;
   sessions: Pick<SessionsService, 'start'>;
+  audit: AuditRecorder;
   /** The password check of the login throttle (turning MFA off needs the password too). */
   assertPassword: (user: User, password: string, ip: string) => Promise<void>;
   clock: () => number;
@@ -72,6 +74,7 @@ export function createMfaService(deps: MfaServiceDeps) {
       const recoveryCodes = await users.transaction(async (tx) => {
         await repo.markConfirmed(userId, tx);
         await setEnabled(userId, true, tx);
+        await deps.audit.record({ type: 'user.mfa_enabled', targetId: userId }, tx);
         return issueRecoveryCodes(userId, tx);
       });
       return { recoveryCodes };
@@ -85,6 +88,7 @@ export function createMfaService(deps: MfaServiceDeps) {
       await users.transaction(async (tx) => {
         await repo.removeAll(userId, tx, { passkeys: false });
         await setEnabled(userId, false, tx);
+        await deps.audit.record({ type: 'user.mfa_disabled', targetId: userId }, tx);
       });
     },
 
@@ -92,7 +96,11 @@ export function createMfaService(deps: MfaServiceDeps) {
       const user = await activeUser(userId);
       if (!user.mfaEnabled) throw appError('MFA_NOT_ENABLED');
       await secondFactor.requireCurrentCode(user, code, ip);
-      return { recoveryCodes: await users.transaction((tx) => issueRecoveryCodes(userId, tx)) };
+      const recoveryCodes = await users.transaction(async (tx) => {
+        await deps.audit.record({ type: 'user.recovery_codes_regenerated', targetId: userId }, tx);
+        return issueRecoveryCodes(userId, tx);
+      });
+      return { recoveryCodes };
     },
 
     /** The second step of a login: the `mfaToken` and a code open the session. */

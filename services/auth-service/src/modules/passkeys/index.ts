@@ -1,4 +1,5 @@
 import type { ServiceContext } from '../../context.js';
+import type { AuditRecorder } from '../audit/audit.service.js';
 import type { MfaModule } from '../mfa/index.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
 import type { UsersRepository } from '../users/users.repository.js';
@@ -12,6 +13,7 @@ export interface PasskeysModuleDeps {
   sessions: Pick<SessionsService, 'start'>;
   /** Adding or removing a passkey needs a current code while MFA is on. */
   mfa: Pick<MfaModule, 'secondFactor'>;
+  audit: AuditRecorder;
 }
 
 /** Passkeys (WebAuthn): registration, management, and login as a complete strong login. */
@@ -22,6 +24,7 @@ export function passkeysModule({ app, config, clock }: ServiceContext, deps: Pas
     users: deps.users,
     challenges: createPasskeyChallenges(app.redis, config.webauthn.challengeTtlSec),
     sessions: deps.sessions,
+    audit: deps.audit,
     requireCurrentCode: deps.mfa.secondFactor.requireCurrentCode,
     clock,
     config: { ...config.webauthn, requireEmailVerification: config.requireEmailVerification },

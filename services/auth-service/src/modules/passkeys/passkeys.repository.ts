@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../../generated/prisma/client.js';
+import type { Db } from '../users/users.repository.js';
 
 export interface NewPasskey {
   userId: string;
@@ -18,8 +19,8 @@ export function createPasskeysRepository(prisma: PrismaClient) {
 
     findByCredentialId: (credentialId: string) => prisma.passkey.findUnique({ where: { credentialId } }),
 
-    create: (p: NewPasskey) =>
-      prisma.passkey.create({ data: { ...p, publicKey: Buffer.from(p.publicKey), counter: BigInt(p.counter) } }),
+    create: (p: NewPasskey, db: Db = prisma) =>
+      db.passkey.create({ data: { ...p, publicKey: Buffer.from(p.publicKey), counter: BigInt(p.counter) } }),
 
     /**
      * Stores the signature counter a login presented, only if the stored one did not move
@@ -31,13 +32,13 @@ export function createPasskeysRepository(prisma: PrismaClient) {
     },
 
     /** Scoped to the owner: another user's passkey id is simply not found. */
-    async rename(userId: string, id: string, name: string) {
-      const { count } = await prisma.passkey.updateMany({ where: { id, userId }, data: { name } });
-      return count === 1 ? prisma.passkey.findUnique({ where: { id } }) : null;
+    async rename(userId: string, id: string, name: string, db: Db = prisma) {
+      const { count } = await db.passkey.updateMany({ where: { id, userId }, data: { name } });
+      return count === 1 ? db.passkey.findUnique({ where: { id } }) : null;
     },
 
-    async remove(userId: string, id: string): Promise<boolean> {
-      const { count } = await prisma.passkey.deleteMany({ where: { id, userId } });
+    async remove(userId: string, id: string, db: Db = prisma): Promise<boolean> {
+      const { count } = await db.passkey.deleteMany({ where: { id, userId } });
       return count === 1;
     },
   };

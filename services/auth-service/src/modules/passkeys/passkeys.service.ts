@@ -10,6 +10,7 @@ import type { Passkey, User } from '../../generated/prisma/client.js';
 import type { DeviceInfo, SessionsService } from '../sessions/sessions.service.js';
 import { requireActiveUser } from '../users/user-rules.js';
 import type { UsersRepository } from '../users/users.repository.js';
+import type { AuditRecorder } from '../audit/audit.service.js';
 import type { PasskeyChallenges } from './passkey-challenges.js';
 import type { PasskeysRepository } from './passkeys.repository.js';
 import { appError } from '../../errors.js';
@@ -19,6 +20,7 @@ export interface PasskeysServiceDeps {
   users: UsersRepository;
   challenges: PasskeyChallenges;
   sessions: Pick<SessionsService, 'start'>;
+  audit: AuditRecorder;
   /** While MFA is on, adding or removing a passkey needs a current code. */
   requireCurrentCode: (user: User, code: string | undefined, ip: string) => Promise<void>;
   clock: () => number;
@@ -83,7 +85,7 @@ export function createPasskeysService(deps: PasskeysServiceDeps) {
       if (!verification.verified) throw invalid('The registration could not be verified', 400);
       const info = verification.registrationInfo;
       if (await repo.findByCredentialId(info.credential.id)) throw invalid('This passkey is already registered', 400);
-      const created = await repo.create({
+      const passkey = {
         userId,
         credentialId: info.credential.id,
         publicKey: info.credential.publicKey,
@@ -92,6 +94,11 @@ export function createPasskeysService(deps: PasskeysServiceDeps) {
         deviceType: info.credentialDeviceType,
         backedUp: info.credentialBackedUp,
         name: input.name ?? 'Passkey',
+      };
+      const created = await users.transaction(async (tx) => {
+        const row = await repo.create(passkey, tx);
+        await deps.audit.record({ type: 'user.passkey_added', targetId: userId, details: { passkeyId: row.id, name: row.name } }, tx);
+        return row;
       });
       return toPasskeyView(created);
     },
@@ -147,8 +154,12 @@ export function createPasskeysService(deps: PasskeysServiceDeps) {
     list: async (userId: string) => ({ items: (await repo.listByUser(userId)).map(toPasskeyView) }),
 
     async rename(userId: string, id: string, name: string) {
-      const renamed = await repo.rename(userId, id, name);
-      if (!renamed) throw new AppError('NOT_FOUND', { detail: 'No such passkey' });
+      const renamed = await users.transaction(async (tx) => {
+        const row = await repo.rename(userId, id, name, tx);
+        if (!row) throw new AppError('NOT_FOUND', { detail: 'No such passkey' });
+        await deps.audit.record({ type: 'user.passkey_renamed', targetId: userId, details: { passkeyId: id, name } }, tx);
+        return row;
+      });
       return toPasskeyView(renamed);
     },
 
@@ -156,7 +167,10 @@ export function createPasskeysService(deps: PasskeysServiceDeps) {
       const user = await activeUser(userId);
       if (!(await repo.listByUser(userId)).some((p) => p.id === id)) throw new AppError('NOT_FOUND', { detail: 'No such passkey' });
       await deps.requireCurrentCode(user, code, ip);
-      if (!(await repo.remove(userId, id))) throw new AppError('NOT_FOUND', { detail: 'No such passkey' });
+      await users.transaction(async (tx) => {
+        if (!(await repo.remove(userId, id, tx))) throw new AppError('NOT_FOUND', { detail: 'No such passkey' });
+        await deps.audit.record({ type: 'user.passkey_removed', targetId: userId, details: { passkeyId: id } }, tx);
+      });
     },
   };
 }
