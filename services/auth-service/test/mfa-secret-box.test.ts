@@ -39,6 +39,7 @@ describe('MFA configuration', () => {
     SERVICE_KEYS: 'k'.repeat(32),
     APP_BASE_URL: 'https://app.example.com',
     SMTP_URL: 'smtp://mail.example.com',
+    AVATAR_PUBLIC_BASE_URL: 'https://pictures.example.com',
   };
 
   it('production with MFA on refuses to start without MFA_ENCRYPTION_KEY', () => {
