@@ -101,6 +101,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       S3_ENDPOINT: 'http://127.0.0.1:9',
       AVATAR_PUBLIC_BASE_URL: 'http://127.0.0.1:9/avatars',
       AVATAR_DELETION_WORKER_ENABLED: 'false',
+      // Production with MFA on needs its key for TOTP secrets (a fresh one per run).
+      MFA_ENCRYPTION_KEY: `faults:${randomBytes(32).toString('base64')}`,
       ARGON2_MAX_CONCURRENCY: '2',
       RATE_LIMIT_LOGIN_MAX: HIGH,
       RATE_LIMIT_REGISTER_MAX: HIGH,
