@@ -227,7 +227,7 @@ export function migrationConfigLoader(databaseUrl: z.ZodType<string, string | un
  * A service's two loaders, from its variables' schema, its mapping to the config and its
  * DATABASE_URL schema: `config` parses everything and fails fast naming every bad variable;
  * `migration` reads only what the one-shot migration needs (see migrationConfigLoader). The
- * service's `config.ts` calls them with `process.env`, the only place that reads it.
+ * service's `config.ts` hands them the process environment: it is the only module that reads it.
  */
 export function configLoaders<S extends z.ZodType, C>(schema: S, toConfig: (env: z.output<S>) => C, databaseUrl: z.ZodType<string, string | undefined>) {
   return {
