@@ -23,11 +23,22 @@ export function expectProblem(
   return body;
 }
 
+/** Ports this process has handed out: each may still be waiting for its server to bind it. */
+const handedOut = new Set<number>();
+
 /** A loopback port nothing listens on right now (to start a server on later, or to find dead). */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  // A port handed out earlier looks free to the kernel until its server listens, so a later
+  // call could get it again (a replica's metrics port colliding with another replica's API
+  // port): never hand out the same port twice in one process.
+  for (;;) {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }

@@ -1,0 +1,3 @@
+import { vitestConfig } from './vitest-config.js';
+
+export default vitestConfig({ include: ['test/**/*.test.ts'] });
