@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { runWithRequestId } from '@authmeet/telemetry';
-import type { FastifyInstance } from 'fastify';
+import type { RequestOrigin } from '@authmeet/telemetry';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import fp from 'fastify-plugin';
 
@@ -12,13 +13,19 @@ export function genReqId(req: IncomingMessage): string {
   return typeof given === 'string' && saneId.test(given) ? given : randomUUID();
 }
 
+function originOf(request: FastifyRequest): RequestOrigin {
+  const ua = request.headers['user-agent'];
+  return { ip: request.ip, userAgent: typeof ua === 'string' ? ua.slice(0, 256) : null };
+}
+
 async function requestIdPlugin(app: FastifyInstance) {
   // Callback style on purpose: the rest of the request's lifecycle runs inside `done`, so the
   // id is current for everything the request does, including calls to the other service
-  // (the service client forwards it as x-request-id) and outbox rows it writes.
+  // (the service client forwards it as x-request-id) and outbox rows it writes; so is the
+  // request's origin, read only by what records it (audit events).
   app.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
-    runWithRequestId(request.id, done);
+    runWithRequestId(request.id, done, () => originOf(request));
   });
 }
 

@@ -9,15 +9,35 @@ export type TraceCarrier = Record<string, string>;
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
-const requestIds = new AsyncLocalStorage<string>();
+/** Who is on the other end of a request: its client address (after TRUST_PROXY) and user agent. */
+export interface RequestOrigin {
+  readonly ip: string;
+  readonly userAgent: string | null;
+}
 
-/** Runs `fn` (and everything it starts) with `id` as the current request id. */
-export function runWithRequestId<T>(id: string, fn: () => T): T {
-  return requestIds.run(id, fn);
+interface RequestScope {
+  readonly id: string;
+  /** Read only when asked for (an audit event), not for every request. */
+  readonly origin?: (() => RequestOrigin) | undefined;
+}
+
+const requests = new AsyncLocalStorage<RequestScope>();
+
+/**
+ * Runs `fn` (and everything it starts) with `id` as the current request id and, for a request
+ * served here, `origin` as the way to learn who sent it.
+ */
+export function runWithRequestId<T>(id: string, fn: () => T, origin?: () => RequestOrigin): T {
+  return requests.run({ id, origin }, fn);
 }
 
 export function currentRequestId(): string | undefined {
-  return requestIds.getStore();
+  return requests.getStore()?.id;
+}
+
+/** The origin of the request being served; undefined outside one (operator commands, workers). */
+export function currentRequestOrigin(): RequestOrigin | undefined {
+  return requests.getStore()?.origin?.();
 }
 
 /**

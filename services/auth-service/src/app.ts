@@ -40,7 +40,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const ctx: ServiceContext = { app, config, clock: overrides.clock ?? Date.now };
 
   // Modules, each built from what it declares it needs (src/modules/<domain>/index.ts).
-  const audit = await auditModule(ctx);
+  const audit = auditModule(ctx);
   const users = usersModule(ctx);
   const outbox = outboxModule(ctx);
   const mail = mailModule(ctx);

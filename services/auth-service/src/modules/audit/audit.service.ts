@@ -1,7 +1,6 @@
-import { currentRequestId } from '@authmeet/telemetry';
+import { currentRequestId, currentRequestOrigin } from '@authmeet/telemetry';
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { AuditActorType, AuditEventType, AuditOutcome } from './audit-catalogue.js';
-import { currentOrigin } from './audit-context.js';
 import type { AuditRepository, NewAuditEvent } from './audit.repository.js';
 
 export interface AuditInput {
@@ -26,7 +25,7 @@ export interface AuditServiceDeps {
 
 export function createAuditService(deps: AuditServiceDeps) {
   function toEvent(input: AuditInput): NewAuditEvent {
-    const origin = currentOrigin();
+    const origin = currentRequestOrigin();
     const targetId = input.targetId ?? null;
     return {
       at: new Date(deps.clock()),

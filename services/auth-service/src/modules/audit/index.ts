@@ -1,6 +1,5 @@
 import { Counter } from 'prom-client';
 import type { ServiceContext } from '../../context.js';
-import { auditContext } from './audit-context.js';
 import { createAuditRepository } from './audit.repository.js';
 import { createAuditRetention } from './audit.retention.js';
 import { activityRoutes, adminAuditRoutes } from './audit.routes.js';
@@ -10,10 +9,10 @@ export type { AuditRecorder } from './audit.service.js';
 
 /**
  * The audit trail: the recorder other modules write events with (in their transactions), the
- * admin and activity routes, and the retention job. Register it before the modules that record.
+ * admin and activity routes, and the retention job. Events take the ip, user agent and request
+ * id of the request they are written in (the request scope http-kit opens for each request).
  */
-export async function auditModule({ app, config, clock }: ServiceContext) {
-  await app.register(auditContext);
+export function auditModule({ app, config, clock }: ServiceContext) {
   const repository = createAuditRepository(app.prisma);
   const audit = createAuditService({
     repository,
