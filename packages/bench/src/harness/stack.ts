@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -146,6 +147,8 @@ function serviceEnvs(config: BenchConfig, ports: { auth: number; meetings: numbe
     APP_BASE_URL: 'http://127.0.0.1:9',
     SMTP_URL: 'smtp://127.0.0.1:9',
     MAIL_WORKER_ENABLED: 'false',
+    // Production with MFA on refuses to start without a key for the TOTP secrets.
+    MFA_ENCRYPTION_KEY: `bench:${randomBytes(32).toString('base64')}`,
     // Profile pictures (scenario 7) go to the local S3 server; uploads are limited per account
     // route and shed beyond the image queue, both lifted so the scenario measures the work.
     ...s3.env,

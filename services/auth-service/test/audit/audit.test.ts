@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as auditVerify } from '../../src/audit-verify.js';
 import { auditEventTypes } from '../../src/modules/audit/audit-catalogue.js';
 import { createAuditRepository } from '../../src/modules/audit/audit.repository.js';
+import type { NewAuditEvent } from '../../src/modules/audit/audit.repository.js';
+import type { Prisma } from '../../src/generated/prisma/client.js';
 import { createAuditRetention } from '../../src/modules/audit/audit.retention.js';
 import { bearer, expectProblem, login, registerAndLogin, STRONG_PASSWORD } from '../factories.js';
 import { startAuthService } from '../test-app.js';
@@ -13,6 +15,20 @@ beforeAll(async () => {
   ctx = await startAuthService();
 });
 afterAll(async () => ctx.close());
+
+/** An event as the repository takes it, with nothing but its type and time. */
+const pastEvent = (type: string, at: Date): NewAuditEvent => ({
+  at,
+  type,
+  outcome: 'success',
+  actorId: null,
+  actorType: 'user',
+  targetId: null,
+  ip: null,
+  userAgent: null,
+  requestId: null,
+  details: {},
+});
 
 const client = { 'user-agent': 'AuditTest/1.0', 'x-request-id': 'audit-req-1' };
 const eventsOf = (targetId: string) => ctx.app.prisma.auditEvent.findMany({ where: { targetId }, orderBy: { id: 'asc' } });
@@ -144,6 +160,22 @@ describe('the hash chain', () => {
     expect(result.out).toContain(`${rows.length} events`);
   });
 
+  it('verifies events whose content needs escaping (Postgres hashes what audit:verify re-hashes)', async () => {
+    const repository = createAuditRepository(ctx.app.prisma);
+    const event = (userAgent: string, details: Prisma.InputJsonObject): NewAuditEvent => ({
+      ...pastEvent('user.login.failed', new Date()),
+      outcome: 'failure',
+      ip: '::1',
+      userAgent,
+      requestId: 'req-"esc"',
+      details,
+    });
+    await repository.appendNow([event('Agent "q" \\ é 🎉 \u0001', { id: '1', prevHash: 'x', nested: { ä: [1, 2.5, null] }, note: 'a\nb' })]);
+    await repository.appendNow([event('two', {}), event('three', { z: 1, a: 2 })]);
+    const result = await runCommand(ctx, auditVerify, []);
+    expect(result.code, result.err).toBe(0);
+  });
+
   describe('audit:verify names the first broken link', () => {
     const restore = async () => {
       await ctx.app.prisma.$executeRawUnsafe('DELETE FROM audit_events');
@@ -187,18 +219,7 @@ describe('retention', () => {
     try {
       const repository = createAuditRepository(fresh.app.prisma);
       const day = 86_400_000;
-      const old = (type: 'user.registered' | 'user.login.succeeded') => ({
-        at: new Date(Date.now() - 500 * day),
-        type,
-        outcome: 'success',
-        actorId: null,
-        actorType: 'user',
-        targetId: null,
-        ip: null,
-        userAgent: null,
-        requestId: null,
-        details: {},
-      });
+      const old = (type: 'user.registered' | 'user.login.succeeded') => pastEvent(type, new Date(Date.now() - 500 * day));
       await repository.appendNow([old('user.registered'), old('user.login.succeeded'), old('user.login.succeeded')]);
       await registerAndLogin(fresh.app);
       const before = await fresh.app.prisma.auditEvent.count();

@@ -44,6 +44,25 @@ export function eventHash(e: ChainedContent): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
+/**
+ * The canonical text of an event (what `eventHash` hashes) cut around its two chain fields, so
+ * the database can hash it once it has placed the event: text = `beforeId` + id + `beforePrev`
+ * + prevHash + `rest`. The top-level keys are fixed, so this is RFC 8785 order spelled out: a
+ * test checks it against `canonicalize` for awkward content.
+ */
+export function canonicalParts(e: Omit<ChainedContent, 'id' | 'prevHash'>): { beforeId: string; beforePrev: string; rest: string } {
+  const c = (value: unknown): string => {
+    const text = canonicalize(value);
+    if (text === undefined) throw new TypeError('audit event cannot be serialised');
+    return text;
+  };
+  return {
+    beforeId: `{"actorId":${c(e.actorId)},"actorType":${c(e.actorType)},"at":${c(e.at.toISOString())},"details":${c(e.details ?? {})},"id":"`,
+    beforePrev: `","ip":${c(e.ip)},"outcome":${c(e.outcome)},"prevHash":"`,
+    rest: `","requestId":${c(e.requestId)},"targetId":${c(e.targetId)},"type":${c(e.type)},"userAgent":${c(e.userAgent)}}`,
+  };
+}
+
 export type ChainBreak =
   | { kind: 'prev'; id: bigint; expected: string; found: string }
   | { kind: 'hash'; id: bigint }

@@ -1,6 +1,6 @@
 import type { AuditEvent, Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import type { Db } from '../users/users.repository.js';
-import { checkRun, eventHash } from './audit-chain.js';
+import { canonicalParts, checkRun } from './audit-chain.js';
 import type { ChainBreak, ChainedContent } from './audit-chain.js';
 
 /** An event as written: everything its hash covers except its place in the chain. */
@@ -23,34 +23,46 @@ const VERIFY_PAGE = 1000;
 /** The only code that touches audit_events and audit_chain. */
 export function createAuditRepository(prisma: PrismaClient) {
   /**
-   * Appends in the caller's transaction. Locking the chain's single row (the UPDATE) makes every
-   * writer wait for the one before to commit, so each event chains to the committed head and
-   * ids follow the chain; a rolled-back change takes its events (and its ids) with it.
+   * Appends one event in one statement: it locks the chain's single row, takes the next id and
+   * the head's hash, inserts the event with its hash computed by Postgres over the canonical
+   * text (`canonicalParts`, the same bytes `eventHash` reads back), and moves the head. The lock
+   * makes every writer wait for the one before to commit, so each event chains to the committed
+   * head and ids follow the chain; a rolled-back change takes its events (and ids) with it. One
+   * round trip, and on its own (no caller transaction) no BEGIN/COMMIT either: a login's event
+   * costs one statement.
    */
+  async function appendOne(e: NewAuditEvent, db: Db | Prisma.TransactionClient): Promise<void> {
+    const { beforeId, beforePrev, rest } = canonicalParts(e);
+    const written = await db.$executeRaw`
+      WITH head AS (
+        SELECT last_id + 1 AS id, head_hash::text AS prev FROM audit_chain WHERE id = 1 FOR UPDATE
+      ), event AS (
+        INSERT INTO audit_events (id, at, type, outcome, actor_id, actor_type, target_id, ip, user_agent, request_id, details, prev_hash, hash)
+        SELECT head.id, ${e.at.toISOString()}::timestamptz, ${e.type}, ${e.outcome}, ${e.actorId}::uuid, ${e.actorType},
+               ${e.targetId}::uuid, ${e.ip}, ${e.userAgent}, ${e.requestId}, ${JSON.stringify(e.details)}::jsonb, head.prev,
+               encode(sha256(convert_to(${beforeId} || head.id::text || ${beforePrev} || head.prev || ${rest}, 'UTF8')), 'hex')
+        FROM head
+        RETURNING id, hash
+      )
+      UPDATE audit_chain SET last_id = event.id, head_hash = event.hash, updated_at = now()
+      FROM event WHERE audit_chain.id = 1`;
+    if (written !== 1) throw new Error('audit chain head missing (migrations not applied?)');
+  }
+
+  /** Appends in the caller's transaction, in order. */
   async function append(events: readonly NewAuditEvent[], tx: Prisma.TransactionClient): Promise<void> {
-    if (events.length === 0) return;
-    const [head] = await tx.$queryRaw<{ last_id: bigint; head_hash: string }[]>`
-      UPDATE audit_chain SET last_id = last_id + ${events.length}, updated_at = now()
-      WHERE id = 1 RETURNING last_id, head_hash`;
-    if (!head) throw new Error('audit chain head missing (migrations not applied?)');
-    let prevHash = head.head_hash;
-    let id = head.last_id - BigInt(events.length);
-    const rows = events.map((e) => {
-      id += 1n;
-      const hash = eventHash({ ...e, id, prevHash });
-      const row = { ...e, id, prevHash, hash };
-      prevHash = hash;
-      return row;
-    });
-    await tx.auditEvent.createMany({ data: rows });
-    await tx.$executeRaw`UPDATE audit_chain SET head_hash = ${prevHash} WHERE id = 1`;
+    for (const e of events) await appendOne(e, tx);
   }
 
   return {
     append,
 
-    /** Appends in a transaction of its own (events of changes that live in Redis only). */
-    appendNow: (events: readonly NewAuditEvent[]) => prisma.$transaction((tx) => append(events, tx)),
+    /** Appends on its own (events of changes that live in Redis only); several, in one transaction. */
+    appendNow: async (events: readonly NewAuditEvent[]): Promise<void> => {
+      const [only] = events;
+      if (events.length === 1 && only) return appendOne(only, prisma);
+      if (events.length > 1) await prisma.$transaction((tx) => append(events, tx));
+    },
 
     list(filter: AuditFilter, limit: number, db: Db = prisma): Promise<AuditEvent[]> {
       return db.auditEvent.findMany({
