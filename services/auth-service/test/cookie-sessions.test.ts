@@ -302,6 +302,17 @@ describe('logout in cookie mode', () => {
     expectProblem(await verify(second.body.accessToken), 401, 'TOKEN_REVOKED');
   });
 
+  it('a rotated cookie (a tab that missed the rotation) still names its session: logout ends it', async () => {
+    const { tab, token } = await signedInBrowser();
+    const rotated = expectSet(await tab.post('/v1/auth/refresh', { cookie: true }));
+    const stale = browserAt(APP);
+    stale.cookie = token;
+    const res = await stale.post('/v1/auth/logout');
+    expect(res.statusCode, res.body).toBe(204);
+    expectCleared(res);
+    expectProblem(await verify(rotated.body.accessToken), 401, 'TOKEN_REVOKED');
+  });
+
   it('a cookie naming no live session is just cleared: a forged one ends nothing', async () => {
     const victim = await signedInBrowser();
     // The victim's ids with a secret of the attacker's choosing.

@@ -248,8 +248,8 @@ export function createSessionsRepository(redis: RedisClient, opts: SessionsRepos
      * the presenter holds (or held) a token of this session, not just its ids.
      */
     async issuedRefreshToken(userId: string, sessionId: string, hash: string): Promise<boolean> {
+      // A session that is gone has neither field.
       const [current, old] = await redis.hmget(sessionKey(userId, sessionId), 'rh', 'old');
-      if (current === null) return false;
       return current === hash || (old ?? '').includes(`,${hash.slice(0, OLD_HASH_CHARS)},`);
     },
 
