@@ -15,6 +15,7 @@ export default defineConfig({
       'test/refresh-token*.test.ts',
       'test/login-throttle*.test.ts',
       'test/sessions*.test.ts',
+      'test/cookie-sessions.test.ts',
       'test/tokens.test.ts',
       'test/rate-limit.test.ts',
     ],

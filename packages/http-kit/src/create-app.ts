@@ -31,6 +31,8 @@ export interface HttpAppOptions {
   trustProxy: false | number | string[];
   bodyLimit: number;
   corsOrigins: string[];
+  /** Allow the CORS origins to send cookies (see SecurityOptions). */
+  corsCredentials?: boolean;
   docs: DocsOptions;
   /** Timeouts and the connection cap; the defaults when absent. */
   limits?: ServerLimits;
@@ -71,7 +73,7 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
   await app.register(requestId);
   await app.register(errorHandler, { realm: opts.service, ...(opts.mapError ? { mapError: opts.mapError } : {}) });
   await app.register(bodyGuard);
-  await app.register(security, { corsOrigins: opts.corsOrigins });
+  await app.register(security, { corsOrigins: opts.corsOrigins, corsCredentials: opts.corsCredentials === true });
   await app.register(metrics, { service: opts.service });
   // After security and metrics: a drain's 503 still carries CORS and security headers and is counted.
   await app.register(drain);

@@ -6,6 +6,11 @@ import fp from 'fastify-plugin';
 export interface SecurityOptions {
   /** Exact origins allowed to call from a browser; empty means no cross-origin access. */
   corsOrigins: string[];
+  /**
+   * Let those origins send cookies (`Access-Control-Allow-Credentials: true`): for a service
+   * with a browser session cookie (the auth-service's cookie mode). Off by default.
+   */
+  corsCredentials?: boolean;
 }
 
 /** Route prefixes whose answers carry tokens or personal data. */
@@ -23,8 +28,9 @@ async function securityPlugin(app: FastifyInstance, opts: SecurityOptions) {
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
     exposedHeaders: ['x-request-id', 'retry-after', 'www-authenticate'],
-    // Bearer tokens travel in a header, never in cookies: no credentials mode needed.
-    credentials: false,
+    // Bearer tokens travel in a header; only a service with a session cookie opts in, and only
+    // the exact origins above ever get the header.
+    credentials: opts.corsCredentials === true,
     maxAge: 600,
   });
 

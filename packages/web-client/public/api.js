@@ -1,12 +1,14 @@
 // @ts-check
 // The API as a browser sees it: same origin (the ingress), JSON in and out, problem-details
-// errors, Bearer tokens kept in memory only (never in storage a script injected later could read).
+// errors. The access token is kept in memory only (never in storage a script injected later
+// could read); the refresh token is in an HttpOnly cookie the service sets (cookie mode), which
+// no script can read either: a reload restores the session by refreshing from that cookie.
 
 /**
  * @typedef {{ id: string, email: string, username: string, firstName: string | null, lastName: string | null, mfaEnabled: boolean, avatarUrl: string | null }} User
  * @typedef {{ mfaRequired: true, mfaToken: string, methods: string[] }} MfaChallenge
  * @typedef {{ id: string, name: string, createdAt: string, lastUsedAt: string | null }} Passkey
- * @typedef {{ accessToken: string, refreshToken: string, expiresIn: number, user: User, sessionId: string }} Tokens
+ * @typedef {{ accessToken: string, expiresIn: number, user: User, sessionId: string }} Tokens
  * @typedef {{ type?: string, title?: string, status?: number, code?: string, detail?: string, errors?: { path: string, message: string }[] }} Problem
  * @typedef {{ id: string, code: string, title: string, hostId: string, status: string, participantCount: number }} Meeting
  * @typedef {{ userId: string, username: string, firstName: string | null, lastName: string | null, avatarUrl: string | null, role: 'host' | 'participant', joinedAt: string, leftAt: string | null }} Participant
@@ -49,19 +51,24 @@ export function createApi(hooks) {
     hooks.onSignedOut(reason);
   }
 
-  /** One refresh at a time: a second concurrent caller waits for the first's result. */
+  /**
+   * A new access token from the refresh cookie (which the browser sends by itself, and the
+   * service rotates). One refresh at a time: a second concurrent caller waits for the first's result.
+   */
   function refresh() {
     if (refreshing) return refreshing;
-    const current = tokens;
-    if (current === null) return Promise.resolve(false);
+    const before = tokens;
     refreshing = (async () => {
       const res = await fetch('/v1/auth/refresh', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ refreshToken: current.refreshToken }),
+        body: JSON.stringify({ cookie: true }),
       });
       if (!res.ok) {
-        signOut((await readProblem(res)).code ?? 'REFRESH_FAILED');
+        const code = (await readProblem(res)).code ?? 'REFRESH_FAILED';
+        // Nothing to announce without a session (a page load with no cookie), nor to undo a login
+        // that completed while this was on its way.
+        if (tokens === before) signOut(code);
         return false;
       }
       tokens = /** @type {Tokens} */ (await res.json());
@@ -104,6 +111,13 @@ export function createApi(hooks) {
       return tokens?.accessToken ?? null;
     },
     refresh,
+    /**
+     * On page load: the session the refresh cookie holds, if any (a reload keeps the user signed in).
+     * @returns {Promise<User | null>}
+     */
+    async restore() {
+      return (await refresh()) ? (tokens?.user ?? null) : null;
+    },
     /** @param {{ email: string, username: string, password: string }} input */
     register: (input) => request('/v1/auth/register', { method: 'POST', body: input, auth: false }),
     /**
@@ -112,7 +126,9 @@ export function createApi(hooks) {
      * @returns {Promise<User | MfaChallenge>}
      */
     async login(identifier, password) {
-      const body = /** @type {Tokens | MfaChallenge} */ (await request('/v1/auth/login', { method: 'POST', body: { identifier, password }, auth: false }));
+      const body = /** @type {Tokens | MfaChallenge} */ (
+        await request('/v1/auth/login', { method: 'POST', body: { identifier, password, cookie: true }, auth: false })
+      );
       if ('mfaRequired' in body) return body;
       tokens = body;
       return tokens.user;
@@ -123,12 +139,14 @@ export function createApi(hooks) {
      */
     async verifyMfa(mfaToken, code) {
       const factor = /^\d{6}$/.test(code) ? { code } : { recoveryCode: code };
-      tokens = /** @type {Tokens} */ (await request('/v1/auth/mfa/verify', { method: 'POST', body: { mfaToken, ...factor }, auth: false }));
+      tokens = /** @type {Tokens} */ (await request('/v1/auth/mfa/verify', { method: 'POST', body: { mfaToken, ...factor, cookie: true }, auth: false }));
       return tokens.user;
     },
     /** @param {unknown} response a PublicKeyCredential's JSON @param {string} challengeId */
     async passkeyLogin(challengeId, response) {
-      tokens = /** @type {Tokens} */ (await request('/v1/auth/passkeys/login/verify', { method: 'POST', body: { challengeId, response }, auth: false }));
+      tokens = /** @type {Tokens} */ (
+        await request('/v1/auth/passkeys/login/verify', { method: 'POST', body: { challengeId, response, cookie: true }, auth: false })
+      );
       return tokens.user;
     },
     passkeyLoginOptions: async () =>
@@ -151,6 +169,7 @@ export function createApi(hooks) {
     passkeys: async () => /** @type {{ items: Passkey[] }} */ (await request('/v1/auth/passkeys')).items,
     /** @param {string} id @param {string} code */
     deletePasskey: (id, code) => request(`/v1/auth/passkeys/${encodeURIComponent(id)}`, { method: 'DELETE', body: code ? { code } : {} }),
+    /** Ends the session (the Bearer token's and the cookie's) and clears the cookie. */
     async logout() {
       await request('/v1/auth/logout', { method: 'POST' }).finally(() => signOut('LOGGED_OUT'));
     },

@@ -282,7 +282,7 @@ ui.end.addEventListener('click', async () => {
   }
 });
 
-setUpSecurity({ api, say, explain, render });
+const security = setUpSecurity({ api, say, explain, render });
 
 /** The object URL of the picture being previewed, released when replaced. */
 let previewUrl = '';
@@ -338,3 +338,11 @@ ui.logout.addEventListener('click', () => void api.logout().catch(explain));
 ui.logoutAll.addEventListener('click', () => void api.logoutAll().catch(explain));
 
 render();
+// A reload keeps the user signed in: the refresh cookie (HttpOnly, sent by the browser) gives a
+// new access token, or nothing when there is no session.
+void api.restore().then((user) => {
+  if (user === null) return;
+  say(`Welcome back, ${user.username}.`);
+  render();
+  void security.refresh();
+}, explain);

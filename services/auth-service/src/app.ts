@@ -49,11 +49,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const sessions = await sessionsModule(ctx, { users: users.repository, keyRing: keys.keyRing, audit: audit.recorder });
   const shared = { users: users.repository, outbox: outbox.repository, mail, audit: audit.recorder };
   const avatars = avatarsModule(ctx, { users: users.repository, outbox: outbox.repository, storage: overrides.avatarStorage });
-  const mfa = mfaModule(ctx, { ...shared, passwords, sessions: sessions.service });
+  const mfa = mfaModule(ctx, { ...shared, passwords, sessions: sessions.service, browser: sessions.browser });
   const account = accountModule(ctx, { ...shared, passwords, sessions: sessions.service, mfa, onAccountClosed: avatars.service.onAccountClosed });
   const auth = authModule(ctx, { ...shared, passwords, sessions, accountMails: account.mails, mfa });
-  const oauth = oauthModule(ctx, { ...shared, sessions: sessions.service, accountMails: account.mails, mfa });
-  const passkeys = passkeysModule(ctx, { users: users.repository, sessions: sessions.service, mfa, audit: audit.recorder });
+  const oauth = oauthModule(ctx, { ...shared, sessions: sessions.service, browser: sessions.browser, accountMails: account.mails, mfa });
+  const passkeys = passkeysModule(ctx, { users: users.repository, sessions: sessions.service, browser: sessions.browser, mfa, audit: audit.recorder });
   const admin = adminModule(ctx, { ...shared, sessions: sessions.repository, mfa, passkeys });
 
   // The route map.

@@ -195,6 +195,17 @@ function platformConfig(env: Env) {
   };
 }
 
+/**
+ * Cookie mode (api.md "Browser sessions"): the origins whose requests may use the refresh
+ * cookie are the CORS allowlist plus the web app's own origin (served by the same ingress, it
+ * needs no CORS). Outside production, loopback origins on any port too, so `pnpm dev`'s ingress
+ * (http://127.0.0.1:8080 or http://localhost:8080) works without configuration.
+ */
+function browserSessionsConfig(env: Env) {
+  const appOrigin = new URL(env.APP_BASE_URL ?? 'http://localhost:5173').origin;
+  return { origins: [...new Set([...env.CORS_ORIGINS, appOrigin])], allowLoopback: env.NODE_ENV !== 'production' };
+}
+
 /** Tokens, sessions, password hashing and the limits on guessing. */
 function securityConfig(env: Env) {
   return {
@@ -210,6 +221,7 @@ function securityConfig(env: Env) {
       maxIatSkewSec: env.JWT_MAX_IAT_SKEW_SEC,
     },
     sessions: { refreshTtlSec: env.REFRESH_TOKEN_TTL, absoluteTtlSec: env.SESSION_ABSOLUTE_TTL, refreshReuseGraceSec: env.REFRESH_REUSE_GRACE },
+    browserSessions: browserSessionsConfig(env),
     argon2: {
       memoryCost: env.ARGON2_MEMORY_KIB,
       timeCost: env.ARGON2_TIME_COST,

@@ -16,6 +16,7 @@ export const { catalogue: errorCatalogue, appError, publicCode } = defineErrors(
   MFA_TOKEN_INVALID: { status: 401, title: 'The MFA token is invalid, used or expired; log in again' },
   PASSKEY_INVALID: { status: 401, title: 'The passkey could not be verified' },
   PASSKEY_INVALID_INPUT: { status: 400, title: 'The passkey could not be verified', wireCode: 'PASSKEY_INVALID' },
+  ORIGIN_NOT_ALLOWED: { status: 403, title: 'Cookie sessions are only for requests from an allowed browser origin' },
   EMAIL_NOT_VERIFIED: { status: 403, title: 'The email address is not verified' },
   EMAIL_TAKEN: { status: 409, title: 'The email address is already registered' },
   USERNAME_TAKEN: { status: 409, title: 'The username is already taken' },

@@ -14,6 +14,15 @@ export const account = (name: string): Account => {
   return { email: `${name}.${suffix}@example.com`, username: `${name}_${suffix}`, password: `Correct-Horse-${suffix}-Battery!` };
 };
 
+/** Logs in through the web client's form (a user without a second factor). */
+export async function logIn(page: Page, who: Account) {
+  const form = page.locator('#login');
+  await form.getByLabel('Email or username').fill(who.email);
+  await form.getByLabel('Password').fill(who.password);
+  await form.getByRole('button', { name: 'Log in' }).click();
+  await waitForText(page.locator('#whoami'), `Signed in as ${who.username}`);
+}
+
 /** Signs up through the web client's form. */
 export async function signUp(page: Page, who: Account) {
   const form = page.locator('#signup');

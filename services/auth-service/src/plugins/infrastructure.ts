@@ -15,6 +15,8 @@ export function httpAppOptions(config: Config, logger: LoggerOptions | false | u
     bodyLimit: config.http.bodyLimit,
     limits: config.http.limits,
     corsOrigins: config.http.corsOrigins,
+    // Cookie mode: a web app on an allowed origin sends the refresh cookie (credentials: 'include').
+    corsCredentials: true,
     mapError: mapInfrastructureError,
     docs: {
       enabled: config.http.docsEnabled,

@@ -1,6 +1,7 @@
 import { safeText } from '@authmeet/http-kit';
 import { z } from 'zod';
 import { passwordShape } from '../passwords/password-policy.js';
+import { cookieFlag } from '../sessions/sessions.schemas.js';
 import { emailSchema, nameSchema, userSchema, usernameSchema } from '../users/users.schemas.js';
 
 export const registerBody = z.object({
@@ -13,6 +14,7 @@ export const registerBody = z.object({
 
 const identifierField = safeText().trim().min(1, 'is required').max(254);
 
+
 /** `identifier` is an email or a username; `email` or `username` are accepted as aliases. */
 export const loginBody = z
   .object({
@@ -20,6 +22,7 @@ export const loginBody = z
     email: identifierField.optional(),
     username: identifierField.optional(),
     password: z.string().min(1, 'is required').max(1024),
+    cookie: cookieFlag,
   })
   .refine((b) => (b.identifier ?? b.email ?? b.username) !== undefined, {
     path: ['identifier'],
@@ -27,9 +30,24 @@ export const loginBody = z
     // Run even when another field failed, so every missing field is reported at once.
     when: (payload) => typeof payload.value === 'object' && payload.value !== null,
   })
-  .transform((b) => ({ identifier: b.identifier ?? b.email ?? b.username ?? '', password: b.password }));
+  .transform((b) => ({ identifier: b.identifier ?? b.email ?? b.username ?? '', password: b.password, cookie: b.cookie }));
 
-export const refreshBody = z.object({ refreshToken: z.string().min(1, 'is required').max(512) });
+/**
+ * Body mode names the token; cookie mode (`cookie: true`) takes it from the cookie and must not
+ * name one too: exactly one source, never a guess between two.
+ */
+export const refreshBody = z
+  .object({
+    refreshToken: z.string().min(1, 'is required').max(512).optional().describe('Body mode: the refresh token. Absent in cookie mode.'),
+    cookie: cookieFlag.describe('`true`: the refresh token is read from the cookie, and its successor set there (browsers, allowed origins only).'),
+  })
+  .superRefine((b, ctx) => {
+    if (b.cookie === true && b.refreshToken !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['refreshToken'], message: 'must not be sent with cookie: true (the cookie holds the token)' });
+    } else if (b.cookie !== true && b.refreshToken === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['refreshToken'], message: 'is required (or cookie: true)' });
+    }
+  });
 
 export const verifyTokenBody = z.object({ token: z.string().min(1, 'is required').max(4096) });
 

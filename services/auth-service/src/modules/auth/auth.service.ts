@@ -16,7 +16,7 @@ export interface AuthServiceDeps {
   users: UsersRepository;
   /** Every user change is written to the outbox in the same transaction (user sync). */
   outbox: OutboxRepository;
-  sessions: Pick<SessionsService, 'start' | 'refresh' | 'revokeOne' | 'revokeAll'>;
+  sessions: Pick<SessionsService, 'start' | 'refresh' | 'revokeOne' | 'revokeAll' | 'sessionOfRefreshToken'>;
   hasher: PasswordHasher;
   passwordPolicy: Pick<PasswordPolicy, 'assertStrong'>;
   /** Registration, sign-ins (and refused ones) and logouts go to the audit trail. */
@@ -100,6 +100,8 @@ export function createAuthService(deps: AuthServiceDeps) {
       await sessions.revokeOne(userId, sessionId);
       await audit.recordNow({ type: 'user.logout', targetId: userId, details: { sessionId } });
     },
+    /** The session of a refresh token this service issued, if it is still live (logout by cookie). */
+    sessionOfRefreshToken: (refreshToken: string) => sessions.sessionOfRefreshToken(refreshToken),
     async logoutAll(userId: string) {
       await sessions.revokeAll(userId);
       await audit.recordNow({ type: 'user.logout_all', targetId: userId });

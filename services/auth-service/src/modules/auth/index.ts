@@ -36,5 +36,5 @@ export function authModule({ config }: ServiceContext, deps: AuthModuleDeps) {
     verificationMail: { enqueue: deps.accountMails.enqueueVerification, kick: deps.mail.kick },
     config: { requireEmailVerification: config.requireEmailVerification },
   });
-  return { routes: authRoutes({ auth, verifyToken: deps.sessions.verifyToken, limits: { ...config.rateLimit } }) };
+  return { routes: authRoutes({ auth, browser: deps.sessions.browser, verifyToken: deps.sessions.verifyToken, limits: { ...config.rateLimit } }) };
 }

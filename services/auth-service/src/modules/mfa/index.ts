@@ -3,6 +3,7 @@ import { createMfaTokenStore } from '../auth/authentication.js';
 import type { AuditRecorder } from '../audit/audit.service.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
 import type { PasswordsModule } from '../passwords/index.js';
+import type { BrowserSessions } from '../sessions/browser-sessions.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import { createMfaRepository } from './mfa.repository.js';
@@ -17,6 +18,7 @@ export interface MfaModuleDeps {
   outbox: OutboxRepository;
   passwords: Pick<PasswordsModule, 'throttle' | 'assertPassword'>;
   sessions: Pick<SessionsService, 'start'>;
+  browser: BrowserSessions;
   audit: AuditRecorder;
 }
 
@@ -55,7 +57,7 @@ export function mfaModule({ app, config, clock }: ServiceContext, deps: MfaModul
     resetForUser: createMfaReset({ users: deps.users, outbox: deps.outbox, repo }),
     /** Whether the user has a confirmed TOTP secret (an admin's view of the account). */
     hasTotp: async (userId: string) => (await repo.findTotp(userId))?.confirmedAt != null,
-    routes: mfaRoutes({ mfa: service, limits: config.rateLimit }),
+    routes: mfaRoutes({ mfa: service, browser: deps.browser, limits: config.rateLimit }),
   };
 }
 

@@ -2,12 +2,16 @@ import type { HttpApp } from '@authmeet/http-kit';
 import { AppError, problemResponses } from '@authmeet/http-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { COOKIE_MODE_DOC } from '../sessions/browser-sessions.js';
+import type { BrowserSessions } from '../sessions/browser-sessions.js';
 import { tokensSchema } from '../sessions/sessions.schemas.js';
 import type { MfaService } from './mfa.service.js';
 import { codeBody, confirmBody, disableBody, recoveryCodesResponse, totpSetupResponse, verifyBody } from './mfa.schemas.js';
 
 export interface MfaRoutesOptions {
   mfa: MfaService;
+  /** Cookie mode for browsers (api.md "Browser sessions"). */
+  browser: BrowserSessions;
   limits: { loginMax: number; accountMax: number; windowSec: number };
 }
 
@@ -96,21 +100,23 @@ export function mfaRoutes(opts: MfaRoutesOptions) {
       '/verify',
       {
         config: limit(opts.limits.loginMax),
+        preHandler: opts.browser.guard,
         schema: {
           tags: ['mfa'],
           summary: 'Second step of a login: the mfaToken and a TOTP or recovery code',
           description:
             'Completes a password or Google login that answered `mfaRequired`. 401 `MFA_CODE_INVALID` for a wrong code (it counts on the ' +
-            "account's brute-force throttle, and the 5th kills the token), 401 `MFA_TOKEN_INVALID` for an unknown, used, expired or dead token.",
+            "account's brute-force throttle, and the 5th kills the token), 401 `MFA_TOKEN_INVALID` for an unknown, used, expired or dead token." +
+            COOKIE_MODE_DOC,
           body: verifyBody,
           response: { 200: tokensSchema, ...problemResponses(400, 401, 403, 429, 503) },
         },
       },
-      async (request) => {
-        const { mfaToken, code, recoveryCode } = request.body;
+      async (request, reply) => {
+        const { mfaToken, code, recoveryCode, cookie } = request.body;
         const factor = code !== undefined ? { code } : { recoveryCode: recoveryCode ?? '' };
         const userAgent = typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : '';
-        return mfa.verifyLogin(mfaToken, factor, { ip: request.ip, userAgent });
+        return opts.browser.deliver(reply, await mfa.verifyLogin(mfaToken, factor, { ip: request.ip, userAgent }), cookie);
       },
     );
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cookieFlag } from '../sessions/sessions.schemas.js';
 
 /** A TOTP code (6 digits) or a recovery code (`xxxxx-xxxxx`), as typed: spaces and dashes allowed. */
 export const secondFactorCode = z
@@ -30,7 +31,7 @@ const mfaToken = z.string().min(1, 'is required').max(128);
 
 /** `{ mfaToken, code }` or `{ mfaToken, recoveryCode }`: exactly one of the two. */
 export const verifyBody = z
-  .object({ mfaToken, code: totpCode.optional(), recoveryCode: secondFactorCode.optional() })
+  .object({ mfaToken, code: totpCode.optional(), recoveryCode: secondFactorCode.optional(), cookie: cookieFlag })
   .refine((b) => (b.code === undefined) !== (b.recoveryCode === undefined), {
     path: ['code'],
     message: 'send either code or recoveryCode',

@@ -5,6 +5,7 @@ import type { AuditRecorder } from '../audit/index.js';
 import type { MailModule } from '../mail/index.js';
 import type { MfaModule } from '../mfa/index.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
+import type { BrowserSessions } from '../sessions/browser-sessions.js';
 import type { SessionsService } from '../sessions/sessions.service.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import { createGoogleClient } from './google-client.js';
@@ -18,6 +19,7 @@ export interface OAuthModuleDeps {
   users: UsersRepository;
   outbox: OutboxRepository;
   sessions: SessionsService;
+  browser: BrowserSessions;
   mfa: Pick<MfaModule, 'signIn'>;
   accountMails: AccountMails;
   mail: Pick<MailModule, 'kick'>;
@@ -53,6 +55,7 @@ export function oauthModule({ app, config }: ServiceContext, deps: OAuthModuleDe
   return {
     routes: oauthRoutes({
       oauth,
+      browser: deps.browser,
       secureCookie: config.google.redirectUri.startsWith('https://'),
       stateTtlSec: config.oauth.stateTtlSec,
       limits: config.rateLimit,

@@ -3,12 +3,16 @@ import { problemResponses } from '@authmeet/http-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { mfaChallengeSchema } from '../mfa/mfa.schemas.js';
+import { COOKIE_MODE_DOC } from '../sessions/browser-sessions.js';
+import type { BrowserSessions } from '../sessions/browser-sessions.js';
 import { tokensSchema } from '../sessions/sessions.schemas.js';
 import type { OAuthService } from './oauth.service.js';
 import { callbackQuery, exchangeBody, redirectResponse, startQuery } from './oauth.schemas.js';
 
 export interface OAuthRoutesOptions {
   oauth: OAuthService;
+  /** Cookie mode for browsers (api.md "Browser sessions"). */
+  browser: BrowserSessions;
   /** The binding cookie is Secure when the callback is served over https. */
   secureCookie: boolean;
   stateTtlSec: number;
@@ -100,19 +104,19 @@ export function oauthRoutes(opts: OAuthRoutesOptions) {
       '/exchange',
       {
         config: limit,
+        preHandler: opts.browser.guard,
         schema: {
           tags: ['oauth'],
           summary: 'Swap the one-time sign-in code for tokens',
-          description: 'The code works once, within 60 s of the redirect; otherwise `TOKEN_INVALID` (400).',
+          description: 'The code works once, within 60 s of the redirect; otherwise `TOKEN_INVALID` (400).' + COOKIE_MODE_DOC,
           body: exchangeBody,
           response: { 200: z.union([tokensSchema, mfaChallengeSchema]), ...problemResponses(400, 403, 413, 415, 429, 503) },
         },
       },
-      async (request) =>
-        oauth.exchange(request.body.code, {
-          ip: request.ip,
-          userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : '',
-        }),
+      async (request, reply) => {
+        const userAgent = typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : '';
+        return opts.browser.deliver(reply, await oauth.exchange(request.body.code, { ip: request.ip, userAgent }), request.body.cookie);
+      },
     );
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cookieFlag } from '../sessions/sessions.schemas.js';
 
 export const startQuery = z.object({
   redirectTo: z
@@ -20,6 +21,6 @@ export const callbackQuery = z.object({
   scope: param,
 });
 
-export const exchangeBody = z.object({ code: z.string().trim().min(1, 'is required').max(512) });
+export const exchangeBody = z.object({ code: z.string().trim().min(1, 'is required').max(512), cookie: cookieFlag });
 
 export const redirectResponse = z.null().describe('A redirect; the target is in the `Location` header.');

@@ -2,6 +2,8 @@ import type { HttpApp } from '@authmeet/http-kit';
 import { AppError, problemResponses } from '@authmeet/http-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { COOKIE_MODE_DOC } from '../sessions/browser-sessions.js';
+import type { BrowserSessions } from '../sessions/browser-sessions.js';
 import { tokensSchema } from '../sessions/sessions.schemas.js';
 import type { PasskeysService } from './passkeys.service.js';
 import {
@@ -18,6 +20,8 @@ import {
 
 export interface PasskeysRoutesOptions {
   passkeys: PasskeysService;
+  /** Cookie mode for browsers (api.md "Browser sessions"). */
+  browser: BrowserSessions;
   limits: { loginMax: number; accountMax: number; windowSec: number };
 }
 
@@ -86,17 +90,19 @@ export function passkeysRoutes(opts: PasskeysRoutesOptions) {
       '/login/verify',
       {
         config: limit(opts.limits.loginMax),
+        preHandler: opts.browser.guard,
         schema: {
           tags,
           summary: 'Finish a passkey login: tokens (amr hwk, acr aal2, no second step)',
-          description: '401 `PASSKEY_INVALID` for an unknown, used or expired challenge, an unknown passkey, a bad signature or a counter that did not grow.',
+          description: '401 `PASSKEY_INVALID` for an unknown, used or expired challenge, an unknown passkey, a bad signature or a counter that did not grow.' +
+            COOKIE_MODE_DOC,
           body: loginVerifyBody,
           response: { 200: tokensSchema, ...problemResponses(400, 401, 403, 429, 503) },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const userAgent = typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : '';
-        return passkeys.login(request.body.challengeId, request.body.response, { ip: request.ip, userAgent });
+        return opts.browser.deliver(reply, await passkeys.login(request.body.challengeId, request.body.response, { ip: request.ip, userAgent }), request.body.cookie);
       },
     );
 

@@ -2,6 +2,7 @@ import { safeText } from '@authmeet/http-kit';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { z } from 'zod';
 import { secondFactorCode } from '../mfa/mfa.schemas.js';
+import { cookieFlag } from '../sessions/sessions.schemas.js';
 
 const b64url = z.string().max(16_384).regex(/^[A-Za-z0-9_-]*$/, 'must be base64url');
 
@@ -46,7 +47,7 @@ export const registerVerifyBody = z.object({
 });
 
 export const loginOptionsBody = z.object({ identifier: safeText().trim().min(1).max(254).optional() }).default({});
-export const loginVerifyBody = z.object({ challengeId: z.string().min(1).max(64), response: authenticationResponse });
+export const loginVerifyBody = z.object({ challengeId: z.string().min(1).max(64), response: authenticationResponse, cookie: cookieFlag });
 export const renameBody = z.object({ name: passkeyName });
 /** A DELETE may come without a body (null): then there is no code. */
 export const deleteBody = z.object({ code: secondFactorCode.optional() }).nullish();

@@ -1,11 +1,13 @@
 import { createPublicKey } from 'node:crypto';
 import { createTokenVerifier } from '@authmeet/auth-tokens';
 import { accessTokenVerification, bearerAuth, REDIS_COMMAND_TIMEOUT_MS } from '@authmeet/http-kit';
+import fastifyCookie from '@fastify/cookie';
 import fastifyJwt from '@fastify/jwt';
 import type { ServiceContext } from '../../context.js';
 import type { AuditRecorder } from '../audit/index.js';
 import type { KeyRing } from '../keys/key-ring.js';
 import type { UsersRepository } from '../users/users.repository.js';
+import { createBrowserSessions } from './browser-sessions.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { sessionsRoutes } from './sessions.routes.js';
 import { createSessionsService } from './sessions.service.js';
@@ -18,7 +20,8 @@ export interface SessionsModuleDeps {
 
 /**
  * Sessions in Redis, access-token signing (@fastify/jwt with the active key) and verification
- * (`app.authenticate`, through @authmeet/auth-tokens: a token is live only while its session is).
+ * (`app.authenticate`, through @authmeet/auth-tokens: a token is live only while its session is),
+ * and cookie mode for browsers (`browser`: the refresh token in an HttpOnly cookie, @fastify/cookie).
  */
 export async function sessionsModule({ app, config, clock }: ServiceContext, deps: SessionsModuleDeps) {
   const { keyRing } = deps;
@@ -71,7 +74,10 @@ export async function sessionsModule({ app, config, clock }: ServiceContext, dep
   const verifyToken = accessTokenVerification((token) => verifier.verify(token));
   await app.register(bearerAuth, { verify: verifyToken });
 
-  return { service, repository, verifyToken, routes: sessionsRoutes(service) };
+  await app.register(fastifyCookie);
+  const browser = createBrowserSessions(config.browserSessions);
+
+  return { service, repository, verifyToken, browser, routes: sessionsRoutes(service) };
 }
 
 export type SessionsModule = Awaited<ReturnType<typeof sessionsModule>>;

@@ -243,6 +243,16 @@ export function createSessionsRepository(redis: RedisClient, opts: SessionsRepos
       };
     },
 
+    /**
+     * Whether `hash` is the session's current refresh token or one of its recently rotated ones:
+     * the presenter holds (or held) a token of this session, not just its ids.
+     */
+    async issuedRefreshToken(userId: string, sessionId: string, hash: string): Promise<boolean> {
+      // A session that is gone has neither field.
+      const [current, old] = await redis.hmget(sessionKey(userId, sessionId), 'rh', 'old');
+      return current === hash || (old ?? '').includes(`,${hash.slice(0, OLD_HASH_CHARS)},`);
+    },
+
     async exists(userId: string, sessionId: string): Promise<boolean> {
       return (await redis.exists(sessionKey(userId, sessionId))) === 1;
     },

@@ -221,6 +221,16 @@ export function createSessionsService(deps: SessionsServiceDeps) {
     refresh,
     /** Ends one session of the user (logout). */
     revokeOne: (userId: string, sessionId: string) => revoke(userId, [sessionId]),
+    /**
+     * The session a refresh token names, if the token is one this session was issued (current
+     * or recently rotated): a logout by cookie. Undefined for anything else, which ends nothing.
+     */
+    async sessionOfRefreshToken(refreshToken: string): Promise<{ userId: string; sessionId: string } | undefined> {
+      const parsed = parseRefreshToken(refreshToken);
+      if (!parsed) return undefined;
+      const issued = await sessions.issuedRefreshToken(parsed.userId, parsed.sessionId, parsed.hash);
+      return issued ? { userId: parsed.userId, sessionId: parsed.sessionId } : undefined;
+    },
     /** Every session of the user, or every other one; revocations are published to all services. */
     revokeAll,
 
