@@ -2,6 +2,7 @@ import createClient from 'openapi-fetch';
 import type { Client, ClientOptions } from 'openapi-fetch';
 import type { paths as AuthPaths } from './generated/auth-service.js';
 import type { paths as MeetingsPaths } from './generated/meetings-service.js';
+import type { SessionManager } from './session.js';
 
 export type { AuthPaths, MeetingsPaths };
 export type AuthClient = Client<AuthPaths>;
@@ -17,6 +18,8 @@ export interface ApiClientsOptions {
   authBaseUrl?: string;
   /** The meetings-service's own base URL, when it is not `baseUrl`. */
   meetingsBaseUrl?: string;
+  /** Sends every request with its access token (refresh and retry included); without one, requests go unauthenticated. */
+  session?: SessionManager;
   /** Passed to openapi-fetch (headers, querySerializer, ...). */
   clientOptions?: Omit<ClientOptions, 'baseUrl' | 'fetch'>;
 }
@@ -32,7 +35,11 @@ export interface ApiClients {
  */
 export function createApiClients(options: ApiClientsOptions = {}): ApiClients {
   const base = options.baseUrl ?? '';
-  const shared: ClientOptions = { ...options.clientOptions };
+  const session = options.session;
+  const shared: ClientOptions = {
+    ...options.clientOptions,
+    ...(session ? { fetch: (request: Request) => session.fetch(request) } : {}),
+  };
   return {
     auth: createClient<AuthPaths>({ ...shared, baseUrl: options.authBaseUrl ?? base }),
     meetings: createClient<MeetingsPaths>({ ...shared, baseUrl: options.meetingsBaseUrl ?? base }),
