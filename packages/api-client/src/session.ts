@@ -33,6 +33,8 @@ export interface SessionOptions {
   channel?: ChannelLike | null;
   /** How long a tab waits for the result of a refresh another tab announced before it refreshes itself. */
   peerWaitMs?: number;
+  /** How long `restore()` waits for an open tab to hand over its session before refreshing (default 100 ms). */
+  helloWaitMs?: number;
   /** A refresh holds every tab's lock: give up on an answer after this long (default 15 s). */
   refreshTimeoutMs?: number;
 }
@@ -74,7 +76,10 @@ type TabMessage =
   | { type: 'refresh-failed'; id: string }
   | { type: 'tokens'; id?: string; signIn: boolean; current: Current; refreshToken?: string }
   | { type: 'signed-out'; everywhere: boolean }
-  | { type: 'revoked'; code: string; source: RevokedSource };
+  | { type: 'revoked'; code: string; source: RevokedSource }
+  // A new tab asks; the signed-in tabs answer with the session they hold.
+  | { type: 'hello' }
+  | { type: 'session'; current: Current; refreshToken?: string };
 
 const LOCK_PREFIX = 'authmeet-refresh:';
 
@@ -98,6 +103,10 @@ export class SessionManager {
   private readonly channel: ChannelLike | null;
   private readonly peerWaitMs: number;
   private readonly refreshTimeoutMs: number;
+  private readonly helloWaitMs: number;
+  /** Resolves when an open tab answered this tab's hello with its session. */
+  private readonly greeted: Promise<void>;
+  private greet: () => void = () => {};
   private readonly peers = new PeerRefreshes();
   private readonly listeners = new Map<SessionEventName, Set<(event: never) => void>>();
 
@@ -120,7 +129,12 @@ export class SessionManager {
     this.channel = options.channel === undefined ? defaultChannel(channelName) : options.channel;
     this.peerWaitMs = options.peerWaitMs ?? 1000;
     this.refreshTimeoutMs = options.refreshTimeoutMs ?? 15_000;
-    if (this.channel) this.channel.onmessage = (event) => void this.receive(event.data as TabMessage);
+    this.helloWaitMs = options.helloWaitMs ?? 100;
+    this.greeted = new Promise((resolve) => (this.greet = resolve));
+    if (this.channel) {
+      this.channel.onmessage = (event) => void this.receive(event.data as TabMessage);
+      this.broadcast({ type: 'hello' });
+    }
   }
 
   /** The signed-in user, or null. */
@@ -179,6 +193,8 @@ export class SessionManager {
    * token (body mode). False when there is no session; that is not a revocation and emits nothing.
    */
   async restore(): Promise<boolean> {
+    // A tab already open hands its session over: no refresh for a new tab.
+    if (this.channel && !this.current) await Promise.race([this.greeted, new Promise((resolve) => setTimeout(resolve, this.helloWaitMs))]);
     if (this.current) return true;
     if (this.mode === 'body' && (await this.store.get()) === null) return false;
     this.cookieSession = this.mode === 'cookie';
@@ -401,6 +417,23 @@ export class SessionManager {
       case 'revoked':
         await this.end(message, true);
         return;
+      case 'hello': {
+        const current = this.current;
+        if (current === null) return;
+        const refreshToken = this.mode === 'body' ? await this.store.get() : null;
+        this.broadcast({ type: 'session', current, ...(refreshToken === null ? {} : { refreshToken }) });
+        return;
+      }
+      case 'session': {
+        // The first answer signs a new tab in; the others, and tabs already signed in, ignore it.
+        if (this.current !== null) return;
+        if (this.mode === 'body' && message.refreshToken !== undefined) await this.store.set(message.refreshToken);
+        if (this.current !== null) return;
+        this.set(message.current);
+        this.greet();
+        this.emit('session.signedIn', { user: message.current.user, fromOtherTab: true });
+        return;
+      }
     }
   }
 

@@ -7,7 +7,7 @@ export interface RefreshTokenStore {
   set(token: string | null): void | Promise<void>;
 }
 
-/** Memory only: the session lasts as long as the page (or process). The default. */
+/** Memory only (the default): the session lasts while a tab of the app is open (tabs hand it to new ones). */
 export function memoryRefreshTokenStore(initial: string | null = null): RefreshTokenStore {
   let token = initial;
   return {

@@ -102,6 +102,26 @@ describe('two tabs of one browser', () => {
     expect((await b.api.auth.GET('/v1/auth/me')).data?.username).toBe(account.username);
   });
 
+  it('a tab opened later gets the session from an open tab, without a refresh', async () => {
+    const recorder = recordingFetch();
+    const browser = browserName();
+    const a = tab(browser, recorder);
+    const account = await signedIn(a);
+
+    const later = tab(browser, recorder);
+    expect(await later.session.restore()).toBe(true);
+    expect(later.session.user?.username).toBe(account.username);
+    expect(later.events['session.signedIn']).toEqual([{ user: expect.objectContaining({ username: account.username }), fromOtherTab: true }]);
+    expect(a.events['session.signedIn']).toHaveLength(1);
+    expect(recorder.count('POST', '/v1/auth/refresh')).toBe(0);
+    expect((await later.api.auth.GET('/v1/auth/me')).response.status).toBe(200);
+
+    // It got the refresh token too (body mode, memory store): it goes on alone once the first tab is closed.
+    a.session.close();
+    expect(await later.session.refresh()).toBe(true);
+    expect(recorder.sent.filter((r) => r.path === '/v1/auth/refresh').map((r) => r.status)).toEqual([200]);
+  });
+
   it('refreshing at once make one refresh call and both stay signed in', async () => {
     const recorder = recordingFetch();
     const browser = browserName();
