@@ -1,0 +1,12 @@
+export { createApiClients } from './clients.js';
+export type { ApiClients, ApiClientsOptions, AuthClient, AuthPaths, MeetingsClient, MeetingsPaths } from './clients.js';
+export { SessionManager } from './session.js';
+export type { LoginResult, RevokedSource, SessionEventName, SessionEvents, SessionMode, SessionOptions } from './session.js';
+export { openEventStream, readEvents } from './event-stream.js';
+export type { EventStream, EventStreamOptions, StreamEnd, StreamEvent } from './event-stream.js';
+export { ApiError, problemOf } from './problem.js';
+export type { Problem } from './problem.js';
+export { memoryRefreshTokenStore, webStorageRefreshTokenStore } from './stores.js';
+export type { RefreshTokenStore, StorageLike } from './stores.js';
+export type { ChannelLike, LockManagerLike } from './tab-sync.js';
+export type { LoginInput, MfaChallenge, MfaVerifyInput, SignInPath, TokensBody, User } from './types.js';
