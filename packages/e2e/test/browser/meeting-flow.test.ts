@@ -3,17 +3,8 @@ import { eventually, solidPng } from '@authmeet/test-kit';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { openPerson, waitForText } from '../support/browser.js';
-import { account, signUp } from '../support/accounts.js';
-import type { Account } from '../support/accounts.js';
+import { account, logIn, signUp } from '../support/accounts.js';
 import { useBrowserSuite } from '../support/browser-suite.js';
-
-async function logIn(page: Page, who: Account) {
-  const form = page.locator('#login');
-  await form.getByLabel('Email or username').fill(who.email);
-  await form.getByLabel('Password').fill(who.password);
-  await form.getByRole('button', { name: 'Log in' }).click();
-  await waitForText(page.locator('#whoami'), `Signed in as ${who.username}`);
-}
 
 /** GET with the path sent exactly as written (fetch() would resolve the dot segments first). */
 const rawStatus = (base: string, path: string) =>

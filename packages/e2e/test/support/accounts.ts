@@ -23,3 +23,17 @@ export async function signUp(page: Page, who: Account) {
   await form.getByRole('button', { name: 'Sign up' }).click();
   await waitForText(page.locator('#message'), `Account ${who.username} created`);
 }
+
+/** Submits the web client's login form (the answer is the test's to check). */
+export async function submitLogin(page: Page, identifier: string, password: string) {
+  const form = page.locator('#login');
+  await form.getByLabel('Email or username').fill(identifier);
+  await form.getByLabel('Password').fill(password);
+  await form.getByRole('button', { name: 'Log in' }).click();
+}
+
+/** Logs in through the web client's form and waits until the page says who is signed in. */
+export async function logIn(page: Page, who: Account) {
+  await submitLogin(page, who.email, who.password);
+  await waitForText(page.locator('#whoami'), `Signed in as ${who.username}`);
+}
