@@ -30,6 +30,7 @@ export {
 export type { NotBeforeInput, NotBeforeMessage, PublishRevocationInput, RevocationMessage, RevocationRedisClient } from './revocation-layout.js';
 export { createRedisRevocationView } from './redis-revocation-view.js';
 export type {
+  NotBeforeListener,
   RedisRevocationView,
   RedisRevocationViewOptions,
   RevocationListener,

@@ -59,6 +59,9 @@ export interface RevocationViewStats {
 /** Told of a revoked session: `sub` is the user id, `sid` the session id. */
 export type RevocationListener = (sub: string, sid: string) => void;
 
+/** Told of a user's new not-before marker: tokens of `sub` with `iat` below `nbf` are refused. */
+export type NotBeforeListener = (sub: string, nbf: number) => void;
+
 export interface RedisRevocationView extends RevocationChecker {
   /** Subscribe; resolves once Redis acknowledged the subscription. */
   start(): Promise<void>;
@@ -69,6 +72,12 @@ export interface RedisRevocationView extends RevocationChecker {
    * share the view's one subscription. Returns the function that removes the listener.
    */
   onRevoked(listener: RevocationListener): () => void;
+  /**
+   * Calls `listener` for every not-before marker that arrives by pub/sub (a role change or a
+   * disable), after the view has recorded it. Work opened under one of the user's tokens ends
+   * if that token's `iat` is below `nbf`. Returns the function that removes the listener.
+   */
+  onNotBefore(listener: NotBeforeListener): () => void;
   /** Stop listening; afterwards isRevoked throws. Leaves the caller's connections open. */
   close(): Promise<void>;
   stats(): RevocationViewStats;
@@ -115,6 +124,7 @@ export function createRedisRevocationView(options: RedisRevocationViewOptions): 
   const confirmed = new LRUCache<string, number>({ max: options.confirmedMaxEntries ?? 100_000 });
   const inFlight = new Map<string, Promise<boolean>>();
   const listeners = new Set<RevocationListener>();
+  const notBeforeListeners = new Set<NotBeforeListener>();
   /**
    * user id → not-before marker (tokens with a smaller iat are refused) and until when it
    * matters. Read with every session confirmation, then kept current by pub/sub, so it is as
@@ -213,11 +223,23 @@ export function createRedisRevocationView(options: RedisRevocationViewOptions): 
     if (current === undefined || nbf > current.nbf) notBefore.set(sub, { nbf, until });
   }
 
+  /** One failing listener must not keep the news from the others. */
+  function tell<A extends unknown[]>(set: Set<(...args: A) => void>, ...args: A): void {
+    for (const listener of [...set]) {
+      try {
+        listener(...args);
+      } catch (err) {
+        logger?.warn({ err }, 'revocation listener failed');
+      }
+    }
+  }
+
   const onMessage = (from: string, raw: string): void => {
     if (from !== channel) return;
     const cutoff = parseNotBeforeMessage(raw);
     if (cutoff !== undefined) {
       markNotBefore(cutoff.sub, cutoff.nbf, cutoff.exp);
+      tell(notBeforeListeners, cutoff.sub, cutoff.nbf);
       return;
     }
     const message = parseRevocationMessage(raw);
@@ -226,14 +248,7 @@ export function createRedisRevocationView(options: RedisRevocationViewOptions): 
       return;
     }
     markRevoked(revokedSessionKey(message.sub, message.sid), message.exp);
-    for (const listener of [...listeners]) {
-      try {
-        listener(message.sub, message.sid);
-      } catch (err) {
-        // One failing listener must not keep the revocation from the others.
-        logger?.warn({ err }, 'revocation listener failed');
-      }
-    }
+    tell(listeners, message.sub, message.sid);
   };
   let reconnected = false;
   const onClose = (): void => {
@@ -375,6 +390,13 @@ export function createRedisRevocationView(options: RedisRevocationViewOptions): 
       listeners.add(listener);
       return () => {
         listeners.delete(listener);
+      };
+    },
+
+    onNotBefore(listener: NotBeforeListener): () => void {
+      notBeforeListeners.add(listener);
+      return () => {
+        notBeforeListeners.delete(listener);
       };
     },
 

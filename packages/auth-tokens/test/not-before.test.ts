@@ -1,6 +1,14 @@
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { appendNotBefore, createRedisRevocationView, execRevocations, parseNotBeforeMessage, parseRevocationMessage, userNotBeforeKey } from '../src/index.js';
+import {
+  appendNotBefore,
+  createRedisRevocationView,
+  execRevocations,
+  parseNotBeforeMessage,
+  parseRevocationMessage,
+  publishRevocation,
+  userNotBeforeKey,
+} from '../src/index.js';
 import type { RedisRevocationView } from '../src/index.js';
 import { createClient, deleteKeysWithPrefix, openSession, uniquePrefix, waitFor } from './helpers/redis.js';
 import { nowSec } from './helpers/tokens.js';
@@ -72,6 +80,40 @@ describe('not-before marker', () => {
     expect(await v.isRevoked(s)).toBe(true);
     expect(await v.isRevoked({ ...s, iat: t + 1 })).toBe(false);
     expect(await client().ttl(userNotBeforeKey(s.sub))).toBeGreaterThan(900);
+  });
+
+  it('tells not-before listeners (after recording the marker), survives a throwing one, and stops after removal', async () => {
+    const warnings: string[] = [];
+    const v = createRedisRevocationView({ redis: client(), subscriber: client(), keyPrefix: prefix, logger: { warn: (_obj, msg) => warnings.push(msg) } });
+    views.push(v);
+    await v.start();
+    const t = nowSec();
+    const s = await session(t - 5);
+    const heard: string[] = [];
+    const refusedInside: boolean[] = [];
+    v.onNotBefore(() => {
+      throw new Error('listener bug');
+    });
+    const remove = v.onNotBefore((sub, nbf) => {
+      heard.push(`${sub}@${nbf}`);
+      void v.isRevoked(s).then((r) => refusedInside.push(r));
+    });
+    // A session revocation is not a not-before marker: the listener does not hear it.
+    const other = await session(t - 5);
+    expect(await v.isRevoked(other)).toBe(false);
+    await publishRevocation(client(), prefix, { sub: other.sub, sid: other.sid, ttlSec: 60 });
+    await waitFor(() => v.isRevoked(other), 1000, 'the session revocation to arrive by pub/sub');
+    expect(heard).toEqual([]);
+    await mark(s.sub, t);
+    await waitFor(() => heard.length === 1 && refusedInside.length === 1, 1000, 'the listener call');
+    expect(heard).toEqual([`${s.sub}@${t}`]);
+    expect(refusedInside).toEqual([true]);
+    expect(warnings).toContain('revocation listener failed');
+
+    remove();
+    await mark(s.sub, t + 1);
+    await waitFor(async () => (await v.isRevoked({ ...s, iat: t })) === true, 1000, 'the second marker');
+    expect(heard).toHaveLength(1);
   });
 
   it('has a message the session parser ignores and its own parser reads', () => {

@@ -19,6 +19,8 @@ export interface BenchConfig {
   /** Concurrent logins of the memory flood (2). */
   floodLogins: number;
   revocationTrials: number;
+  /** Role changes, and as many disables, of scenario 9 (one user each). */
+  adminChangeTrials: number;
   sessionsForMemory: number;
   /** argon2id hashes at once in the auth-service (ARGON2_MAX_CONCURRENCY) and in the raw run. */
   argon2MaxConcurrency: number;
@@ -83,6 +85,7 @@ export function loadBenchConfig(env: Record<string, string | undefined> = proces
     loginConnections: int(env, 'BENCH_LOGIN_CONNECTIONS', 16),
     floodLogins: int(env, 'BENCH_FLOOD_LOGINS', 200),
     revocationTrials: int(env, 'BENCH_REVOCATION_TRIALS', 300),
+    adminChangeTrials: int(env, 'BENCH_ADMIN_CHANGE_TRIALS', 100),
     sessionsForMemory: int(env, 'BENCH_SESSIONS', 100_000),
     argon2MaxConcurrency: int(env, 'BENCH_ARGON2_MAX_CONCURRENCY', 4),
     threadpoolSize: int(env, 'BENCH_UV_THREADPOOL_SIZE', 4),

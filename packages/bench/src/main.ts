@@ -15,6 +15,7 @@ import { machineInfo } from './report/machine.js';
 import { toMarkdown, writeReport } from './report/write.js';
 import type { BenchContext } from './scenarios/context.js';
 import { PROBE, checkProbe } from './scenarios/probe.js';
+import { adminChanges } from './scenarios/admin-changes.js';
 import { login as loginScenario } from './scenarios/login.js';
 import { meetingsList } from './scenarios/meetings-list.js';
 import { peerComparison } from './scenarios/peer.js';
@@ -113,6 +114,7 @@ async function main(): Promise<number> {
       ['4 revocation', revocation],
       ['5 session memory', sessionMemory],
       ['7 pictures', pictures],
+      ['9 admin changes', adminChanges],
     ];
     const selected = (name: string) => config.only === undefined || config.only.some((o) => name.split(' ')[0] === o || name === o);
     if (config.only) warn(`BENCH_ONLY=${config.only.join(',')}: a partial run`);

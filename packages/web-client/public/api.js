@@ -118,6 +118,11 @@ export function createApi(hooks) {
     async restore() {
       return (await refresh()) ? (tokens?.user ?? null) : null;
     },
+    /**
+     * Any other JSON route with the same token handling (the admin and activity pages).
+     * @param {string} path @param {{ method?: string, body?: unknown }} [options]
+     */
+    call: (path, options) => request(path, options),
     /** @param {{ email: string, username: string, password: string }} input */
     register: (input) => request('/v1/auth/register', { method: 'POST', body: input, auth: false }),
     /**

@@ -1,8 +1,10 @@
 // @ts-check
 // The reference client's screen: sign up, log in, create or join a meeting, watch its
-// participants live, log out (here or everywhere). Plain DOM, no framework, no build step.
+// participants live, log out (here or everywhere); my activity and the admin page live in
+// pages.js. Plain DOM, no framework, no build step.
 import { ApiError, createApi } from './api.js';
 import { followMeeting } from './events.js';
+import { setUpPages } from './pages.js';
 import { setUpSecurity } from './security.js';
 
 /** @typedef {import('./api.js').Meeting} Meeting */
@@ -83,6 +85,8 @@ function render() {
   ui.signedIn.hidden = user === null;
   ui.accountActions.hidden = user === null;
   ui.whoami.textContent = user ? `Signed in as ${user.username}` : 'Not signed in';
+  // My activity and (for admins) the admin page: which page shows, and the navigation.
+  pages.render();
   const avatarUrl = user?.avatarUrl ?? null;
   ui.avatarCurrent.hidden = avatarUrl === null;
   if (avatarUrl !== null && ui.avatarCurrent.src !== avatarUrl) ui.avatarCurrent.src = avatarUrl;
@@ -282,6 +286,7 @@ ui.end.addEventListener('click', async () => {
   }
 });
 
+const pages = setUpPages({ api, say, explain, renderApp: render });
 const security = setUpSecurity({ api, say, explain, render });
 
 /** The object URL of the picture being previewed, released when replaced. */

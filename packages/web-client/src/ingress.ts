@@ -20,6 +20,7 @@ export interface IngressRoute {
 /** `/internal/` is deliberately absent: the ingress never routes service-to-service endpoints. */
 export const INGRESS_ROUTES: readonly IngressRoute[] = [
   { prefix: '/v1/auth', upstream: 'auth', streaming: false },
+  { prefix: '/v1/admin', upstream: 'auth', streaming: false },
   { prefix: '/.well-known', upstream: 'auth', streaming: false },
   { prefix: '/v1/meetings', upstream: 'meetings', streaming: true },
 ];

@@ -70,7 +70,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(keys.routes, { prefix: '/.well-known' });
   await app.register(users.routes, { prefix: '/internal/v1/users' });
 
-  // Background workers (src/workers): the user-sync outbox relay, the mail worker, picture deletions.
-  registerWorkers(ctx, { outbox, mail, account, avatars, ...overrides });
+  // Background workers (src/workers): the user-sync outbox relay, the mail worker, picture
+  // deletions, audit retention.
+  registerWorkers(ctx, { outbox, mail, account, avatars, audit, ...overrides });
   return app;
 }

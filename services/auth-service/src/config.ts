@@ -89,6 +89,7 @@ const envSchema = z
     /** Audit events older than this are pruned (the chain stays verifiable from its anchor). */
     AUDIT_RETENTION: duration('400d'),
     AUDIT_PRUNE_INTERVAL: duration('1h'),
+    AUDIT_PRUNE_ENABLED: boolish.default(true),
     /** Account mails (reset, verification resend) per address per window, whoever asks. */
     MAIL_ADDRESS_MAX: int(5),
     MAIL_ADDRESS_WINDOW: duration('1h'),
@@ -278,7 +279,7 @@ function deliveryConfig(env: Env) {
       sendTimeoutMs: env.MAIL_SEND_TIMEOUT_MS,
       retentionSec: env.MAIL_RETENTION,
     },
-    audit: { retentionSec: env.AUDIT_RETENTION, pruneIntervalSec: env.AUDIT_PRUNE_INTERVAL },
+    audit: { retentionSec: env.AUDIT_RETENTION, pruneIntervalSec: env.AUDIT_PRUNE_INTERVAL, pruneEnabled: env.AUDIT_PRUNE_ENABLED },
   };
 }
 

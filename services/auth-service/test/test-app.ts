@@ -39,6 +39,8 @@ export function testConfig(databaseUrl: string, env: Record<string, string> = {}
     MAIL_WORKER_ENABLED: 'false',
     // Picture tests start the deletion worker against their own S3 server.
     AVATAR_DELETION_WORKER_ENABLED: 'false',
+    // The retention test starts the audit pruning itself (a run at start would race its rows).
+    AUDIT_PRUNE_ENABLED: 'false',
     APP_BASE_URL: 'https://app.example.com',
     RATE_LIMIT_FORGOT_MAX: '1000',
     RATE_LIMIT_ACCOUNT_MAX: '1000',

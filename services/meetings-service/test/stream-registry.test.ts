@@ -5,12 +5,13 @@ import type { OpenStream, StreamEndReason } from '../src/modules/meetings/stream
 
 const silent = { warn: () => undefined };
 
-function fakeStream(userId: string, sessionId: string, ended: string[]) {
+function fakeStream(userId: string, sessionId: string, ended: string[], issuedAt = Math.floor(Date.now() / 1000)) {
   let unregister = () => {};
   const stream: OpenStream = {
     userId,
     sessionId,
-    expiresAt: Math.floor(Date.now() / 1000) + 900,
+    expiresAt: issuedAt + 900,
+    issuedAt,
     end(reason: StreamEndReason) {
       ended.push(`${userId}/${sessionId}:${reason}`);
       unregister();
@@ -36,6 +37,43 @@ describe('stream registry', () => {
     expect(ended).toEqual(['u1/s1:revoked', 'u1/s1:revoked', 'u1/s2:revoked']);
     expect(registry.size()).toBe(1);
     registry.endUser('nobody', 'revoked');
+    expect(registry.size()).toBe(1);
+    registry.close();
+  });
+
+  it('ends the streams of a user opened with tokens issued before a not-before marker, and nothing else', () => {
+    const registry = createStreamRegistry({ isRevoked: async () => false, recheckMs: 0, log: silent });
+    const ended: string[] = [];
+    for (const [u, s, iat] of [['u1', 'old', 100], ['u1', 'edge', 199], ['u1', 'new', 200], ['u2', 'old', 100]] as const) {
+      const f = fakeStream(u, s, ended, iat);
+      f.register(registry.add(f.stream));
+    }
+    // A token issued in the marker's second or later carries the new claims: it stays.
+    registry.endIssuedBefore('u1', 200, 'revoked');
+    expect(ended).toEqual(['u1/old:revoked', 'u1/edge:revoked']);
+    expect(registry.size()).toBe(2);
+    registry.endIssuedBefore('nobody', 200, 'revoked');
+    expect(registry.size()).toBe(2);
+    registry.close();
+  });
+
+  it('re-checks with the token\'s iat, so a not-before marker missed by pub/sub still ends the stream', async () => {
+    const checked: (number | undefined)[] = [];
+    const registry = createStreamRegistry({
+      isRevoked: async (claims) => {
+        checked.push(claims.iat);
+        return claims.iat !== undefined && claims.iat < 200;
+      },
+      recheckMs: 20,
+      log: silent,
+    });
+    const ended: string[] = [];
+    for (const [s, iat] of [['old', 150], ['new', 250]] as const) {
+      const f = fakeStream('u1', s, ended, iat);
+      f.register(registry.add(f.stream));
+    }
+    await eventually(() => expect(ended).toEqual(['u1/old:revoked']), 2000);
+    expect(checked).toContain(250);
     expect(registry.size()).toBe(1);
     registry.close();
   });

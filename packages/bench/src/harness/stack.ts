@@ -29,6 +29,8 @@ export interface Stack {
   meetings: Service;
   /** Stops one service and starts it again with extra node flags (e.g. --cpu-prof); same port and env. */
   restart(svc: ServiceName, nodeArgs: string[]): Promise<Service>;
+  /** Runs an operator command from the service's build (`node dist/src/<script>.js`), with the service's environment, as in its image. */
+  command(svc: ServiceName, script: string, args: string[]): Promise<void>;
   /** What the auth-service was configured with, for the report. */
   settings: Record<string, string>;
   /** The profile-picture bucket: a local S3 server (packages/dev-s3) in a process of its own. */
@@ -147,7 +149,7 @@ function serviceEnvs(config: BenchConfig, ports: { auth: number; meetings: numbe
     APP_BASE_URL: 'http://127.0.0.1:9',
     SMTP_URL: 'smtp://127.0.0.1:9',
     MAIL_WORKER_ENABLED: 'false',
-    // Production with MFA on refuses to start without a key for the TOTP secrets.
+    // Production with MFA on refuses to start without a key for the TOTP secrets (scenario 8).
     MFA_ENCRYPTION_KEY: `bench:${randomBytes(32).toString('base64')}`,
     // Profile pictures (scenario 7) go to the local S3 server; uploads are limited per account
     // route and shed beyond the image queue, both lifted so the scenario measures the work.
@@ -201,6 +203,11 @@ export async function startStack(registry: ChildRegistry, config: BenchConfig, d
       service.child = start(svc, nodeArgs);
       await waitForHttp(`${service.url}/readyz`, service.child);
       return service;
+    },
+    async command(svc, script, args) {
+      const env = { ...config.inheritedEnv, ...(svc === 'auth-service' ? envs.auth : envs.meetings) };
+      const spec = { name: `${svc}-${script}`, command: process.execPath, args: [`dist/src/${script}.js`, ...args], cwd: serviceDir(config, svc), env };
+      await runToCompletion(registry, spec, 60_000);
     },
   };
 

@@ -81,7 +81,7 @@ describe.each(['dev', 'prod'])('Gateway API routing, overlay %s', (overlay) => {
     expect(backendOf(events)).toBe('meetings-service');
     // A stream ends at its token's expiry (ACCESS_TOKEN_TTL, 15 min): the route must outlast that.
     expect(seconds(events?.timeouts?.request ?? '0s')).toBeGreaterThanOrEqual(15 * 60);
-    for (const path of ['/v1/auth/login', '/v1/auth/refresh', '/.well-known/jwks.json', '/v1/meetings', '/v1/meetings/join', '/v1/meetings/0b7e/events', '/']) {
+    for (const path of ['/v1/auth/login', '/v1/auth/refresh', '/v1/admin/users', '/.well-known/jwks.json', '/v1/meetings', '/v1/meetings/join', '/v1/meetings/0b7e/events', '/']) {
       const rule = target(path)?.rule;
       const request = seconds(rule?.timeouts?.request ?? '0s');
       expect(request, path).toBeGreaterThan(0);

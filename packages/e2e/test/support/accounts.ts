@@ -14,15 +14,6 @@ export const account = (name: string): Account => {
   return { email: `${name}.${suffix}@example.com`, username: `${name}_${suffix}`, password: `Correct-Horse-${suffix}-Battery!` };
 };
 
-/** Logs in through the web client's form (a user without a second factor). */
-export async function logIn(page: Page, who: Account) {
-  const form = page.locator('#login');
-  await form.getByLabel('Email or username').fill(who.email);
-  await form.getByLabel('Password').fill(who.password);
-  await form.getByRole('button', { name: 'Log in' }).click();
-  await waitForText(page.locator('#whoami'), `Signed in as ${who.username}`);
-}
-
 /** Signs up through the web client's form. */
 export async function signUp(page: Page, who: Account) {
   const form = page.locator('#signup');
@@ -31,4 +22,18 @@ export async function signUp(page: Page, who: Account) {
   await form.getByLabel('Password').fill(who.password);
   await form.getByRole('button', { name: 'Sign up' }).click();
   await waitForText(page.locator('#message'), `Account ${who.username} created`);
+}
+
+/** Submits the web client's login form (the answer is the test's to check). */
+export async function submitLogin(page: Page, identifier: string, password: string) {
+  const form = page.locator('#login');
+  await form.getByLabel('Email or username').fill(identifier);
+  await form.getByLabel('Password').fill(password);
+  await form.getByRole('button', { name: 'Log in' }).click();
+}
+
+/** Logs in through the web client's form and waits until the page says who is signed in. */
+export async function logIn(page: Page, who: Account) {
+  await submitLogin(page, who.email, who.password);
+  await waitForText(page.locator('#whoami'), `Signed in as ${who.username}`);
 }

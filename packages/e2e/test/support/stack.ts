@@ -28,6 +28,9 @@ export interface Stack {
   nginx: NginxProcess;
   /** The profile-picture bucket (a real local S3 server). */
   s3: TestS3;
+  /** The auth-service's database and both services' Redis prefix, for operator commands (roles.ts). */
+  authDatabaseUrl: string;
+  redisKeyPrefix: string;
   close(): Promise<void>;
 }
 
@@ -138,7 +141,19 @@ export async function startStack(opts: { corsOrigins?: 'allowed-origin' } = {}):
     });
     cleanups.push(() => nginx.stop());
 
-    return { url: `http://127.0.0.1:${ingressPort}`, localUrl: `http://localhost:${ingressPort}`, allowedOrigin, foreignOrigin, auth, meetings, nginx, s3, close };
+    return {
+      url: `http://127.0.0.1:${ingressPort}`,
+      localUrl: `http://localhost:${ingressPort}`,
+      allowedOrigin,
+      foreignOrigin,
+      auth,
+      meetings,
+      nginx,
+      s3,
+      authDatabaseUrl: authDb.url,
+      redisKeyPrefix: common.REDIS_KEY_PREFIX,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

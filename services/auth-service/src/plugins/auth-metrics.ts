@@ -22,10 +22,38 @@ export interface AuthMetricsOptions {
 const ATTEMPT_ROUTES: Record<string, string> = {
   '/v1/auth/login': 'password',
   '/v1/auth/refresh': 'refresh',
+  '/v1/auth/mfa/verify': 'mfa',
+  '/v1/auth/passkeys/login/verify': 'passkey',
+  '/v1/auth/oauth/google/callback': 'google',
   '/v1/auth/oauth/exchange': 'google',
 };
 
+/**
+ * Google's callback answers with a redirect either way: `?code=` goes on to the exchange (counted
+ * there), `?error=<CODE>` ends the attempt. Only codes of this shape are taken as a reason.
+ */
+const GOOGLE_CALLBACK = '/v1/auth/oauth/google/callback';
+const ERROR_CODE = /^[A-Z][A-Z_]{0,63}$/;
+
+/** A first factor that was right but asks for a second one (TOTP): not yet a sign-in. */
+const MFA_CHALLENGE = /"mfaRequired":\s*true/;
+
 const failureCode = new WeakMap<FastifyRequest, string>();
+const challenged = new WeakSet<FastifyRequest>();
+
+type Attempt = { outcome: 'success' | 'failure' | 'challenge'; reason: string } | undefined;
+
+function callbackOutcome(location: unknown): Attempt {
+  if (typeof location !== 'string') return undefined;
+  let error: string | null;
+  try {
+    error = new URL(location).searchParams.get('error');
+  } catch {
+    return undefined;
+  }
+  if (error === null) return undefined;
+  return { outcome: 'failure', reason: ERROR_CODE.test(error) ? error : 'OTHER' };
+}
 
 /** Counts session hashes with SCAN on every master: O(keys), so only ever in the background. */
 async function countSessions(redis: Redis | Cluster, pattern: string): Promise<number> {
@@ -40,7 +68,7 @@ async function countSessions(redis: Redis | Cluster, pattern: string): Promise<n
 async function authMetricsPlugin(app: FastifyInstance, opts: AuthMetricsOptions) {
   const attempts = new Counter({
     name: 'auth_attempts_total',
-    help: 'Authentication attempts by method (password, refresh, google), outcome and reason (an error code, or none)',
+    help: 'Authentication attempts by method (password, refresh, mfa, passkey, google), outcome (success, failure, challenge: a second factor is asked) and reason (an error code, or none)',
     labelNames: ['method', 'outcome', 'reason'] as const,
     registers: [app.metrics],
   });
@@ -50,15 +78,20 @@ async function authMetricsPlugin(app: FastifyInstance, opts: AuthMetricsOptions)
     if (ATTEMPT_ROUTES[request.routeOptions.url ?? ''] === undefined) return;
     failureCode.set(request, toAppError(error, opts.mapError).publicCode);
   });
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (ATTEMPT_ROUTES[request.routeOptions.url ?? ''] === undefined || reply.statusCode >= 400) return payload;
+    if (typeof payload === 'string' && MFA_CHALLENGE.test(payload)) challenged.add(request);
+    return payload;
+  });
   app.addHook('onResponse', async (request, reply) => {
-    const method = ATTEMPT_ROUTES[request.routeOptions.url ?? ''];
+    const route = request.routeOptions.url ?? '';
+    const method = ATTEMPT_ROUTES[route];
     if (method === undefined) return;
-    const success = reply.statusCode < 400;
-    attempts.inc({
-      method,
-      outcome: success ? 'success' : 'failure',
-      reason: success ? 'none' : (failureCode.get(request) ?? 'OTHER'),
-    });
+    let attempt: Attempt;
+    if (reply.statusCode >= 400) attempt = { outcome: 'failure', reason: failureCode.get(request) ?? 'OTHER' };
+    else if (route === GOOGLE_CALLBACK) attempt = callbackOutcome(reply.getHeader('location'));
+    else attempt = { outcome: challenged.has(request) ? 'challenge' : 'success', reason: 'none' };
+    if (attempt !== undefined) attempts.inc({ method, ...attempt });
   });
 
   // ioredis applies keyPrefix to keys, not to SCAN's pattern: the prefix is added here.

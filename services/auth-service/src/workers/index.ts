@@ -1,11 +1,14 @@
 import type { ServiceContext } from '../context.js';
 import type { AccountModule } from '../modules/account/index.js';
+import type { AuditModule } from '../modules/audit/index.js';
 import type { AvatarsModule } from '../modules/avatars/index.js';
 import type { MailModule } from '../modules/mail/index.js';
 import type { Mailer } from '../modules/mail/mailer.js';
 import { createMailer } from '../modules/mail/mailer.js';
 import type { OutboxRow } from '../modules/outbox/outbox.repository.js';
 import type { OutboxModule } from '../modules/outbox/index.js';
+import type { AuditRetentionWorker } from './audit-retention-worker.js';
+import { createAuditRetentionWorker } from './audit-retention-worker.js';
 import type { AvatarDeletionWorker } from './avatar-deletion-worker.js';
 import { createAvatarDeletionWorker } from './avatar-deletion-worker.js';
 import type { MailWorker } from './mail-worker.js';
@@ -19,6 +22,7 @@ export interface WorkersDeps {
   mail: MailModule;
   account: Pick<AccountModule, 'mails' | 'tokens'>;
   avatars: Pick<AvatarsModule, 'deletions' | 'storage' | 'waker'>;
+  audit: Pick<AuditModule, 'retention'>;
   /** Replaces the meetings-service client of the outbox relay (tests). */
   syncTarget?: UserSyncTarget | undefined;
   onOutboxDelivered?: ((row: OutboxRow) => Promise<void>) | undefined;
@@ -86,6 +90,11 @@ function avatarDeletionWorker({ app, config }: ServiceContext, deps: WorkersDeps
   });
 }
 
+/** Audit retention: prunes events older than AUDIT_RETENTION at start and every AUDIT_PRUNE_INTERVAL. */
+function auditRetentionWorker({ app, config }: ServiceContext, deps: WorkersDeps) {
+  return createAuditRetentionWorker({ retention: deps.audit.retention, log: app.log, pollMs: config.audit.pruneIntervalSec * 1000 });
+}
+
 /**
  * Builds the background workers, exposes them as `app.outboxRelay` / `app.mailWorker` (tests
  * and operators run single batches), starts the enabled ones once the app is ready and stops
@@ -96,14 +105,17 @@ export function registerWorkers(ctx: ServiceContext, deps: WorkersDeps): void {
   const sync = outboxRelay(ctx, deps);
   const mail = mailWorker(ctx, deps);
   const avatarDeletions = avatarDeletionWorker(ctx, deps);
+  const auditRetention = auditRetentionWorker(ctx, deps);
   app.decorate('outboxRelay', sync.relay);
   app.decorate('mailWorker', mail.worker);
   app.decorate('avatarDeletions', avatarDeletions);
+  app.decorate('auditRetention', auditRetention);
   if (config.sync.relayEnabled) app.addHook('onReady', async () => sync.relay.start());
   if (config.mail.workerEnabled) app.addHook('onReady', async () => mail.worker.start());
   if (config.avatars.deletion.workerEnabled) app.addHook('onReady', async () => avatarDeletions.start());
+  if (config.audit.pruneEnabled) app.addHook('onReady', async () => auditRetention.start());
   app.addHook('preClose', async () => {
-    await Promise.all([sync.relay.stop(), mail.worker.stop(), avatarDeletions.stop()]);
+    await Promise.all([sync.relay.stop(), mail.worker.stop(), avatarDeletions.stop(), auditRetention.stop()]);
     sync.close();
     mail.close();
   });
@@ -114,5 +126,6 @@ declare module 'fastify' {
     outboxRelay: OutboxRelay;
     mailWorker: MailWorker;
     avatarDeletions: AvatarDeletionWorker;
+    auditRetention: AuditRetentionWorker;
   }
 }

@@ -131,6 +131,37 @@ describe('roles', () => {
     expect((await ctx.app.inject({ method: 'GET', url: '/v1/auth/me', headers: bearer(refreshed.json().accessToken) })).statusCode).toBe(200);
   });
 
+  it('two role changes within one second: the token minted between them is refused after the second', async () => {
+    // A frozen clock puts both changes and the refresh between them in the same second.
+    const now = Date.now();
+    const frozen = await startAuthService({}, { clock: () => now });
+    try {
+      const admin = await caller(frozen, ['admin']);
+      const target = await caller(frozen);
+      const setRoles = async (roles: string[]) => {
+        const res = await frozen.app.inject({ method: 'PUT', url: `/v1/admin/users/${target.id}/roles`, headers: admin.headers, payload: { roles } });
+        expect(res.statusCode, res.body).toBe(200);
+      };
+      const refresh = async (refreshToken: string) => {
+        const res = await frozen.app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken } });
+        expect(res.statusCode, res.body).toBe(200);
+        return res.json() as { accessToken: string; refreshToken: string };
+      };
+      const me = (token: string) => frozen.app.inject({ method: 'GET', url: '/v1/auth/me', headers: bearer(token) });
+      await setRoles(['moderator']);
+      const promoted = await refresh(target.refreshToken);
+      expect(decodeJwt(promoted.accessToken).roles).toEqual(['moderator']);
+      expect((await me(promoted.accessToken)).statusCode).toBe(200);
+      await setRoles([]);
+      expectProblem(await me(promoted.accessToken), 401, 'TOKEN_REVOKED');
+      const demoted = await refresh(promoted.refreshToken);
+      expect(decodeJwt(demoted.accessToken).roles).toEqual([]);
+      expect((await me(demoted.accessToken)).statusCode).toBe(200);
+    } finally {
+      await frozen.close();
+    }
+  });
+
   it('LAST_ADMIN: the last active admin can be neither demoted nor disabled', async () => {
     const fresh = await startAuthService();
     try {

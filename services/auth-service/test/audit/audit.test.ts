@@ -1,3 +1,4 @@
+import { eventually } from '@authmeet/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as auditVerify } from '../../src/audit-verify.js';
 import { auditEventTypes } from '../../src/modules/audit/audit-catalogue.js';
@@ -6,7 +7,8 @@ import type { NewAuditEvent } from '../../src/modules/audit/audit.repository.js'
 import type { Prisma } from '../../src/generated/prisma/client.js';
 import { createAuditRetention } from '../../src/modules/audit/audit.retention.js';
 import { bearer, expectProblem, login, registerAndLogin, STRONG_PASSWORD } from '../factories.js';
-import { startAuthService } from '../test-app.js';
+import { buildApp } from '../../src/app.js';
+import { startAuthService, testConfig } from '../test-app.js';
 import type { TestContext } from '../test-app.js';
 import { caller, runCommand } from '../admin/admin-kit.js';
 
@@ -213,17 +215,18 @@ describe('the hash chain', () => {
   });
 });
 
+/** An event written 500 days ago (past the default retention of 400 days). */
+const old = (type: 'user.registered' | 'user.login.succeeded') => pastEvent(type, new Date(Date.now() - 500 * 86_400_000));
+
 describe('retention', () => {
   it('prunes events past AUDIT_RETENTION and leaves a chain that still verifies from its anchor', async () => {
     const fresh = await startAuthService();
     try {
       const repository = createAuditRepository(fresh.app.prisma);
-      const day = 86_400_000;
-      const old = (type: 'user.registered' | 'user.login.succeeded') => pastEvent(type, new Date(Date.now() - 500 * day));
       await repository.appendNow([old('user.registered'), old('user.login.succeeded'), old('user.login.succeeded')]);
       await registerAndLogin(fresh.app);
       const before = await fresh.app.prisma.auditEvent.count();
-      const retention = createAuditRetention({ repository, log: fresh.app.log, clock: Date.now, retentionSec: 400 * 86_400, intervalSec: 3600 });
+      const retention = createAuditRetention({ repository, log: fresh.app.log, clock: Date.now, retentionSec: 400 * 86_400 });
       expect(await retention.runOnce()).toBe(3);
       expect(await retention.runOnce()).toBe(0);
       const rows = await fresh.app.prisma.auditEvent.findMany({ orderBy: { id: 'asc' } });
@@ -234,6 +237,31 @@ describe('retention', () => {
       // The first remaining event must chain to the anchor: removing it is noticed.
       await fresh.app.prisma.$executeRawUnsafe('DELETE FROM audit_events WHERE id = 4');
       expect((await runCommand(fresh, auditVerify, [])).err).toMatch(/event 5: /);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('runs in the background on the shared worker loop: at start (then every AUDIT_PRUNE_INTERVAL), stopped with the app', async () => {
+    const fresh = await startAuthService();
+    try {
+      // Tests run with AUDIT_PRUNE_ENABLED=false: nothing prunes these until a replica with it on starts.
+      await createAuditRepository(fresh.app.prisma).appendNow([old('user.registered'), old('user.login.succeeded')]);
+      const replica = await buildApp(testConfig(fresh.db.url, { AUDIT_PRUNE_ENABLED: 'true', AUDIT_PRUNE_INTERVAL: '1h' }), { logger: false, keyRing: fresh.keyRing });
+      try {
+        await replica.ready();
+        const pruned = await eventually(async () => {
+          const rows = await fresh.app.prisma.auditEvent.findMany({ where: { type: 'audit.pruned' } });
+          expect(rows).toHaveLength(1);
+          return rows;
+        }, 5000, 50);
+        expect(pruned[0]).toMatchObject({ actorType: 'system', details: { count: 2 } });
+        expect(await fresh.app.prisma.auditEvent.count({ where: { at: { lt: new Date(Date.now() - 400 * 86_400_000) } } })).toBe(0);
+      } finally {
+        // Stopped with the app (waits for a run in flight): close() returns and nothing runs on a closed pool.
+        await replica.close();
+      }
+      expect((await runCommand(fresh, auditVerify, [])).code).toBe(0);
     } finally {
       await fresh.close();
     }

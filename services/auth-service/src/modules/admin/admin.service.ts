@@ -14,7 +14,7 @@ export interface AdminServiceDeps {
   admin: AdminRepository;
   users: UsersRepository;
   outbox: OutboxRepository;
-  sessions: Pick<SessionsRepository, 'setNotBefore' | 'list' | 'listIds' | 'revoke'>;
+  sessions: Pick<SessionsRepository, 'notBefore' | 'setNotBefore' | 'list' | 'listIds' | 'revoke'>;
   audit: AuditRecorder;
   clock: () => number;
 }
@@ -35,9 +35,16 @@ export function createAdminService(deps: AdminServiceDeps) {
   /**
    * The user's tokens minted before now stop working in every service (the second after now,
    * so a token issued earlier in this second is refused too); the next refresh carries the
-   * new claims.
+   * new claims. Tokens minted after an earlier change of this same second carry that change's
+   * marker as their `iat`, so the new marker must be above the current one too (read after the
+   * change committed, so no token with the old claims can be newer). Changes faster than one a
+   * second to one user move the marker ahead of the clock by one second each; verifiers allow
+   * a minute of clock skew on `iat`.
    */
-  const cutOff = (userId: string) => deps.sessions.setNotBefore(userId, Math.floor(deps.clock() / 1000) + 1);
+  const cutOff = async (userId: string) => {
+    const current = await deps.sessions.notBefore(userId);
+    await deps.sessions.setNotBefore(userId, Math.max(Math.floor(deps.clock() / 1000) + 1, current + 1));
+  };
 
   /** Every session ends, and every service hears of it (the revocations are published). */
   const revokeAll = async (userId: string) => deps.sessions.revoke(userId, await deps.sessions.listIds(userId, 0));

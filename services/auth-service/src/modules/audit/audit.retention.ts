@@ -6,17 +6,14 @@ export interface AuditRetentionDeps {
   log: FastifyBaseLogger;
   clock: () => number;
   retentionSec: number;
-  intervalSec: number;
 }
 
 /**
- * Prunes events older than the retention, on every replica at the interval: the chain's head
- * lock makes the runs queue, and a run that finds nothing old enough does nothing.
+ * One pruning run: deletes the events older than the retention and records the anchor. The
+ * retention worker (src/workers) runs it at start and then at every interval, on every replica:
+ * the chain's head lock makes the runs queue, and a run that finds nothing old enough does nothing.
  */
 export function createAuditRetention(deps: AuditRetentionDeps) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
-
   async function runOnce(): Promise<number> {
     const cutoff = new Date(deps.clock() - deps.retentionSec * 1000);
     const count = await deps.repository.prune(cutoff, (pruned, anchorId, anchorHash) => ({
@@ -35,24 +32,7 @@ export function createAuditRetention(deps: AuditRetentionDeps) {
     return count;
   }
 
-  return {
-    runOnce,
-    start() {
-      timer = setInterval(() => {
-        running ??= runOnce()
-          .catch((err: unknown) => {
-            deps.log.warn({ err }, 'audit retention run failed; retrying at the next interval');
-            return 0;
-          })
-          .finally(() => {
-            running = undefined;
-          });
-      }, deps.intervalSec * 1000);
-      timer.unref();
-    },
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return { runOnce };
 }
+
+export type AuditRetention = ReturnType<typeof createAuditRetention>;

@@ -9,7 +9,7 @@ export type { AuditRecorder } from './audit.service.js';
 
 /**
  * The audit trail: the recorder other modules write events with (in their transactions), the
- * admin and activity routes, and the retention job. Events take the ip, user agent and request
+ * admin and activity routes, and the retention job's pruning run. Events take the ip, user agent and request
  * id of the request they are written in (the request scope http-kit opens for each request).
  */
 export function auditModule({ app, config, clock }: ServiceContext) {
@@ -31,15 +31,8 @@ export function auditModule({ app, config, clock }: ServiceContext) {
       registers: [app.metrics],
     }),
   });
-  const retention = createAuditRetention({
-    repository,
-    log: app.log,
-    clock,
-    retentionSec: config.audit.retentionSec,
-    intervalSec: config.audit.pruneIntervalSec,
-  });
-  app.addHook('onReady', async () => retention.start());
-  app.addHook('preClose', async () => retention.stop());
+  // Run by the retention worker (src/workers), like every background loop.
+  const retention = createAuditRetention({ repository, log: app.log, clock, retentionSec: config.audit.retentionSec });
   return { recorder: audit, retention, adminRoutes: adminAuditRoutes(repository), activityRoutes: activityRoutes(repository) };
 }
 

@@ -37,12 +37,14 @@ export function meetingsModule(app: HttpApp, deps: MeetingsModuleDeps) {
   });
 
   async function routes(scope: HttpApp) {
-    // Event streams end with the access they were opened on; revocations reach them through the
-    // revocation view's one subscription (never one per stream).
+    // Event streams end with the access they were opened on; revocations and not-before markers
+    // (a role change, a disable) reach them through the revocation view's one subscription
+    // (never one per stream).
     const view = scope.revocationView;
     const isRevoked = (claims: Parameters<typeof view.isRevoked>[0]) => view.isRevoked(claims);
     const streams = createStreamRegistry({ isRevoked, recheckMs: config.sse.heartbeatMs, log: scope.log });
     view.onRevoked((sub, sid) => streams.endSession(sub, sid, 'revoked'));
+    view.onNotBefore((sub, nbf) => streams.endIssuedBefore(sub, nbf, 'revoked'));
     const slots = createStreamSlots({ redis: scope.redis, maxPerUser: config.sse.maxStreamsPerUser, log: scope.log });
     scope.addHook('onClose', async () => {
       streams.close();

@@ -10,6 +10,8 @@ export interface StreamViewer {
   sessionId: string;
   /** The access token's `exp`, epoch seconds. */
   expiresAt: number;
+  /** The access token's `iat`, epoch seconds. */
+  issuedAt: number;
 }
 
 export interface StreamOptions {
@@ -56,7 +58,8 @@ function endingOf(event: DeliveredEvent, userId: string): StreamEndReason | unde
  *
  * A stream must never outlive the access that opened it, or it would keep delivering other
  * people's names to someone logged out, expired or gone from the meeting. It ends, after a last
- * `stream.closed` `{ reason }` event, when its session is revoked (the registry hears it),
+ * `stream.closed` `{ reason }` event, when its session is revoked or its token falls under
+ * the user's not-before marker (a role change or a disable; the registry hears both),
  * at the token's `exp` (a timer), when its user leaves or is removed, and when the meeting ends.
  * It also ends, without `stream.closed`, when the client goes away or the app shuts down (the
  * client should simply reconnect, to another replica).

@@ -27,7 +27,7 @@ export interface MeetingsRoutesOptions {
   slots: StreamSlots;
   maxStreamsPerUser: number;
   /** The revocation view's check (from memory on the hot path). */
-  isRevoked: (claims: { sub: string; sid: string; exp: number }) => Promise<boolean>;
+  isRevoked: (claims: { sub: string; sid: string; exp: number; iat: number }) => Promise<boolean>;
 }
 
 const security = [{ bearerAuth: [] }];
@@ -258,7 +258,7 @@ function eventRoutes(app: HttpApp, opts: MeetingsRoutesOptions) {
     async (request, reply) => {
       const auth = request.auth;
       if (!auth) throw new AppError('UNAUTHENTICATED');
-      const { userId, sessionId, expiresAt } = auth;
+      const { userId, sessionId, expiresAt, issuedAt } = auth;
       const meetingId = request.params.id;
       await meetings.forCurrentMember(meetingId, userId);
       const release = await opts.slots.acquire(userId);
@@ -272,9 +272,9 @@ function eventRoutes(app: HttpApp, opts: MeetingsRoutesOptions) {
         events: opts.events,
         registry: opts.streams,
         meetingId,
-        viewer: { userId, sessionId, expiresAt },
+        viewer: { userId, sessionId, expiresAt, issuedAt },
         heartbeatMs: opts.heartbeatMs,
-        isRevoked: () => opts.isRevoked({ sub: userId, sid: sessionId, exp: expiresAt }),
+        isRevoked: () => opts.isRevoked({ sub: userId, sid: sessionId, exp: expiresAt, iat: issuedAt }),
         // Gone (deleted, or this user's participation gone) → null; a database error is not "gone".
         currentState: () =>
           meetings.forMember(meetingId, userId).then(

@@ -9,6 +9,8 @@ export interface OpenStream {
   readonly sessionId: string;
   /** Epoch seconds: the access token's `exp`. */
   readonly expiresAt: number;
+  /** Epoch seconds: the access token's `iat` (a not-before marker above it ends the stream). */
+  readonly issuedAt: number;
   end(reason: StreamEndReason): void;
 }
 
@@ -34,6 +36,11 @@ export interface StreamRegistry {
    * a user's access away as a whole (e.g. disabling the account).
    */
   endUser(userId: string, reason: StreamEndReason): void;
+  /**
+   * Ends the user's streams opened with a token issued before `notBefore` (epoch seconds): the
+   * user's roles changed or the account was disabled, and such tokens are refused now.
+   */
+  endIssuedBefore(userId: string, notBefore: number, reason: StreamEndReason): void;
   /** Streams open on this replica (exported as a gauge). */
   size(): number;
   close(): void;
@@ -43,9 +50,10 @@ export interface StreamRegistry {
  * The event streams open on this replica, indexed by user, so that whatever takes access away
  * (a revoked session, a disabled user) ends exactly the streams living on that access.
  *
- * Revocations arrive through the revocation view's pub/sub listener (one subscription per
- * replica). A message published while that subscription was down is never delivered, so every
- * open stream's session is also re-checked every `recheckMs`: from memory while the view is
+ * Revocations and not-before markers (a role change, a disable) arrive through the revocation
+ * view's pub/sub listeners (one subscription per replica). A message published while that
+ * subscription was down is never delivered, so every open stream's token is also re-checked
+ * every `recheckMs`: from memory while the view is
  * subscribed, with one EXISTS per session after a reconnect. A check that cannot be answered
  * (Redis down) keeps the stream: nothing can be published meanwhile, and the next check decides.
  */
@@ -68,7 +76,7 @@ export function createStreamRegistry(opts: StreamRegistryOptions): StreamRegistr
       const streams = [...byUser.values()].flatMap((set) => [...set]);
       await Promise.all(
         streams.map(async (s) => {
-          const revoked = await opts.isRevoked({ sub: s.userId, sid: s.sessionId, exp: s.expiresAt }).catch(() => false);
+          const revoked = await opts.isRevoked({ sub: s.userId, sid: s.sessionId, exp: s.expiresAt, iat: s.issuedAt }).catch(() => false);
           if (revoked) s.end('revoked');
         }),
       );
@@ -99,6 +107,7 @@ export function createStreamRegistry(opts: StreamRegistryOptions): StreamRegistr
     },
     endSession: (userId, sessionId, reason) => endWhere(userId, reason, (s) => s.sessionId === sessionId),
     endUser: (userId, reason) => endWhere(userId, reason, () => true),
+    endIssuedBefore: (userId, notBefore, reason) => endWhere(userId, reason, (s) => s.issuedAt < notBefore),
     size: () => count,
     close: () => clearInterval(timer),
   };
