@@ -72,10 +72,23 @@ export interface SessionsServiceDeps {
 export function createSessionsService(deps: SessionsServiceDeps) {
   const { repository: sessions, config } = deps;
 
-  async function issueAccessToken(user: User, sessionId: string, absoluteExpiresAt: number, authn: Authentication) {
-    // Read after the user: a role change commits, then sets the marker, so a token carrying the
-    // old roles is either refused by the marker or was issued before it.
+  /**
+   * The user whose claims a new access token carries, and the not-before marker it must not
+   * predate. `user` was read before a password was hashed or a rotation ran; a marker means a
+   * change of roles or of the account's state in the last minutes, which may have landed since
+   * (an admin acting while the login hashed). Changes commit before their marker is set, so a
+   * read made after seeing the marker is at least as new as the change. No marker, no read.
+   */
+  async function claimsSubject(user: User): Promise<{ user: User; notBefore: number }> {
     const notBefore = await sessions.notBefore(user.id);
+    if (notBefore === 0) return { user, notBefore };
+    const current = await deps.users.findById(user.id);
+    if (!current || current.deletedAt !== null) throw appError('REFRESH_TOKEN_INVALID');
+    if (!current.isActive) throw appError('ACCOUNT_DISABLED');
+    return { user: current, notBefore };
+  }
+
+  function issueAccessToken(user: User, notBefore: number, sessionId: string, absoluteExpiresAt: number, authn: Authentication) {
     const nowSec = Math.floor(deps.clock() / 1000);
     // Never outlive the session's absolute cap.
     const exp = Math.min(nowSec + config.accessTokenTtlSec, Math.floor(absoluteExpiresAt / 1000));
@@ -99,13 +112,21 @@ export function createSessionsService(deps: SessionsServiceDeps) {
     return { accessToken, expiresIn: Math.max(exp - nowSec, 0) };
   }
 
+  /** The pair for a session just opened or rotated; if the user may no longer have it, the session ends. */
   async function tokenPair(user: User, sessionId: string, refreshToken: string, expiresAt: number, absoluteExpiresAt: number, now: number, authn: Authentication): Promise<TokenPair> {
+    let subject: { user: User; notBefore: number };
+    try {
+      subject = await claimsSubject(user);
+    } catch (error) {
+      if (error instanceof AppError && error.status < 500) await revoke(user.id, [sessionId]);
+      throw error;
+    }
     return {
-      ...(await issueAccessToken(user, sessionId, absoluteExpiresAt, authn)),
+      ...issueAccessToken(subject.user, subject.notBefore, sessionId, absoluteExpiresAt, authn),
       refreshToken,
       tokenType: 'Bearer',
       refreshExpiresIn: Math.round((expiresAt - now) / 1000),
-      user: toPublicUser(user),
+      user: toPublicUser(subject.user),
       sessionId,
     };
   }
