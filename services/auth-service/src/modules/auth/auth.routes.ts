@@ -1,5 +1,5 @@
 import type { HttpApp } from '@authmeet/http-kit';
-import { AppError, problemResponses } from '@authmeet/http-kit';
+import { AppError } from '@authmeet/http-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { mfaChallengeSchema } from '../mfa/mfa.schemas.js';
@@ -8,6 +8,7 @@ import type { DeviceInfo } from '../sessions/sessions.service.js';
 import { tokensSchema } from '../sessions/sessions.schemas.js';
 import type { AuthService } from './auth.service.js';
 import { loginBody, refreshBody, registerBody, verifyTokenBody, verifyTokenResponse } from './auth.schemas.js';
+import { errorCodes } from '../../errors.js';
 
 export interface AuthRoutesOptions {
   auth: AuthService;
@@ -38,9 +39,12 @@ export function authRoutes(opts: AuthRoutesOptions) {
         config: limit(opts.limits.registerMax),
         schema: {
           tags: ['auth'],
+          operationId: 'register',
+          security: [],
+          errors: errorCodes('EMAIL_TAKEN', 'USERNAME_TAKEN'),
           summary: 'Create an account',
           body: registerBody,
-          response: { 201: z.object({ user: userSchema }), ...problemResponses(400, 409, 413, 415, 429, 503) },
+          response: { 201: z.object({ user: userSchema }) },
         },
       },
       async (request, reply) => reply.code(201).send({ user: await auth.register(request.body) }),
@@ -52,10 +56,13 @@ export function authRoutes(opts: AuthRoutesOptions) {
         config: limit(opts.limits.loginMax),
         schema: {
           tags: ['auth'],
+          operationId: 'login',
+          security: [],
+          errors: errorCodes('INVALID_CREDENTIALS', 'ACCOUNT_DISABLED', 'EMAIL_NOT_VERIFIED'),
           summary: 'Log in with email or username',
           body: loginBody,
           description: 'A user with MFA on gets `{ mfaRequired, mfaToken, methods }` instead of tokens: finish at POST /v1/auth/mfa/verify.',
-          response: { 200: z.union([tokensSchema, mfaChallengeSchema]), ...problemResponses(400, 401, 403, 429, 503) },
+          response: { 200: z.union([tokensSchema, mfaChallengeSchema]) },
         },
       },
       async (request) => auth.login(request.body.identifier, request.body.password, device(request)),
@@ -67,11 +74,14 @@ export function authRoutes(opts: AuthRoutesOptions) {
         config: limit(opts.limits.refreshMax),
         schema: {
           tags: ['auth'],
+          operationId: 'refresh',
+          security: [],
+          errors: errorCodes('REFRESH_TOKEN_INVALID', 'REFRESH_TOKEN_REUSED', 'ACCOUNT_DISABLED'),
           summary: 'Rotate a refresh token into a new token pair',
           description:
             'The old refresh token dies and a new pair is issued for the same session. Concurrent refreshes with one token (browser tabs) within REFRESH_REUSE_GRACE (default 10 s) of its rotation all get the same new refresh token; a rotated token presented after that revokes the whole session (REFRESH_TOKEN_REUSED). A 503 leaves the token valid: retry with it.',
           body: refreshBody,
-          response: { 200: tokensSchema, ...problemResponses(400, 401, 429, 503) },
+          response: { 200: tokensSchema },
         },
       },
       async (request) => auth.refresh(request.body.refreshToken),
@@ -81,7 +91,7 @@ export function authRoutes(opts: AuthRoutesOptions) {
       '/logout',
       {
         preHandler: app.authenticate,
-        schema: { tags: ['auth'], summary: 'Revoke the current session', security: bearer, response: { 204: z.null(), ...problemResponses(401) } },
+        schema: { tags: ['auth'], operationId: 'logout', summary: 'Revoke the current session', security: bearer, response: { 204: z.null() } },
       },
       async (request, reply) => {
         const { userId, sessionId } = requireAuth(request);
@@ -94,7 +104,7 @@ export function authRoutes(opts: AuthRoutesOptions) {
       '/logout-all',
       {
         preHandler: app.authenticate,
-        schema: { tags: ['auth'], summary: 'Revoke every session of the user', security: bearer, response: { 204: z.null(), ...problemResponses(401) } },
+        schema: { tags: ['auth'], operationId: 'logoutAll', summary: 'Revoke every session of the user', security: bearer, response: { 204: z.null() } },
       },
       async (request, reply) => {
         await auth.logoutAll(requireAuth(request).userId);
@@ -107,9 +117,12 @@ export function authRoutes(opts: AuthRoutesOptions) {
       {
         schema: {
           tags: ['auth'],
+          operationId: 'verifyToken',
+          security: [],
+          errors: errorCodes('TOKEN_EXPIRED', 'TOKEN_INVALID', 'TOKEN_REVOKED'),
           summary: 'Check an access token: signature, expiry, issuer, audience, revocation',
           body: verifyTokenBody,
-          response: { 200: verifyTokenResponse, ...problemResponses(400, 401, 503) },
+          response: { 200: verifyTokenResponse },
         },
       },
       async (request) => {
