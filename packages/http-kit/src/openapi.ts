@@ -141,7 +141,14 @@ const NAMED_EXAMPLES: Record<string, string> = {
   userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
   ip: '203.0.113.7',
   reason: 'Spam',
+  avatarUrl: 'https://avatars.example.com/profile-pictures/3f6c1e2a.jpg',
+  accessToken: 'eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiIzZjZjMWUyYSJ9.c2lnbmF0dXJl',
+  refreshToken: 'q9d2v7Lr0m3x8KfP1sWbZ4yT6hNc5aJe',
+  mfaToken: 'Vb3kR8sL1qZ7mN2xP5tW9yC4',
 };
+
+/** Examples for number fields by name, used only within the field's bounds. */
+const NAMED_NUMBERS: Record<string, number> = { expiresIn: 900, refreshExpiresIn: 2_592_000, participantCount: 2, maxParticipants: 100 };
 
 function fits(value: string, schema: Json): boolean {
   if (typeof schema['minLength'] === 'number' && value.length < schema['minLength']) return false;
@@ -156,8 +163,8 @@ function stringExample(schema: Json, name: string | undefined): string {
   return byName !== undefined && fits(byName, schema) ? byName : 'text';
 }
 
-function numberExample(schema: Json): number {
-  let value = 1;
+function numberExample(schema: Json, name: string | undefined): number {
+  let value = (name === undefined ? undefined : NAMED_NUMBERS[name]) ?? 1;
   if (typeof schema['minimum'] === 'number' && schema['minimum'] > value) value = schema['minimum'];
   if (typeof schema['exclusiveMinimum'] === 'number' && schema['exclusiveMinimum'] >= value) value = Math.floor(schema['exclusiveMinimum']) + 1;
   if (typeof schema['maximum'] === 'number' && schema['maximum'] < value) value = schema['maximum'];
@@ -207,7 +214,7 @@ export function exampleOf(schema: unknown, components: Record<string, unknown>, 
       return stringExample(schema, name);
     case 'integer':
     case 'number':
-      return numberExample(schema);
+      return numberExample(schema, name);
     case 'boolean':
       return true;
     case 'null':
