@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { SwaggerTransform, SwaggerTransformObject } from '@fastify/swagger';
+import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { ErrorCatalogue } from './errors.js';
@@ -360,4 +361,49 @@ export function sortKeys(value: unknown): unknown {
 /** The committed form of a document: keys sorted, two-space indent, a final newline. */
 export function renderOpenApi(document: unknown): string {
   return `${JSON.stringify(sortKeys(document), null, 2)}\n`;
+}
+
+/** One problem answer of a running app: which route answered which status and code. */
+export interface ProblemAnswer {
+  method: string;
+  route: string;
+  status: number;
+  code: string;
+}
+
+/**
+ * Records every problem answer of `app` (call before `ready()`). Tests keep it and check it
+ * against the document with `undocumentedProblems`: a code a route really answers is one its
+ * operation must list.
+ */
+export function recordProblemAnswers(app: FastifyInstance): ProblemAnswer[] {
+  const answers: ProblemAnswer[] = [];
+  app.addHook('onSend', async (request, reply, payload) => {
+    const route = request.routeOptions.url;
+    if (route !== undefined && typeof payload === 'string' && String(reply.getHeader('content-type')).startsWith('application/problem+json')) {
+      const code = (JSON.parse(payload) as { code?: unknown }).code;
+      if (typeof code === 'string') answers.push({ method: request.method, route, status: reply.statusCode, code });
+    }
+    return payload;
+  });
+  return answers;
+}
+
+/** The answers whose code the document does not list for that operation and status. */
+export function undocumentedProblems(document: unknown, answers: Iterable<ProblemAnswer>): string[] {
+  const doc = document as { paths?: Record<string, Record<string, Json>>; components?: { responses?: Record<string, Json> } };
+  const missing = new Set<string>();
+  for (const { method, route, status, code } of answers) {
+    const path = route.replace(/:(\w+)/g, '{$1}').replace(/(.)\/$/, '$1');
+    const operation = doc.paths?.[path]?.[method.toLowerCase()];
+    // Hidden routes (health, docs) and requests no route matched are not in the document.
+    if (!operation) continue;
+    let response = (operation['responses'] as Record<string, Json> | undefined)?.[String(status)];
+    const ref = response?.['$ref'];
+    if (typeof ref === 'string') response = doc.components?.responses?.[ref.split('/').pop() ?? ''];
+    const media = (response?.['content'] as Record<string, Json> | undefined)?.['application/problem+json'];
+    const codes = ((media?.['schema'] as { allOf?: { properties?: { code?: { enum?: string[] } } }[] } | undefined)?.allOf?.[1]?.properties?.code?.enum) ?? [];
+    if (!codes.includes(code)) missing.add(`${method} ${path} ${status} ${code}`);
+  }
+  return [...missing].sort();
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createHttpApp, defineErrors, documentAs, exampleOf, renderOpenApi } from '../src/index.js';
+import { createHttpApp, defineErrors, documentAs, exampleOf, recordProblemAnswers, renderOpenApi, undocumentedProblems } from '../src/index.js';
 
-const { catalogue, errorCodes } = defineErrors({
+const { catalogue, errorCodes, appError } = defineErrors({
   SEAT_TAKEN: { status: 409, title: 'The seat is taken' },
   CODE_INVALID_INPUT: { status: 400, title: 'The code is not valid', wireCode: 'CODE_INVALID' },
 });
@@ -82,6 +82,26 @@ describe('OpenAPI conventions (openapi.ts)', () => {
     expect(schema?.['anyOf']).toHaveLength(2);
     expect((await app.inject({ method: 'POST', url: '/ab', payload: {} })).statusCode).toBe(400);
     expect((await app.inject({ method: 'POST', url: '/ab', payload: { b: 'x' } })).statusCode).toBe(204);
+    await app.close();
+  });
+
+  it('finds the problem answers a route gives that its operation does not document', async () => {
+    let answers: ReturnType<typeof recordProblemAnswers> = [];
+    const app = await appWith((a) => {
+      answers = recordProblemAnswers(a);
+      a.post(
+        '/seats/:id',
+        { schema: { operationId: 'take', tags: ['seats'], summary: 'Take', security: [], params: z.object({ id: z.string() }), errors: errorCodes('SEAT_TAKEN') } },
+        async (request) => {
+          throw appError(request.params.id === 'taken' ? 'SEAT_TAKEN' : 'CODE_INVALID_INPUT');
+        },
+      );
+    });
+    await app.inject({ method: 'POST', url: '/seats/taken' });
+    await app.inject({ method: 'GET', url: '/nowhere' });
+    expect(undocumentedProblems(app.swagger(), answers)).toEqual([]);
+    await app.inject({ method: 'POST', url: '/seats/other' });
+    expect(undocumentedProblems(app.swagger(), answers)).toEqual(['POST /seats/{id} 400 CODE_INVALID']);
     await app.close();
   });
 
