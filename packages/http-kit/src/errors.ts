@@ -112,6 +112,10 @@ export function defineErrors<const D extends DomainCatalogue<D>>(domain: D) {
     appError(code: Code, options: AppErrorOptions = {}): AppError {
       return new AppError(code, options, catalogue[code]);
     },
+    /** The codes a route answers, for its schema's `errors` (typed: a misspelt code does not compile). */
+    errorCodes(...codes: Code[]): readonly Code[] {
+      return codes;
+    },
     /** The code a client sees for `code` (for answers that are not problem documents). */
     publicCode(code: Code): string {
       const row: ErrorDefinition = catalogue[code];
@@ -139,13 +143,4 @@ export type Problem = z.infer<typeof problemSchema>;
 /** The problem `type` URI for a public code. */
 export function problemType(publicCode: string): string {
   return `urn:authmeet:problem:${publicCode.toLowerCase().replaceAll('_', '-')}`;
-}
-
-/** Response-schema entries for the error statuses a route can answer. */
-export function problemResponses<const S extends readonly number[]>(
-  ...statuses: S
-): Record<S[number], typeof problemSchema> {
-  const out: Record<number, typeof problemSchema> = {};
-  for (const s of statuses) out[s] = problemSchema;
-  return out as Record<S[number], typeof problemSchema>;
 }

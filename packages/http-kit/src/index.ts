@@ -22,3 +22,4 @@ export * from './polling-worker.js';
 export * from './dead-letters.js';
 export * from './cli.js';
 export * from './text.js';
+export * from './openapi.js';

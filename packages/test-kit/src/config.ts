@@ -4,6 +4,14 @@ export function toolEnv(env: Record<string, string | undefined> = process.env) {
 }
 
 /**
+ * The environment a command-line tool the tests run gets: the process's own, plus `extra`
+ * (e.g. Redocly CLI's telemetry switched off).
+ */
+export function childEnv(extra: Record<string, string>, env: Record<string, string | undefined> = process.env): Record<string, string | undefined> {
+  return { ...env, ...extra };
+}
+
+/**
  * TEST_PG_POOLER_PORT: hand out database URLs through a connection pooler (PgBouncer in
  * transaction mode) on that port of the same host, while creating, migrating and dropping the
  * databases directly: runs a service's own tests through the pooler (see the README, PgBouncer).

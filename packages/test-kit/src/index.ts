@@ -78,3 +78,4 @@ export * from './webauthn.js';
 export { startTestS3 } from './s3.js';
 export type { StoredObject, TestS3 } from './s3.js';
 export { pngBomb, solidPng } from './png.js';
+export * from './openapi.js';

@@ -27,13 +27,15 @@ const config = renderNginxConfig({
   webRoot: webRootFor(runtimeDir),
   runtimeDir,
   accessLog: true,
+  // Swagger UI of both services at /docs/auth/ and /docs/meetings/.
+  docs: true,
 });
 
 const nginx = await startNginx({ bin, config, runtimeDir, ports: [port] }).catch((err: unknown) => {
   rmSync(runtimeDir, { recursive: true, force: true });
   throw err;
 });
-console.log(`[ingress] http://127.0.0.1:${port}/ → web client; /v1/auth, /.well-known → auth-service; /v1/meetings → meetings-service (logs in ${runtimeDir})`);
+console.log(`[ingress] http://127.0.0.1:${port}/ → web client; /v1/auth, /.well-known → auth-service; /v1/meetings → meetings-service; /docs/auth/, /docs/meetings/ → Swagger UI (logs in ${runtimeDir})`);
 
 let stopping = false;
 async function stop() {

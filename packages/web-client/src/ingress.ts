@@ -59,6 +59,11 @@ export interface IngressOptions {
   errorLog?: string;
   /** Plain-http origins profile pictures load from (default: the dev servers'); https is always allowed. */
   pictureOrigins?: readonly string[];
+  /**
+   * Route each service's Swagger UI and OpenAPI document (`DOCS_ROUTES`): development only, as
+   * the services serve them only where DOCS_ENABLED (off in production).
+   */
+  docs?: boolean;
 }
 
 const UNAVAILABLE_BODY = JSON.stringify({
@@ -133,6 +138,31 @@ function uploadLocation(opts: IngressOptions): string[] {
 }
 
 /**
+ * Swagger UI of each service through the ingress (`pnpm dev` and the browser tests): `path/` is
+ * the service's own `/docs/` (its UI, `json` and `static/` files, which the UI loads by relative
+ * URLs), so one origin shows both references and their "Try it out" calls need no CORS.
+ */
+export const DOCS_ROUTES: readonly { path: string; upstream: Upstream }[] = [
+  { path: '/docs/auth', upstream: 'auth' },
+  { path: '/docs/meetings', upstream: 'meetings' },
+];
+
+function docsLocations(opts: IngressOptions): string[] {
+  return DOCS_ROUTES.flatMap(({ path, upstream }) => [
+    // The UI's relative URLs need the trailing slash.
+    `location = ${path} {`,
+    '  absolute_redirect off;',
+    `  return 301 ${path}/;`,
+    '}',
+    `location ^~ ${path}/ {`,
+    `  rewrite ^${path}/(.*)$ /docs/$1 break;`,
+    ...proxyTo(upstream, opts).map((l) => `  ${l}`),
+    '  proxy_read_timeout 60s;',
+    '}',
+  ]);
+}
+
+/**
  * Pages the auth-service's mails link to (the defaults of `EMAIL_VERIFY_PATH` and
  * `PASSWORD_RESET_PATH`, followed by `?token=`): the client's page answers them, so a mailed link
  * never ends on a 404.
@@ -191,6 +221,7 @@ export function renderNginxConfig(opts: IngressOptions): string {
     ...PROXY_DEFAULTS.map((l) => `  ${l}`),
     ...INGRESS_ROUTES.flatMap((r) => proxyLocation(r, opts)).map((l) => `  ${l}`),
     ...uploadLocation(opts).map((l) => `  ${l}`),
+    ...(opts.docs ? docsLocations(opts) : []).map((l) => `  ${l}`),
     // A service that is down or restarting: answer like the services do (problem details), not
     // with nginx's HTML page. The services' own error responses pass through untouched.
     '  error_page 502 504 = @unavailable;',

@@ -6,7 +6,7 @@ import { defineErrors } from '@authmeet/http-kit';
  * administration, email and username, profile pictures). A new code is
  * added here, with its status and title, and raised with `appError('CODE')`.
  */
-export const { catalogue: errorCatalogue, appError, publicCode } = defineErrors({
+export const { catalogue: errorCatalogue, appError, publicCode, errorCodes } = defineErrors({
   TOKEN_INVALID_INPUT: { status: 400, title: 'The token is invalid or has expired', wireCode: 'TOKEN_INVALID' },
   INVALID_CREDENTIALS: { status: 401, title: 'The credentials are not valid' },
   REFRESH_TOKEN_INVALID: { status: 401, title: 'The refresh token is not valid' },

@@ -99,6 +99,9 @@ describe('operational routes', () => {
     const ui = await ctx.app.inject({ method: 'GET', url: '/docs/' });
     expect(ui.statusCode).toBe(200);
     expect(ui.headers['content-type']).toMatch(/text\/html/);
+    // Its own strict CSP, usable over the plain-http development ingress (no https upgrade).
+    expect(ui.headers['content-security-policy']).toMatch(/default-src 'self'.*script-src 'self'/);
+    expect(ui.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
     const doc = (await ctx.app.inject({ method: 'GET', url: '/docs/json' })).json();
     expect(doc.openapi).toBe('3.1.0');
     for (const path of [

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { loggerOptions } from '@authmeet/http-kit';
+import { loggerOptions, recordProblemAnswers, undocumentedProblems } from '@authmeet/http-kit';
 import type { HttpApp, LoggerOptions } from '@authmeet/http-kit';
 import { createTestDatabase, testServiceEnv, uniqueRedisPrefix } from '@authmeet/test-kit';
 import type { TestDatabase } from '@authmeet/test-kit';
@@ -56,6 +56,7 @@ export async function startAuthService(env: Record<string, string> = {}, overrid
   const config = testConfig(db.url, { DATABASE_DIRECT_URL: db.directUrl, ...env });
   const keyRing = overrides.keyRing ?? (await testKeyRing());
   const app = await buildApp(config, { logger: false, keyRing, ...overrides });
+  const answers = recordProblemAnswers(app);
   await app.ready();
   return {
     app,
@@ -63,8 +64,11 @@ export async function startAuthService(env: Record<string, string> = {}, overrid
     db,
     keyRing,
     async close() {
+      const undocumented = undocumentedProblems(app.swagger(), answers);
       await app.close();
       await db.drop();
+      // Every problem the tests saw a route answer is one its OpenAPI operation lists.
+      if (undocumented.length > 0) throw new Error(`problem answers missing from openapi.json (add the codes to the route's \`errors\`):\n${undocumented.join('\n')}`);
     },
   };
 }

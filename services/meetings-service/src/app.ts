@@ -30,7 +30,24 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     limits: http.limits,
     corsOrigins: http.corsOrigins,
     mapError: mapInfrastructureError,
-    docs: { enabled: http.docsEnabled, title: 'meetings-service', version: '0.1.0', description, errors: errorCatalogue },
+    docs: {
+      enabled: http.docsEnabled,
+      title: 'meetings-service',
+      version: '0.1.0',
+      description,
+      errors: errorCatalogue,
+      rateLimited: true,
+      // Every token check also admits the user (authentication plugin): a disabled account is refused.
+      securityErrors: { bearerAuth: ['ACCOUNT_DISABLED'] },
+      servers: [
+        { url: 'http://127.0.0.1:8080', description: 'The development ingress (`pnpm dev`): /v1/meetings, never /internal/' },
+        { url: 'http://127.0.0.1:5000', description: 'The meetings-service itself (`pnpm dev`), /internal/ routes included' },
+      ],
+      tags: [
+        { name: 'meetings', description: 'Meetings, participants and their live events' },
+        { name: 'internal', description: 'Service-to-service routes (service key; never routed by the ingress)' },
+      ],
+    },
   });
   // Infrastructure.
   await app.register(prismaClient, config.database);

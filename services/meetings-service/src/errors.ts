@@ -6,7 +6,7 @@ import { isServiceUnavailableError } from '@authmeet/service-client';
  * (meeting rules and membership). A new code is added here, with its status and title, and raised
  * with `appError('CODE')`.
  */
-export const { catalogue: errorCatalogue, appError } = defineErrors({
+export const { catalogue: errorCatalogue, appError, errorCodes } = defineErrors({
   REMOVED_FROM_MEETING: { status: 403, title: 'You were removed from this meeting' },
   MEETING_ENDED: { status: 409, title: 'The meeting has ended' },
   MEETING_FULL: { status: 409, title: 'The meeting is full' },

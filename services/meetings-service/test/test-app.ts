@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { HttpApp } from '@authmeet/http-kit';
+import { recordProblemAnswers, undocumentedProblems } from '@authmeet/http-kit';
 import { createTestDatabase, TEST_REDIS_URL, testServiceEnv, uniqueRedisPrefix } from '@authmeet/test-kit';
 import type { TestDatabase } from '@authmeet/test-kit';
 import { buildApp } from '../src/app.js';
@@ -54,6 +55,7 @@ export async function startMeetingsService(
   const issuer = shared?.issuer ?? (await startTokenIssuer({ redisUrl: TEST_REDIS_URL, keyPrefix }));
   const config = testConfig(db.url, { AUTH_JWKS_URL: issuer.jwksUrl, ...env, REDIS_KEY_PREFIX: keyPrefix });
   const app = await buildApp(config, { logger: false, ...opts.overrides });
+  const answers = recordProblemAnswers(app);
   await app.ready();
   return {
     app,
@@ -61,10 +63,14 @@ export async function startMeetingsService(
     db,
     issuer,
     async close() {
+      const undocumented = undocumentedProblems(app.swagger(), answers);
       await app.close();
-      if (shared) return;
-      await issuer.close();
-      await db.drop();
+      if (!shared) {
+        await issuer.close();
+        await db.drop();
+      }
+      // Every problem the tests saw a route answer is one its OpenAPI operation lists.
+      if (undocumented.length > 0) throw new Error(`problem answers missing from openapi.json (add the codes to the route's \`errors\`):\n${undocumented.join('\n')}`);
     },
   };
 }

@@ -124,11 +124,51 @@ describe('reference web client through the ingress', () => {
     expect(await current.isVisible()).toBe(false);
   });
 
+  it('shows both services\' Swagger UI at /docs/auth and /docs/meetings with no CSP violation or console error', async () => {
+    const context = await suite.browser.newContext();
+    try {
+      for (const [path, title] of [
+        ['/docs/auth', 'auth-service'],
+        ['/docs/meetings', 'meetings-service'],
+      ] as const) {
+        const page = await context.newPage();
+        const problems: string[] = [];
+        page.on('console', (message) => {
+          if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
+        });
+        page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+        page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`));
+        page.on('response', (res) => {
+          if (res.status() >= 400) problems.push(`${res.status()} ${res.url()}`);
+        });
+        // Violations are also reported as events, whether or not the console shows them.
+        await page.addInitScript(() => {
+          document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
+        });
+        const res = await page.goto(`${suite.stack.url}${path}`);
+        // Without the trailing slash the ingress redirects, so the UI's relative URLs stay under the prefix.
+        expect(page.url()).toBe(`${suite.stack.url}${path}/`);
+        expect(res?.headers()['content-security-policy'], path).toContain("script-src 'self'");
+        await waitForText(page.locator('.info .title'), title);
+        // The operations render from the document (tags, summaries), and one expands with its schemas.
+        await page.locator('.opblock').first().waitFor();
+        expect(await page.locator('.opblock').count(), path).toBeGreaterThan(5);
+        await page.locator('.opblock-summary').first().click();
+        await page.locator('.opblock-body').first().waitFor();
+        await page.waitForLoadState('networkidle');
+        expect(problems, path).toEqual([]);
+        await page.close();
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
   it('serves the client with a strict content security policy and never routes /internal/', async () => {
     const page = await fetch(suite.stack.url);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("connect-src 'self'");
-    const unrouted = ['/internal/v1/users', '/v1/auth/../../internal/v1/users', '/v1/meetings/%2e%2e/%2e%2e/internal/v1/users', '/v1/authx', '/healthz', '/metrics', '/docs'];
+    const unrouted = ['/internal/v1/users', '/v1/auth/../../internal/v1/users', '/v1/meetings/%2e%2e/%2e%2e/internal/v1/users', '/v1/authx', '/healthz', '/metrics', '/docs', '/docs/json', '/docs/auth-x'];
     for (const path of unrouted) expect(await rawStatus(suite.stack.url, path), path).toBe(404);
     // Routed prefixes reach their service (a problem+json from Fastify, not nginx's HTML).
     const jwks = await fetch(`${suite.stack.url}/.well-known/jwks.json`);

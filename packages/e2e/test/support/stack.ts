@@ -133,6 +133,7 @@ export async function startStack(opts: { corsOrigins?: 'allowed-origin' } = {}):
         webRoot: webRootFor(runtimeDir),
         runtimeDir,
         pictureOrigins: [s3.endpoint],
+        docs: true,
         extraSites: [
           { listen: `127.0.0.1:${allowedPort}`, root: blankSite },
           { listen: `127.0.0.1:${foreignPort}`, root: blankSite },

@@ -24,6 +24,22 @@ export function httpAppOptions(config: Config, logger: LoggerOptions | false | u
       version: '0.1.0',
       description: 'Registration, login, tokens, sessions and the user directory of the system.',
       errors: errorCatalogue,
+      rateLimited: true,
+      servers: [
+        { url: 'http://127.0.0.1:8080', description: 'The development ingress (`pnpm dev`): /v1/auth and /.well-known, never /internal/' },
+        { url: 'http://127.0.0.1:5001', description: 'The auth-service itself (`pnpm dev`), /internal/ routes included' },
+      ],
+      tags: [
+        { name: 'auth', description: 'Registration, login, token refresh and logout' },
+        { name: 'account', description: 'The signed-in user: profile, email verification, password' },
+        { name: 'sessions', description: "The user's sessions, one per device" },
+        { name: 'mfa', description: 'Multi-factor authentication: TOTP and recovery codes' },
+        { name: 'passkeys', description: 'WebAuthn passkeys: registration and passwordless login' },
+        { name: 'oauth', description: 'Sign-in with Google' },
+        { name: 'admin', description: 'User administration (admin and moderator roles)' },
+        { name: 'keys', description: 'Public keys that verify access tokens' },
+        { name: 'internal', description: 'Service-to-service routes (service key; never routed by the ingress)' },
+      ],
     },
   };
 }

@@ -1,10 +1,11 @@
 import type { HttpApp } from '@authmeet/http-kit';
-import { AppError, problemResponses } from '@authmeet/http-kit';
+import { AppError } from '@authmeet/http-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { userSchema } from '../users/users.schemas.js';
 import { deleteMeBody, updateMeBody } from './account.schemas.js';
 import type { ProfileService } from './profile.service.js';
+import { errorCodes } from '../../errors.js';
 
 const bearer = [{ bearerAuth: [] }];
 
@@ -20,7 +21,7 @@ export function profileRoutes(profile: ProfileService) {
       '/me',
       {
         preHandler: app.authenticate,
-        schema: { tags: ['account'], summary: 'The current user', security: bearer, response: { 200: userSchema, ...problemResponses(401) } },
+        schema: { tags: ['account'], operationId: 'getMe', summary: 'The current user', security: bearer, response: { 200: userSchema } },
       },
       async (request) => profile.me(requireAuth(request).userId),
     );
@@ -31,10 +32,12 @@ export function profileRoutes(profile: ProfileService) {
         preHandler: app.authenticate,
         schema: {
           tags: ['account'],
+          operationId: 'updateMe',
+          errors: errorCodes('EMAIL_TAKEN', 'USERNAME_TAKEN'),
           summary: 'Update the current user',
           security: bearer,
           body: updateMeBody,
-          response: { 200: userSchema, ...problemResponses(400, 401, 409) },
+          response: { 200: userSchema },
         },
       },
       async (request) => profile.updateMe(requireAuth(request).userId, request.body),
@@ -46,10 +49,12 @@ export function profileRoutes(profile: ProfileService) {
         preHandler: app.authenticate,
         schema: {
           tags: ['account'],
+          operationId: 'deleteMe',
+          errors: errorCodes('INVALID_CREDENTIALS', 'MFA_CODE_INVALID'),
           summary: 'Close the account',
           security: bearer,
           body: deleteMeBody,
-          response: { 204: z.null(), ...problemResponses(400, 401, 429, 503) },
+          response: { 204: z.null() },
         },
       },
       async (request, reply) => {

@@ -1,11 +1,12 @@
 import type { HttpApp } from '@authmeet/http-kit';
-import { AppError, pageOf, problemResponses, requirePermission } from '@authmeet/http-kit';
+import { AppError, pageOf, requirePermission } from '@authmeet/http-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { userSchema } from '../users/users.schemas.js';
 import { optionalReasonBody, reasonBody, rolesBody, searchQuery, userDetailSchema, userIdParams } from './admin.schemas.js';
 import type { Actor } from './admin.service.js';
 import type { AdminUsersService } from './index.js';
+import { errorCodes } from '../../errors.js';
 
 const tags = ['admin'];
 const security = [{ bearerAuth: [] }];
@@ -30,10 +31,12 @@ export function adminUsersRoutes(admin: AdminUsersService) {
         schema: {
           tags,
           security,
+          operationId: 'searchUsers',
+          errors: errorCodes('FORBIDDEN'),
           summary: 'Search users by email or username prefix',
           description: `Case-insensitive prefix of the email or the username (an index range scan), filtered by role and status, in id order. ${forbidden}`,
           querystring: searchQuery,
-          response: { 200: pageOf(userSchema), ...problemResponses(400, 401, 403, 429, 503) },
+          response: { 200: pageOf(userSchema) },
         },
       },
       async (request) => admin.search(request.query),
@@ -46,10 +49,12 @@ export function adminUsersRoutes(admin: AdminUsersService) {
         schema: {
           tags,
           security,
+          operationId: 'getUserDetail',
+          errors: errorCodes('FORBIDDEN', 'NOT_FOUND'),
           summary: 'One user with their sessions, linked identities and second factors',
           description: forbidden,
           params: userIdParams,
-          response: { 200: userDetailSchema, ...problemResponses(400, 401, 403, 404, 429, 503) },
+          response: { 200: userDetailSchema },
         },
       },
       async (request) => admin.detail(request.params.id),
@@ -62,13 +67,15 @@ export function adminUsersRoutes(admin: AdminUsersService) {
         schema: {
           tags,
           security,
+          operationId: 'disableUser',
+          errors: errorCodes('FORBIDDEN', 'NOT_FOUND', 'LAST_ADMIN'),
           summary: 'Disable a user',
           description:
             'Every session is revoked and every access token of the user is refused at once by both services; login, refresh and ' +
             `Google sign-in answer 403 \`ACCOUNT_DISABLED\`. Synced to the meetings-service. 409 \`LAST_ADMIN\` for the last active admin. ${forbidden}`,
           params: userIdParams,
           body: reasonBody,
-          response: { 200: userSchema, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 429, 503) },
+          response: { 200: userSchema },
         },
       },
       async (request) => admin.disable(actor(request), request.params.id, request.body.reason),
@@ -81,11 +88,13 @@ export function adminUsersRoutes(admin: AdminUsersService) {
         schema: {
           tags,
           security,
+          operationId: 'enableUser',
+          errors: errorCodes('FORBIDDEN', 'NOT_FOUND'),
           summary: 'Enable a disabled user again',
           description: forbidden,
           params: userIdParams,
           body: optionalReasonBody,
-          response: { 200: userSchema, ...problemResponses(400, 401, 403, 404, 413, 415, 429, 503) },
+          response: { 200: userSchema },
         },
       },
       async (request) => admin.enable(actor(request), request.params.id, request.body.reason ?? ''),
@@ -98,13 +107,15 @@ export function adminUsersRoutes(admin: AdminUsersService) {
         schema: {
           tags,
           security,
+          operationId: 'setUserRoles',
+          errors: errorCodes('FORBIDDEN', 'NOT_FOUND', 'LAST_ADMIN'),
           summary: "Set a user's roles",
           description:
             'Replaces the roles. Access tokens issued before the change are refused at once by both services; the user refreshes ' +
             `and gets the new \`roles\` claim. 409 \`LAST_ADMIN\` if no active admin would remain. ${forbidden}`,
           params: userIdParams,
           body: rolesBody,
-          response: { 200: userSchema, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 429, 503) },
+          response: { 200: userSchema },
         },
       },
       async (request) => admin.setRoles(actor(request), request.params.id, request.body.roles),
@@ -117,10 +128,12 @@ export function adminUsersRoutes(admin: AdminUsersService) {
         schema: {
           tags,
           security,
+          operationId: 'revokeUserSessions',
+          errors: errorCodes('FORBIDDEN', 'NOT_FOUND'),
           summary: 'Revoke every session of a user',
           description: forbidden,
           params: userIdParams,
-          response: { 204: z.null(), ...problemResponses(400, 401, 403, 404, 415, 429, 503) },
+          response: { 204: z.null() },
         },
       },
       async (request, reply) => {
@@ -136,12 +149,14 @@ export function adminUsersRoutes(admin: AdminUsersService) {
         schema: {
           tags,
           security,
+          operationId: 'resetUserMfa',
+          errors: errorCodes('FORBIDDEN', 'NOT_FOUND'),
           summary: "Reset a user's second factors",
           description:
             'Removes the TOTP secret, the recovery codes and the passkeys and turns MFA off (synced to the meetings-service); ' +
             `the user signs in with the password alone until they set a factor up again. Sessions stay. ${forbidden}`,
           params: userIdParams,
-          response: { 204: z.null(), ...problemResponses(400, 401, 403, 404, 429, 503) },
+          response: { 204: z.null() },
         },
       },
       async (request, reply) => {

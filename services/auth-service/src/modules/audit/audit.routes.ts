@@ -1,8 +1,9 @@
 import type { HttpApp } from '@authmeet/http-kit';
-import { AppError, decodeCursor, encodeCursor, pageOf, problemResponses, requirePermission } from '@authmeet/http-kit';
+import { AppError, decodeCursor, encodeCursor, pageOf, requirePermission } from '@authmeet/http-kit';
 import { auditCatalogueMarkdown } from './audit-catalogue.js';
 import type { AuditFilter, AuditRepository } from './audit.repository.js';
 import { activityQuery, auditCursorShape, auditEventSchema, auditQuery, toAuditEventView } from './audit.schemas.js';
+import { errorCodes } from '../../errors.js';
 
 const security = [{ bearerAuth: [] }];
 
@@ -25,12 +26,14 @@ export function adminAuditRoutes(repository: AuditRepository) {
         schema: {
           tags: ['admin'],
           security,
+          operationId: 'listAuditEvents',
+          errors: errorCodes('FORBIDDEN'),
           summary: 'The audit trail, newest first',
           description:
             'Filters combine: `actorId`, `targetId`, `type`, `from` / `to` (inclusive). Admins only: others get 403 `FORBIDDEN`. ' +
             `Event types:\n\n${auditCatalogueMarkdown()}`,
           querystring: auditQuery,
-          response: { 200: pageOf(auditEventSchema), ...problemResponses(400, 401, 403, 429, 503) },
+          response: { 200: pageOf(auditEventSchema) },
         },
       },
       async (request) => {
@@ -51,10 +54,11 @@ export function activityRoutes(repository: AuditRepository) {
         schema: {
           tags: ['account'],
           security,
+          operationId: 'listMyActivity',
           summary: "The caller's own security events, newest first",
           description: 'Events whose target is the caller: new sign-ins (and refused ones), logouts, password and email changes, admin actions.',
           querystring: activityQuery,
-          response: { 200: pageOf(auditEventSchema), ...problemResponses(400, 401, 429, 503) },
+          response: { 200: pageOf(auditEventSchema) },
         },
       },
       async (request) => {

@@ -1,5 +1,5 @@
 import type { HttpApp } from '@authmeet/http-kit';
-import { AppError, problemResponses } from '@authmeet/http-kit';
+import { AppError } from '@authmeet/http-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { mfaChallengeSchema } from '../mfa/mfa.schemas.js';
@@ -10,7 +10,7 @@ import type { DeviceInfo } from '../sessions/sessions.service.js';
 import { tokensSchema } from '../sessions/sessions.schemas.js';
 import type { AuthService } from './auth.service.js';
 import { loginBody, refreshBody, registerBody, verifyTokenBody, verifyTokenResponse } from './auth.schemas.js';
-import { appError } from '../../errors.js';
+import { appError, errorCodes } from '../../errors.js';
 
 export interface AuthRoutesOptions {
   auth: AuthService;
@@ -62,9 +62,12 @@ export function authRoutes(opts: AuthRoutesOptions) {
         config: limit(opts.limits.registerMax),
         schema: {
           tags: ['auth'],
+          operationId: 'register',
+          security: [],
+          errors: errorCodes('EMAIL_TAKEN', 'USERNAME_TAKEN'),
           summary: 'Create an account',
           body: registerBody,
-          response: { 201: z.object({ user: userSchema }), ...problemResponses(400, 409, 413, 415, 429, 503) },
+          response: { 201: z.object({ user: userSchema }) },
         },
       },
       async (request, reply) => reply.code(201).send({ user: await auth.register(request.body) }),
@@ -77,13 +80,16 @@ export function authRoutes(opts: AuthRoutesOptions) {
         preHandler: browser.guard,
         schema: {
           tags: ['auth'],
+          operationId: 'login',
+          security: [],
+          errors: errorCodes('INVALID_CREDENTIALS', 'ACCOUNT_DISABLED', 'EMAIL_NOT_VERIFIED', 'ORIGIN_NOT_ALLOWED'),
           summary: 'Log in with email or username',
           body: loginBody,
           description:
             'A user with MFA on gets `{ mfaRequired, mfaToken, methods }` instead of tokens: finish at POST /v1/auth/mfa/verify ' +
             '(with `"cookie": true` again for cookie mode).' +
             COOKIE_MODE_DOC,
-          response: { 200: z.union([tokensSchema, mfaChallengeSchema]), ...problemResponses(400, 401, 403, 429, 503) },
+          response: { 200: z.union([tokensSchema, mfaChallengeSchema]) },
         },
       },
       async (request, reply) => browser.deliver(reply, await auth.login(request.body.identifier, request.body.password, device(request)), request.body.cookie),
@@ -96,13 +102,16 @@ export function authRoutes(opts: AuthRoutesOptions) {
         preHandler: browser.guard,
         schema: {
           tags: ['auth'],
+          operationId: 'refresh',
+          security: [],
+          errors: errorCodes('REFRESH_TOKEN_INVALID', 'REFRESH_TOKEN_REUSED', 'ACCOUNT_DISABLED', 'ORIGIN_NOT_ALLOWED'),
           summary: 'Rotate a refresh token into a new token pair',
           description:
             'The old refresh token dies and a new pair is issued for the same session. Concurrent refreshes with one token (browser tabs) within REFRESH_REUSE_GRACE (default 10 s) of its rotation all get the same new refresh token; a rotated token presented after that revokes the whole session (REFRESH_TOKEN_REUSED). A 503 leaves the token valid: retry with it.' +
             ' Body `{ refreshToken }`, or `{ "cookie": true }` to use the `am_refresh` cookie (browsers, allowed `Origin` only, else 403 ' +
             '`ORIGIN_NOT_ALLOWED`): the successor is then set in the cookie, not answered; a refusal that ends the session also clears the cookie.',
           body: refreshBody,
-          response: { 200: tokensSchema, ...problemResponses(400, 401, 403, 429, 503) },
+          response: { 200: tokensSchema },
         },
       },
       async (request, reply) => {
@@ -122,13 +131,15 @@ export function authRoutes(opts: AuthRoutesOptions) {
         },
         schema: {
           tags: ['auth'],
+          operationId: 'logout',
+          errors: errorCodes('ORIGIN_NOT_ALLOWED', 'REFRESH_TOKEN_INVALID'),
           summary: 'Revoke the current session',
           description:
             'The Bearer token’s session, and the session of the `am_refresh` cookie (cookie mode) when the request carries it from an ' +
             'allowed `Origin`; the cookie is then cleared. Without a Bearer token the cookie alone logs out (403 `ORIGIN_NOT_ALLOWED` from ' +
             'any other origin); a cookie naming no live session is just cleared.',
           security: bearer,
-          response: { 204: z.null(), ...problemResponses(401, 403) },
+          response: { 204: z.null() },
         },
       },
       async (request, reply) => {
@@ -152,10 +163,11 @@ export function authRoutes(opts: AuthRoutesOptions) {
         preHandler: app.authenticate,
         schema: {
           tags: ['auth'],
+          operationId: 'logoutAll',
           summary: 'Revoke every session of the user',
           description: 'From an allowed browser origin, also clears the `am_refresh` cookie (cookie mode).',
           security: bearer,
-          response: { 204: z.null(), ...problemResponses(401) },
+          response: { 204: z.null() },
         },
       },
       async (request, reply) => {
@@ -170,9 +182,12 @@ export function authRoutes(opts: AuthRoutesOptions) {
       {
         schema: {
           tags: ['auth'],
+          operationId: 'verifyToken',
+          security: [],
+          errors: errorCodes('TOKEN_EXPIRED', 'TOKEN_INVALID', 'TOKEN_REVOKED'),
           summary: 'Check an access token: signature, expiry, issuer, audience, revocation',
           body: verifyTokenBody,
-          response: { 200: verifyTokenResponse, ...problemResponses(400, 401, 503) },
+          response: { 200: verifyTokenResponse },
         },
       },
       async (request) => {

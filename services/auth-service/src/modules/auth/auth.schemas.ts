@@ -1,4 +1,4 @@
-import { safeText } from '@authmeet/http-kit';
+import { documentAs, safeText } from '@authmeet/http-kit';
 import { z } from 'zod';
 import { passwordShape } from '../passwords/password-policy.js';
 import { cookieFlag } from '../sessions/sessions.schemas.js';
@@ -13,24 +13,41 @@ export const registerBody = z.object({
 });
 
 const identifierField = safeText().trim().min(1, 'is required').max(254);
+const loginPassword = z.string().min(1, 'is required').max(1024).meta({ examples: ['Analytical-Engine-1843'] });
+
+/**
+ * The login body as the document shows it: a password and one of `identifier` (an email or a
+ * username), `email` or `username`. Requests are validated by `loginBody`, which reports every
+ * missing field at once.
+ */
+const loginBodyDoc = z
+  .union([
+    z.object({ identifier: identifierField.meta({ description: 'An email address or a username', examples: ['ada'] }), password: loginPassword, cookie: cookieFlag }),
+    z.object({ email: identifierField.meta({ examples: ['ada@example.com'] }), password: loginPassword, cookie: cookieFlag }),
+    z.object({ username: identifierField.meta({ examples: ['ada'] }), password: loginPassword, cookie: cookieFlag }),
+  ])
+  .meta({ description: 'The password and one of `identifier` (an email or a username), `email` or `username`; `identifier` wins when several are sent.' });
 
 
 /** `identifier` is an email or a username; `email` or `username` are accepted as aliases. */
-export const loginBody = z
-  .object({
-    identifier: identifierField.optional(),
-    email: identifierField.optional(),
-    username: identifierField.optional(),
-    password: z.string().min(1, 'is required').max(1024),
-    cookie: cookieFlag,
-  })
-  .refine((b) => (b.identifier ?? b.email ?? b.username) !== undefined, {
-    path: ['identifier'],
-    message: 'is required (an email or a username)',
-    // Run even when another field failed, so every missing field is reported at once.
-    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
-  })
-  .transform((b) => ({ identifier: b.identifier ?? b.email ?? b.username ?? '', password: b.password, cookie: b.cookie }));
+export const loginBody = documentAs(
+  z
+    .object({
+      identifier: identifierField.optional(),
+      email: identifierField.optional(),
+      username: identifierField.optional(),
+      password: loginPassword,
+      cookie: cookieFlag,
+    })
+    .refine((b) => (b.identifier ?? b.email ?? b.username) !== undefined, {
+      path: ['identifier'],
+      message: 'is required (an email or a username)',
+      // Run even when another field failed, so every missing field is reported at once.
+      when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+    })
+    .transform((b) => ({ identifier: b.identifier ?? b.email ?? b.username ?? '', password: b.password, cookie: b.cookie })),
+  loginBodyDoc,
+);
 
 /**
  * Body mode names the token; cookie mode (`cookie: true`) takes it from the cookie and must not

@@ -1,11 +1,12 @@
 import type {} from '@fastify/rate-limit'; // route `config.rateLimit` typing
 import type { HttpApp } from '@authmeet/http-kit';
-import { AppError, problemResponses } from '@authmeet/http-kit';
+import { AppError } from '@authmeet/http-kit';
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { userSchema } from '../users/users.schemas.js';
 import type { AvatarsService } from './avatars.service.js';
+import { errorCodes } from '../../errors.js';
 
 export interface AvatarsRoutesOptions {
   avatars: AvatarsService;
@@ -70,13 +71,15 @@ export function avatarsRoutes(opts: AvatarsRoutesOptions) {
         config: rateLimit,
         schema: {
           tags: ['account'],
+          operationId: 'uploadAvatar',
+          errors: errorCodes('IMAGE_INVALID'),
           summary: 'Upload a profile picture',
           description:
             'multipart/form-data with one part `file` of at most AVATAR_MAX_BYTES (default 5 MiB). The image is judged by its content (JPEG, PNG, WebP, GIF or AVIF); it is stored as a JPEG of at most 500×500 with its orientation applied and all metadata (GPS, camera) removed. 415 for a file that is not such an image; 422 `IMAGE_INVALID` for one that cannot be decoded or has more than AVATAR_MAX_PIXELS; 503 when the picture storage is down or too many uploads are in progress. The previous picture is deleted afterwards.',
           security: bearer,
           consumes: ['multipart/form-data'],
           body: avatarForm,
-          response: { 200: userSchema, ...problemResponses(400, 401, 413, 415, 422, 429, 503) },
+          response: { 200: userSchema },
         },
       },
       async (request) => {
@@ -95,10 +98,11 @@ export function avatarsRoutes(opts: AvatarsRoutesOptions) {
         config: rateLimit,
         schema: {
           tags: ['account'],
+          operationId: 'removeAvatar',
           summary: 'Remove the profile picture',
           description: 'The picture is deleted from the storage in the background (retried until it is gone).',
           security: bearer,
-          response: { 204: z.null(), ...problemResponses(401, 429, 503) },
+          response: { 204: z.null() },
         },
       },
       async (request, reply) => {

@@ -10,7 +10,7 @@ export function keysRoutes(keyRing: KeyRing) {
   return async function routes(app: HttpApp) {
     app.get(
       '/jwks.json',
-      { schema: { tags: ['keys'], summary: 'Public signing keys', response: { 200: jwksSchema } } },
+      { schema: { tags: ['keys'], operationId: 'getJwks', security: [], summary: 'Public signing keys', response: { 200: jwksSchema } } },
       async (_request, reply) => {
         // Verifiers cache this; a rotation publishes the new key before it signs anything.
         void reply.header('cache-control', 'public, max-age=300');

@@ -1,5 +1,5 @@
 import type { HttpApp } from '@authmeet/http-kit';
-import { AppError, problemResponses } from '@authmeet/http-kit';
+import { AppError } from '@authmeet/http-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { COOKIE_MODE_DOC } from '../sessions/browser-sessions.js';
@@ -7,6 +7,7 @@ import type { BrowserSessions } from '../sessions/browser-sessions.js';
 import { tokensSchema } from '../sessions/sessions.schemas.js';
 import type { MfaService } from './mfa.service.js';
 import { codeBody, confirmBody, disableBody, recoveryCodesResponse, totpSetupResponse, verifyBody } from './mfa.schemas.js';
+import { errorCodes } from '../../errors.js';
 
 export interface MfaRoutesOptions {
   mfa: MfaService;
@@ -34,10 +35,12 @@ export function mfaRoutes(opts: MfaRoutesOptions) {
         config: limit(opts.limits.accountMax),
         schema: {
           tags: ['mfa'],
+          operationId: 'startTotpSetup',
+          errors: errorCodes('FORBIDDEN', 'MFA_ALREADY_ENABLED'),
           summary: 'Start TOTP enrolment: a new pending secret, its otpauth URL and QR code',
           description: 'The secret is stored encrypted and stays pending until confirmed. 409 `MFA_ALREADY_ENABLED` while MFA is on.',
           security: bearer,
-          response: { 200: totpSetupResponse, ...problemResponses(401, 403, 409, 429, 503) },
+          response: { 200: totpSetupResponse },
         },
       },
       async (request) => mfa.setup(userIdOf(request)),
@@ -50,11 +53,13 @@ export function mfaRoutes(opts: MfaRoutesOptions) {
         config: limit(opts.limits.accountMax),
         schema: {
           tags: ['mfa'],
+          operationId: 'confirmTotpSetup',
+          errors: errorCodes('MFA_CODE_INVALID_INPUT', 'MFA_NOT_ENABLED', 'MFA_ALREADY_ENABLED'),
           summary: 'Confirm TOTP enrolment with a code: MFA on, 10 recovery codes (shown once)',
           description: '400 `MFA_CODE_INVALID` for a wrong code; 409 `MFA_NOT_ENABLED` without a pending setup, `MFA_ALREADY_ENABLED` when on.',
           security: bearer,
           body: confirmBody,
-          response: { 200: recoveryCodesResponse, ...problemResponses(400, 401, 409, 429, 503) },
+          response: { 200: recoveryCodesResponse },
         },
       },
       async (request) => mfa.confirm(userIdOf(request), request.body.code),
@@ -67,11 +72,13 @@ export function mfaRoutes(opts: MfaRoutesOptions) {
         config: limit(opts.limits.accountMax),
         schema: {
           tags: ['mfa'],
+          operationId: 'disableMfa',
+          errors: errorCodes('INVALID_CREDENTIALS', 'MFA_CODE_INVALID', 'MFA_NOT_ENABLED'),
           summary: 'Turn MFA off (password and a current code)',
           description: 'Removes the TOTP secret and the recovery codes. 401 `INVALID_CREDENTIALS` / `MFA_CODE_INVALID`; 409 `MFA_NOT_ENABLED`.',
           security: bearer,
           body: disableBody,
-          response: { 204: z.null(), ...problemResponses(400, 401, 409, 429, 503) },
+          response: { 204: z.null() },
         },
       },
       async (request, reply) => {
@@ -87,10 +94,12 @@ export function mfaRoutes(opts: MfaRoutesOptions) {
         config: limit(opts.limits.accountMax),
         schema: {
           tags: ['mfa'],
+          operationId: 'regenerateRecoveryCodes',
+          errors: errorCodes('MFA_CODE_INVALID', 'MFA_NOT_ENABLED'),
           summary: 'Replace the recovery codes (needs a current code)',
           security: bearer,
           body: codeBody,
-          response: { 200: recoveryCodesResponse, ...problemResponses(400, 401, 409, 429, 503) },
+          response: { 200: recoveryCodesResponse },
         },
       },
       async (request) => mfa.regenerateRecoveryCodes(userIdOf(request), request.body.code, request.ip),
@@ -103,13 +112,16 @@ export function mfaRoutes(opts: MfaRoutesOptions) {
         preHandler: opts.browser.guard,
         schema: {
           tags: ['mfa'],
+          operationId: 'verifyMfaLogin',
+          security: [],
+          errors: errorCodes('MFA_TOKEN_INVALID', 'MFA_CODE_INVALID', 'ACCOUNT_DISABLED'),
           summary: 'Second step of a login: the mfaToken and a TOTP or recovery code',
           description:
             'Completes a password or Google login that answered `mfaRequired`. 401 `MFA_CODE_INVALID` for a wrong code (it counts on the ' +
             "account's brute-force throttle, and the 5th kills the token), 401 `MFA_TOKEN_INVALID` for an unknown, used, expired or dead token." +
             COOKIE_MODE_DOC,
           body: verifyBody,
-          response: { 200: tokensSchema, ...problemResponses(400, 401, 403, 429, 503) },
+          response: { 200: tokensSchema },
         },
       },
       async (request, reply) => {

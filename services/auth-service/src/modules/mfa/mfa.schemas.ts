@@ -1,3 +1,4 @@
+import { documentAs } from '@authmeet/http-kit';
 import { z } from 'zod';
 import { cookieFlag } from '../sessions/sessions.schemas.js';
 
@@ -9,7 +10,11 @@ export const secondFactorCode = z
   .max(32, 'must be at most 32 characters')
   .regex(/^[A-Za-z0-9 -]+$/, 'must be a 6-digit code or a recovery code');
 
-const totpCode = z.string().trim().regex(/^\d{6}$/, 'must be the 6-digit code of the authenticator app');
+const totpCode = z
+  .string()
+  .trim()
+  .regex(/^\d{6}$/, 'must be the 6-digit code of the authenticator app')
+  .meta({ examples: ['492039'] });
 
 export const totpSetupResponse = z
   .object({
@@ -30,13 +35,22 @@ export const recoveryCodesResponse = z
 const mfaToken = z.string().min(1, 'is required').max(128);
 
 /** `{ mfaToken, code }` or `{ mfaToken, recoveryCode }`: exactly one of the two. */
-export const verifyBody = z
-  .object({ mfaToken, code: totpCode.optional(), recoveryCode: secondFactorCode.optional(), cookie: cookieFlag })
-  .refine((b) => (b.code === undefined) !== (b.recoveryCode === undefined), {
-    path: ['code'],
-    message: 'send either code or recoveryCode',
-    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
-  });
+export const verifyBody = documentAs(
+  z
+    .object({ mfaToken, code: totpCode.optional(), recoveryCode: secondFactorCode.optional(), cookie: cookieFlag })
+    .refine((b) => (b.code === undefined) !== (b.recoveryCode === undefined), {
+      path: ['code'],
+      message: 'send either code or recoveryCode',
+      when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+    }),
+  // The document says what the refinement checks: one factor or the other, never both.
+  z
+    .union([
+      z.object({ mfaToken, code: totpCode.meta({ description: 'The 6-digit code of the authenticator app', examples: ['492039'] }), cookie: cookieFlag }).strict(),
+      z.object({ mfaToken, recoveryCode: secondFactorCode.meta({ description: 'One of the recovery codes', examples: ['k7m2p-x9q4t'] }), cookie: cookieFlag }).strict(),
+    ])
+    .meta({ description: 'The `mfaToken` of the login and either a TOTP `code` or a `recoveryCode`, not both.' }),
+);
 
 export const mfaChallengeSchema = z
   .object({

@@ -1,5 +1,4 @@
 import type { HttpApp } from '@authmeet/http-kit';
-import { problemResponses } from '@authmeet/http-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { mfaChallengeSchema } from '../mfa/mfa.schemas.js';
@@ -8,6 +7,7 @@ import type { BrowserSessions } from '../sessions/browser-sessions.js';
 import { tokensSchema } from '../sessions/sessions.schemas.js';
 import type { OAuthService } from './oauth.service.js';
 import { callbackQuery, exchangeBody, redirectResponse, startQuery } from './oauth.schemas.js';
+import { errorCodes } from '../../errors.js';
 
 export interface OAuthRoutesOptions {
   oauth: OAuthService;
@@ -58,12 +58,15 @@ export function oauthRoutes(opts: OAuthRoutesOptions) {
         config: limit,
         schema: {
           tags: ['oauth'],
+          operationId: 'startGoogleSignIn',
+          security: [],
+          errors: errorCodes('NOT_FOUND'),
           summary: 'Start "Sign in with Google"',
           description:
             'Redirects the browser to Google (authorization code flow with PKCE, `state` and `nonce`) and sets a short-lived ' +
             'cookie that binds the flow to this browser. Open it as a top-level navigation, on the same host as the callback.',
           querystring: startQuery,
-          response: { 302: redirectResponse, ...problemResponses(400, 404, 429, 503) },
+          response: { 302: redirectResponse },
         },
       },
       async (request, reply) => {
@@ -81,6 +84,9 @@ export function oauthRoutes(opts: OAuthRoutesOptions) {
         logSerializers: { req: (req: FastifyRequest) => ({ method: req.method, url: `${req.url.split('?')[0] ?? ''}?[redacted]`, remoteAddress: req.ip }) },
         schema: {
           tags: ['oauth'],
+          operationId: 'finishGoogleSignIn',
+          security: [],
+          errors: errorCodes('TOKEN_INVALID_INPUT', 'NOT_FOUND'),
           summary: 'Google redirects here',
           description:
             'Validates state (and its browser cookie), PKCE, nonce and the ID token, then finds the user by Google subject, ' +
@@ -90,7 +96,7 @@ export function oauthRoutes(opts: OAuthRoutesOptions) {
             'address and Google has not verified it: not merged), `ACCOUNT_DISABLED`, `EMAIL_NOT_VERIFIED`, `DEPENDENCY_UNAVAILABLE`. ' +
             'An unknown or used `state` is a 400 problem, since no trusted redirect target is known.',
           querystring: callbackQuery,
-          response: { 302: redirectResponse, ...problemResponses(400, 404, 429) },
+          response: { 302: redirectResponse },
         },
       },
       async (request, reply) => {
@@ -107,10 +113,13 @@ export function oauthRoutes(opts: OAuthRoutesOptions) {
         preHandler: opts.browser.guard,
         schema: {
           tags: ['oauth'],
+          operationId: 'exchangeSignInCode',
+          security: [],
+          errors: errorCodes('TOKEN_INVALID_INPUT', 'ACCOUNT_DISABLED', 'EMAIL_NOT_VERIFIED'),
           summary: 'Swap the one-time sign-in code for tokens',
           description: 'The code works once, within 60 s of the redirect; otherwise `TOKEN_INVALID` (400).' + COOKIE_MODE_DOC,
           body: exchangeBody,
-          response: { 200: z.union([tokensSchema, mfaChallengeSchema]), ...problemResponses(400, 403, 413, 415, 429, 503) },
+          response: { 200: z.union([tokensSchema, mfaChallengeSchema]) },
         },
       },
       async (request, reply) => {

@@ -1,5 +1,5 @@
 import type { HttpApp } from '@authmeet/http-kit';
-import { AppError, problemResponses } from '@authmeet/http-kit';
+import { AppError } from '@authmeet/http-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { COOKIE_MODE_DOC } from '../sessions/browser-sessions.js';
@@ -17,6 +17,7 @@ import {
   registerVerifyBody,
   renameBody,
 } from './passkeys.schemas.js';
+import { errorCodes } from '../../errors.js';
 
 export interface PasskeysRoutesOptions {
   passkeys: PasskeysService;
@@ -45,10 +46,11 @@ export function passkeysRoutes(opts: PasskeysRoutesOptions) {
         config: limit(opts.limits.accountMax),
         schema: {
           tags,
+          operationId: 'startPasskeyRegistration',
           summary: 'Start registering a passkey: WebAuthn creation options (JSON form)',
           description: 'Resident key and user verification required. The challenge is single use and lives WEBAUTHN_CHALLENGE_TTL (5 minutes).',
           security: bearer,
-          response: { 200: creationOptionsSchema, ...problemResponses(401, 429, 503) },
+          response: { 200: creationOptionsSchema },
         },
       },
       async (request) => passkeys.registrationOptions(userIdOf(request)),
@@ -61,11 +63,13 @@ export function passkeysRoutes(opts: PasskeysRoutesOptions) {
         config: limit(opts.limits.accountMax),
         schema: {
           tags,
+          operationId: 'finishPasskeyRegistration',
+          errors: errorCodes('PASSKEY_INVALID_INPUT', 'MFA_CODE_INVALID'),
           summary: 'Finish registering a passkey',
           description: 'While MFA is on, `code` (TOTP or recovery code) is required. 400 `PASSKEY_INVALID` for a response that does not verify.',
           security: bearer,
           body: registerVerifyBody,
-          response: { 201: passkeySchema, ...problemResponses(400, 401, 429, 503) },
+          response: { 201: passkeySchema },
         },
       },
       async (request, reply) => reply.code(201).send(await passkeys.register(userIdOf(request), request.body, request.ip)),
@@ -77,10 +81,12 @@ export function passkeysRoutes(opts: PasskeysRoutesOptions) {
         config: limit(opts.limits.loginMax),
         schema: {
           tags,
+          operationId: 'startPasskeyLogin',
+          security: [],
           summary: 'Start a passkey login',
           description: 'Without `identifier` any discoverable passkey of this relying party may answer (no username typed).',
           body: loginOptionsBody,
-          response: { 200: loginOptionsResponse, ...problemResponses(400, 429, 503) },
+          response: { 200: loginOptionsResponse },
         },
       },
       async (request) => passkeys.loginOptions(request.body.identifier),
@@ -93,11 +99,14 @@ export function passkeysRoutes(opts: PasskeysRoutesOptions) {
         preHandler: opts.browser.guard,
         schema: {
           tags,
+          operationId: 'finishPasskeyLogin',
+          security: [],
+          errors: errorCodes('PASSKEY_INVALID', 'ACCOUNT_DISABLED', 'EMAIL_NOT_VERIFIED'),
           summary: 'Finish a passkey login: tokens (amr hwk, acr aal2, no second step)',
           description: '401 `PASSKEY_INVALID` for an unknown, used or expired challenge, an unknown passkey, a bad signature or a counter that did not grow.' +
             COOKIE_MODE_DOC,
           body: loginVerifyBody,
-          response: { 200: tokensSchema, ...problemResponses(400, 401, 403, 429, 503) },
+          response: { 200: tokensSchema },
         },
       },
       async (request, reply) => {
@@ -110,7 +119,7 @@ export function passkeysRoutes(opts: PasskeysRoutesOptions) {
       '/',
       {
         preHandler: app.authenticate,
-        schema: { tags, summary: "The user's passkeys", security: bearer, response: { 200: z.object({ items: z.array(passkeySchema) }), ...problemResponses(401) } },
+        schema: { tags, operationId: 'listPasskeys', summary: "The user's passkeys", security: bearer, response: { 200: z.object({ items: z.array(passkeySchema) }) } },
       },
       async (request) => passkeys.list(userIdOf(request)),
     );
@@ -121,11 +130,13 @@ export function passkeysRoutes(opts: PasskeysRoutesOptions) {
         preHandler: app.authenticate,
         schema: {
           tags,
+          operationId: 'renamePasskey',
+          errors: errorCodes('NOT_FOUND'),
           summary: 'Rename a passkey',
           security: bearer,
           params: passkeyIdParams,
           body: renameBody,
-          response: { 200: passkeySchema, ...problemResponses(400, 401, 404) },
+          response: { 200: passkeySchema },
         },
       },
       async (request) => passkeys.rename(userIdOf(request), request.params.id, request.body.name),
@@ -137,12 +148,14 @@ export function passkeysRoutes(opts: PasskeysRoutesOptions) {
         preHandler: app.authenticate,
         schema: {
           tags,
+          operationId: 'removePasskey',
+          errors: errorCodes('NOT_FOUND', 'MFA_CODE_INVALID'),
           summary: 'Remove a passkey',
           description: 'While MFA is on, the body needs `code` (TOTP or recovery code).',
           security: bearer,
           params: passkeyIdParams,
           body: deleteBody,
-          response: { 204: z.null(), ...problemResponses(400, 401, 404, 429, 503) },
+          response: { 204: z.null() },
         },
       },
       async (request, reply) => {

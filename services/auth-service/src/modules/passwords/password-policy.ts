@@ -23,7 +23,8 @@ export const passwordShape = z
   .regex(/[a-z]/, 'must contain a lower-case letter')
   .regex(/[A-Z]/, 'must contain an upper-case letter')
   .regex(/[0-9]/, 'must contain a digit')
-  .regex(/[^A-Za-z0-9]/, 'must contain a symbol');
+  .regex(/[^A-Za-z0-9]/, 'must contain a symbol')
+  .meta({ examples: ['Analytical-Engine-1843'] });
 
 /** The user's email, username and names, and their parts, as dictionary words for zxcvbn. */
 export function userDictionary(values: (string | null | undefined)[]): string[] {

@@ -1,8 +1,9 @@
 import type { HttpApp } from '@authmeet/http-kit';
-import { AppError, problemResponses } from '@authmeet/http-kit';
+import { AppError } from '@authmeet/http-kit';
 import { z } from 'zod';
 import { sessionSchema } from './sessions.schemas.js';
 import type { SessionsService } from './sessions.service.js';
+import { errorCodes } from '../../errors.js';
 
 export function sessionsRoutes(sessions: SessionsService) {
   return async function routes(app: HttpApp) {
@@ -13,9 +14,10 @@ export function sessionsRoutes(sessions: SessionsService) {
       {
         schema: {
           tags: ['sessions'],
+          operationId: 'listSessions',
           summary: "The user's live sessions, one per device",
           security: [{ bearerAuth: [] }],
-          response: { 200: z.object({ items: z.array(sessionSchema) }), ...problemResponses(401) },
+          response: { 200: z.object({ items: z.array(sessionSchema) }) },
         },
       },
       async (request) => {
@@ -29,10 +31,12 @@ export function sessionsRoutes(sessions: SessionsService) {
       {
         schema: {
           tags: ['sessions'],
+          operationId: 'revokeSession',
+          errors: errorCodes('NOT_FOUND'),
           summary: 'Revoke one of the user’s own sessions',
           security: [{ bearerAuth: [] }],
           params: z.object({ id: z.uuid('must be a session id') }),
-          response: { 204: z.null(), ...problemResponses(400, 401, 404) },
+          response: { 204: z.null() },
         },
       },
       async (request, reply) => {

@@ -1,8 +1,9 @@
 import type { HttpApp } from '@authmeet/http-kit';
-import { AppError, decodeCursor, encodeCursor, pageOf, pageQuery, problemResponses, serviceKeyGuard } from '@authmeet/http-kit';
+import { AppError, decodeCursor, encodeCursor, pageOf, pageQuery, serviceKeyGuard } from '@authmeet/http-kit';
 import { z } from 'zod';
 import type { UsersRepository } from './users.repository.js';
 import { syncUserSchema, toSyncUser } from './users.schemas.js';
+import { errorCodes } from '../../errors.js';
 
 const cursorShape = z.object({ u: z.iso.datetime(), id: z.uuid() });
 
@@ -17,10 +18,12 @@ export function internalUsersRoutes(deps: { users: UsersRepository; serviceKeys:
       {
         schema: {
           tags: ['internal'],
+          operationId: 'getInternalUser',
+          errors: errorCodes('NOT_FOUND'),
           summary: 'One user, for services',
           security,
           params: z.object({ id: z.uuid('must be a user id') }),
-          response: { 200: syncUserSchema, ...problemResponses(400, 401, 404) },
+          response: { 200: syncUserSchema },
         },
       },
       async (request) => {
@@ -35,10 +38,11 @@ export function internalUsersRoutes(deps: { users: UsersRepository; serviceKeys:
       {
         schema: {
           tags: ['internal'],
+          operationId: 'listChangedUsers',
           summary: 'Users changed after a time, for reconciliation',
           security,
           querystring: z.object({ updatedAfter: z.iso.datetime({ offset: true }).optional(), ...pageQuery }),
-          response: { 200: pageOf(syncUserSchema), ...problemResponses(400, 401) },
+          response: { 200: pageOf(syncUserSchema) },
         },
       },
       async (request) => {

@@ -55,10 +55,12 @@ export const emailSchema = safeText()
   .trim()
   .toLowerCase()
   .max(254, 'must be at most 254 characters')
-  .pipe(z.email('must be a valid email address'));
+  .pipe(z.email('must be a valid email address'))
+  .meta({ examples: ['ada@example.com'] });
 
 export const usernameSchema = safeText()
   .trim()
-  .regex(/^[a-zA-Z0-9_.-]{3,32}$/, 'must be 3–32 characters of letters, digits, "_", "." or "-"');
+  .regex(/^[a-zA-Z0-9_.-]{3,32}$/, 'must be 3–32 characters of letters, digits, "_", "." or "-"')
+  .meta({ examples: ['ada'] });
 
 export const nameSchema = safeText().trim().max(100, 'must be at most 100 characters');

@@ -1,6 +1,6 @@
 import { requireAal2Within } from '@authmeet/auth-tokens';
 import type { HttpApp } from '@authmeet/http-kit';
-import { AppError, pageOf, problemResponses, toTokenAppError } from '@authmeet/http-kit';
+import { AppError, pageOf, toTokenAppError } from '@authmeet/http-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { MeetingEvents } from './meeting-events.js';
@@ -14,10 +14,12 @@ import {
   listMeetingsQuery,
   meetingIdParams,
   meetingSchema,
+  meetingStreamEventSchema,
   participantSchema,
   participantsQuery,
 } from './meetings.schemas.js';
 import type { Caller, MeetingService } from './meetings.service.js';
+import { errorCodes } from '../../errors.js';
 
 export interface MeetingsRoutesOptions {
   meetings: MeetingService;
@@ -82,13 +84,14 @@ function lifecycleRoutes(app: HttpApp, meetings: MeetingService) {
       schema: {
         tags,
         security,
+        operationId: 'createMeeting',
         summary: 'Create a meeting',
         description:
           'The caller becomes its host and first participant. With `scheduledFor` in the future the meeting is ' +
           '`scheduled` (it becomes `active` with the first join at or after that time); without it, or with a time ' +
           'already passed, it is `active` at once with `startedAt` = now. `maxParticipants` (2–1000, default 100) counts the host.',
         body: createMeetingBody,
-        response: { 201: meetingSchema, ...problemResponses(400, 401, 403, 413, 415, 429, 503) },
+        response: { 201: meetingSchema },
       },
     },
     async (request, reply) => reply.code(201).send(await meetings.create(callerId(request), request.body)),
@@ -100,13 +103,14 @@ function lifecycleRoutes(app: HttpApp, meetings: MeetingService) {
       schema: {
         tags,
         security,
+        operationId: 'listMeetings',
         summary: "The caller's meetings, newest first",
         description:
           '`role=host`: meetings the caller hosts, by creation time. `role=participant`: meetings the caller joined as ' +
           'a participant; `role=any` (default): both, by the time the caller joined (for a host, its creation). ' +
           'Meetings the caller has left are included.',
         querystring: listMeetingsQuery,
-        response: { 200: pageOf(meetingSchema), ...problemResponses(400, 401, 403, 429, 503) },
+        response: { 200: pageOf(meetingSchema) },
       },
     },
     async (request) => meetings.listMine(callerId(request), request.query),
@@ -118,9 +122,11 @@ function lifecycleRoutes(app: HttpApp, meetings: MeetingService) {
       schema: {
         tags,
         security,
+        operationId: 'getMeeting',
+        errors: errorCodes('NOT_FOUND'),
         summary: 'One meeting (its host, present or past participants, moderators and admins; 404 for anyone else)',
         params: meetingIdParams,
-        response: { 200: meetingSchema, ...problemResponses(400, 401, 403, 404, 429, 503) },
+        response: { 200: meetingSchema },
       },
     },
     async (request) => meetings.get(request.params.id, caller(request)),
@@ -132,10 +138,12 @@ function lifecycleRoutes(app: HttpApp, meetings: MeetingService) {
       schema: {
         tags,
         security,
+        operationId: 'endMeeting',
+        errors: errorCodes('FORBIDDEN', 'NOT_FOUND'),
         summary: 'End a meeting (its host, moderators and admins)',
         description: 'Ending an ended meeting answers it again. 403 for another participant, 404 for anyone else.',
         params: meetingIdParams,
-        response: { 200: meetingSchema, ...problemResponses(400, 401, 403, 404, 415, 429, 503) },
+        response: { 200: meetingSchema },
       },
     },
     async (request) => meetings.end(caller(request), request.params.id),
@@ -147,13 +155,15 @@ function lifecycleRoutes(app: HttpApp, meetings: MeetingService) {
       schema: {
         tags,
         security,
+        operationId: 'deleteMeeting',
+        errors: errorCodes('FORBIDDEN', 'STEP_UP_REQUIRED', 'NOT_FOUND'),
         summary: 'Delete a meeting (its host and admins)',
         description:
           'Open event streams receive `meeting.ended` and close. 403 for another participant (and moderators who take part), 404 for anyone else. ' +
           'A caller whose account has MFA on needs a token from an `aal2` login (second factor or passkey) within the last 10 minutes: ' +
           'otherwise 403 `STEP_UP_REQUIRED` (with `acrValues` and `maxAge` members); log in again with the second factor and retry.',
         params: meetingIdParams,
-        response: { 204: z.null(), ...problemResponses(400, 401, 403, 404, 415, 429, 503) },
+        response: { 204: z.null() },
       },
     },
     async (request, reply) => {
@@ -171,13 +181,15 @@ function participationRoutes(app: HttpApp, meetings: MeetingService) {
       schema: {
         tags,
         security,
+        operationId: 'joinMeeting',
+        errors: errorCodes('REMOVED_FROM_MEETING', 'NOT_FOUND', 'MEETING_ENDED', 'MEETING_FULL'),
         summary: 'Join a meeting by its code',
         description:
           'Idempotent: joining a meeting one is in returns the same participation; someone who left joins again, ' +
           'someone removed does not (403 `REMOVED_FROM_MEETING`). ' +
           '409 `MEETING_ENDED` for an ended meeting, 409 `MEETING_FULL` when `participantCount` reached `maxParticipants`.',
         body: joinBody,
-        response: { 200: joinResponse, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 429, 503) },
+        response: { 200: joinResponse },
       },
     },
     async (request) => meetings.join(callerId(request), request.body.code),
@@ -189,10 +201,12 @@ function participationRoutes(app: HttpApp, meetings: MeetingService) {
       schema: {
         tags,
         security,
+        operationId: 'leaveMeeting',
+        errors: errorCodes('NOT_FOUND', 'HOST_CANNOT_LEAVE'),
         summary: 'Leave a meeting',
         description: 'Leaving twice is not an error. The host cannot leave (409 `HOST_CANNOT_LEAVE`): end or delete the meeting instead.',
         params: meetingIdParams,
-        response: { 204: z.null(), ...problemResponses(400, 401, 403, 404, 409, 415, 429, 503) },
+        response: { 204: z.null() },
       },
     },
     async (request, reply) => {
@@ -207,11 +221,13 @@ function participationRoutes(app: HttpApp, meetings: MeetingService) {
       schema: {
         tags,
         security,
+        operationId: 'listParticipants',
+        errors: errorCodes('FORBIDDEN', 'NOT_FOUND'),
         summary: 'Participants of a meeting, in joining order (host, current participants, moderators and admins)',
         description: '403 `FORBIDDEN` for someone who left the meeting, 404 for anyone else.',
         params: meetingIdParams,
         querystring: participantsQuery,
-        response: { 200: pageOf(participantSchema), ...problemResponses(400, 401, 403, 404, 429, 503) },
+        response: { 200: pageOf(participantSchema) },
       },
     },
     async (request) => meetings.participants(caller(request), request.params.id, request.query),
@@ -223,13 +239,15 @@ function participationRoutes(app: HttpApp, meetings: MeetingService) {
       schema: {
         tags,
         security,
+        operationId: 'removeParticipant',
+        errors: errorCodes('FORBIDDEN', 'NOT_FOUND'),
         summary: 'Remove a participant (its host, moderators and admins)',
         description:
           'The participant is out at once (their event streams end with `removed`; others receive `participant.removed`) and ' +
           'cannot join again: 403 `REMOVED_FROM_MEETING`. Removing twice is not an error; the host cannot be removed (403). ' +
           '403 for another participant, 404 for anyone else or a user who never took part.',
         params: participantParams,
-        response: { 204: z.null(), ...problemResponses(400, 401, 403, 404, 415, 429, 503) },
+        response: { 204: z.null() },
       },
     },
     async (request, reply) => {
@@ -248,11 +266,13 @@ function eventRoutes(app: HttpApp, opts: MeetingsRoutesOptions) {
       schema: {
         tags,
         security,
+        operationId: 'streamMeetingEvents',
+        errors: errorCodes('FORBIDDEN', 'NOT_FOUND'),
         summary: 'Live events of a meeting (Server-Sent Events)',
         description: eventsDescription,
         params: meetingIdParams,
         produces: ['text/event-stream'],
-        response: { 200: z.string().meta({ description: 'text/event-stream' }), ...problemResponses(400, 401, 403, 404, 429, 503) },
+        response: { 200: meetingStreamEventSchema },
       },
     },
     async (request, reply) => {

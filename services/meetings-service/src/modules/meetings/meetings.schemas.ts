@@ -1,4 +1,4 @@
-import { participantRole, participantSchema } from '@authmeet/contracts';
+import { meetingEndedData, participantJoinedData, participantLeftData, participantRemovedData, participantRole, participantSchema } from '@authmeet/contracts';
 import type { ParticipantView } from '@authmeet/contracts';
 import { pageQuery, safeText } from '@authmeet/http-kit';
 import { z } from 'zod';
@@ -47,7 +47,7 @@ export const createMeetingBody = z
 export const joinBody = z
   .object({
     // People type codes: surrounding blanks and capitals are forgiven, the shape is not.
-    code: z.string().trim().toLowerCase().regex(MEETING_CODE, 'must look like abc-defg-hij'),
+    code: z.string().trim().toLowerCase().regex(MEETING_CODE, 'must look like abc-defg-hij').meta({ examples: ['tzn-cihh-vdj'] }),
   })
   .meta({ id: 'JoinMeeting' });
 
@@ -96,3 +96,42 @@ export function toParticipantView(p: ParticipantRow): ParticipantView {
     leftAt: iso(p.leftAt),
   };
 }
+
+/** Why an event stream ended: the `reason` of its last event, `stream.closed`. */
+export const streamEndReason = z.enum(['revoked', 'expired', 'left', 'removed', 'ended']);
+
+export const streamClosedData = z
+  .object({
+    reason: streamEndReason.meta({
+      description:
+        '`revoked`: the session was revoked; `expired`: the access token expired (reconnect with a fresh one); `left` / `removed`: the user left or was removed; `ended`: the meeting ended',
+    }),
+  })
+  .meta({ id: 'StreamClosedData' });
+
+const sseEvent = <const E extends string, D extends z.ZodType>(event: E, data: D, id: string) =>
+  z
+    .object({
+      event: z.literal(event).meta({ description: 'The SSE `event:` field' }),
+      id: z.string().meta({ description: 'The SSE `id:` field' }),
+      data,
+    })
+    .meta({ id });
+
+/**
+ * One message of GET /v1/meetings/{id}/events, as a client reads it: its `event:`, `id:` and
+ * parsed `data:` fields. Heartbeats are `: ping` comments, which carry no message.
+ */
+export const meetingStreamEventSchema = z
+  .discriminatedUnion('event', [
+    sseEvent('participant.joined', participantJoinedData, 'ParticipantJoinedEvent'),
+    sseEvent('participant.left', participantLeftData, 'ParticipantLeftEvent'),
+    sseEvent('participant.removed', participantRemovedData, 'ParticipantRemovedEvent'),
+    sseEvent('meeting.ended', meetingEndedData, 'MeetingEndedEvent'),
+    sseEvent('stream.closed', streamClosedData, 'StreamClosedEvent'),
+  ])
+  .meta({
+    id: 'MeetingStreamEvent',
+    description:
+      'One Server-Sent Event of the stream (the body is `text/event-stream`: a sequence of these, each as `event:`, `id:` and `data:` lines). `stream.closed` is always the last.',
+  });

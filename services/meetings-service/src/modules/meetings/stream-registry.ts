@@ -1,7 +1,10 @@
 import type { RevocationClaims } from '@authmeet/auth-tokens';
 
+import type { z } from 'zod';
+import type { streamEndReason } from './meetings.schemas.js';
+
 /** Why a stream ended, sent as the last event `stream.closed` `{ reason }` (api.md). */
-export type StreamEndReason = 'revoked' | 'expired' | 'left' | 'removed' | 'ended';
+export type StreamEndReason = z.infer<typeof streamEndReason>;
 
 /** An open event stream as the registry sees it: whose access it lives on, and how to end it. */
 export interface OpenStream {

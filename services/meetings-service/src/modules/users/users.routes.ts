@@ -1,6 +1,6 @@
 import { syncAppliedSchema, userDeletionQuerySchema, userSnapshotSchema } from '@authmeet/contracts';
 import type { HttpApp } from '@authmeet/http-kit';
-import { problemResponses, serviceKeyGuard } from '@authmeet/http-kit';
+import { serviceKeyGuard } from '@authmeet/http-kit';
 import { z } from 'zod';
 import { userIdParams } from './users.schemas.js';
 import type { UsersService } from './users.service.js';
@@ -22,11 +22,12 @@ export function internalUsersRoutes(deps: { users: UsersService; serviceKeys: st
         schema: {
           tags,
           security,
+          operationId: 'syncUser',
           summary: 'Create or update a user (user sync)',
           description: 'Idempotent upsert: applied only when `version` is greater than the stored one (`applied: false` otherwise). A deleted user is never revived.',
           params: userIdParams,
           body: userSnapshotSchema,
-          response: { 200: syncAppliedSchema, ...problemResponses(400, 401, 413, 415, 503) },
+          response: { 200: syncAppliedSchema },
         },
       },
       async (request) => ({ applied: await deps.users.applySync(request.params.id, request.body) }),
@@ -38,6 +39,7 @@ export function internalUsersRoutes(deps: { users: UsersService; serviceKeys: st
         schema: {
           tags,
           security,
+          operationId: 'removeSyncedUser',
           summary: 'A user is gone (user sync)',
           description:
             'Ends every meeting the user hosts (`meeting.ended`), takes them out of the others, and anonymises them; ' +
@@ -45,7 +47,7 @@ export function internalUsersRoutes(deps: { users: UsersService; serviceKeys: st
             'so a late, stale PUT cannot bring the user back.',
           params: userIdParams,
           querystring: userDeletionQuerySchema,
-          response: { 204: z.null(), ...problemResponses(400, 401, 415, 503) },
+          response: { 204: z.null() },
         },
       },
       async (request, reply) => {
