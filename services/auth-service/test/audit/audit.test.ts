@@ -144,6 +144,43 @@ describe('the hash chain', () => {
     expect(result.out).toContain(`${rows.length} events`);
   });
 
+  it('appends the events of Redis-only changes that arrive together in one transaction, in arrival order', async () => {
+    // One transaction per event made every login wait in one queue for the chain's lock (bench
+    // scenario 8); events that arrive while a write is in flight now share the next one.
+    let transactions = 0;
+    const prisma = ctx.app.prisma;
+    const counting = new Proxy(prisma, {
+      get: (target, key) =>
+        key === '$transaction'
+          ? (...args: Parameters<typeof prisma.$transaction>) => {
+              transactions += 1;
+              return target.$transaction(...args);
+            }
+          : Reflect.get(target, key),
+    });
+    const repository = createAuditRepository(counting);
+    const batch = `group-${Date.now()}`;
+    const event = (n: number) => ({
+      at: new Date(),
+      type: 'user.logout',
+      outcome: 'success',
+      actorId: null,
+      actorType: 'system',
+      targetId: null,
+      ip: null,
+      userAgent: null,
+      requestId: null,
+      details: { batch, n },
+    });
+    await Promise.all(Array.from({ length: 20 }, (_, n) => repository.appendNow([event(n)])));
+    // The first write starts alone; the 19 that arrived meanwhile share the second.
+    expect(transactions).toBe(2);
+    const rows = await prisma.auditEvent.findMany({ where: { details: { path: ['batch'], equals: batch } }, orderBy: { id: 'asc' } });
+    expect(rows.map((r) => (r.details as { n: number }).n)).toEqual(Array.from({ length: 20 }, (_, n) => n));
+    const result = await runCommand(ctx, auditVerify, []);
+    expect(result.code, result.err).toBe(0);
+  });
+
   describe('audit:verify names the first broken link', () => {
     const restore = async () => {
       await ctx.app.prisma.$executeRawUnsafe('DELETE FROM audit_events');

@@ -19,6 +19,14 @@ export interface AuditFilter {
 export type VerifyResult = { ok: true; events: number; head: string } | { ok: false; events: number; broken: ChainBreak };
 
 const VERIFY_PAGE = 1000;
+/** Events of Redis-only changes written in one transaction at most (see appendNow). */
+const GROUP_MAX = 200;
+
+interface Waiting {
+  events: readonly NewAuditEvent[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
 
 /** The only code that touches audit_events and audit_chain. */
 export function createAuditRepository(prisma: PrismaClient) {
@@ -46,11 +54,40 @@ export function createAuditRepository(prisma: PrismaClient) {
     await tx.$executeRaw`UPDATE audit_chain SET head_hash = ${prevHash} WHERE id = 1`;
   }
 
+  // Group commit for appendNow. Every append holds the chain's row lock until its transaction
+  // commits (a WAL flush), so one transaction per event made every login of the replica wait in
+  // one queue for that lock. Events that arrive while a write is in flight join the next one:
+  // one transaction, one turn of the lock, one flush for all of them, in arrival order. Each
+  // caller still waits for the commit of its own event; a failed write fails all of its callers.
+  let waiting: Waiting[] = [];
+  let writing = false;
+  async function writeGroups(): Promise<void> {
+    writing = true;
+    while (waiting.length > 0) {
+      const group = waiting.slice(0, GROUP_MAX);
+      waiting = waiting.slice(group.length);
+      try {
+        await prisma.$transaction((tx) => append(group.flatMap((w) => w.events), tx));
+        for (const w of group) w.resolve();
+      } catch (error) {
+        for (const w of group) w.reject(error);
+      }
+    }
+    writing = false;
+  }
+
   return {
     append,
 
-    /** Appends in a transaction of its own (events of changes that live in Redis only). */
-    appendNow: (events: readonly NewAuditEvent[]) => prisma.$transaction((tx) => append(events, tx)),
+    /**
+     * Appends in a transaction of its own (events of changes that live in Redis only), shared
+     * with the events other requests append at the same moment; resolves once they committed.
+     */
+    appendNow: (events: readonly NewAuditEvent[]) =>
+      new Promise<void>((resolve, reject) => {
+        waiting.push({ events, resolve, reject });
+        if (!writing) void writeGroups();
+      }),
 
     list(filter: AuditFilter, limit: number, db: Db = prisma): Promise<AuditEvent[]> {
       return db.auditEvent.findMany({
