@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,11 +9,12 @@ import { runToCompletion } from './children.js';
 import { waitForHttp } from './http.js';
 import { generateSigningJwks, randomSecret } from './keys.js';
 import { freePort } from './ports.js';
+import { RUN_ID } from './run-id.js';
 
-export const AUTH_DB = 'authmeet_bench_auth';
-export const MEETINGS_DB = 'authmeet_bench_meetings';
+export const AUTH_DB = `authmeet_bench_auth_${RUN_ID}`;
+export const MEETINGS_DB = `authmeet_bench_meetings_${RUN_ID}`;
 /** Every key and channel the services write during the bench lives under this prefix. */
-export const REDIS_PREFIX = 'authmeet-bench:';
+export const REDIS_PREFIX = `authmeet-bench:${RUN_ID}:`;
 /** Effectively no per-IP limit: every request of the bench comes from 127.0.0.1. */
 const HIGH_LIMIT = '1000000000';
 
@@ -31,7 +33,7 @@ export interface Stack {
   /** What the auth-service was configured with, for the report. */
   settings: Record<string, string>;
   /** The profile-picture bucket: a local S3 server (packages/dev-s3) in a process of its own. */
-  s3: { endpoint: string; directory: string };
+  s3: { endpoint: string; directory: string; child: RunningChild };
 }
 
 const BUCKET = 'avatars';
@@ -60,7 +62,7 @@ async function startS3(registry: ChildRegistry, config: BenchConfig) {
     S3_SECRET_ACCESS_KEY: DEV_S3_CREDENTIALS.secretAccessKey,
     AVATAR_PUBLIC_BASE_URL: `${endpoint}/${BUCKET}`,
   };
-  return { endpoint, directory, env };
+  return { endpoint, directory, env, child };
 }
 
 const serviceDir = (config: BenchConfig, svc: string) => join(config.repoRoot, 'services', svc);
@@ -146,6 +148,8 @@ function serviceEnvs(config: BenchConfig, ports: { auth: number; meetings: numbe
     APP_BASE_URL: 'http://127.0.0.1:9',
     SMTP_URL: 'smtp://127.0.0.1:9',
     MAIL_WORKER_ENABLED: 'false',
+    // Production with MFA on refuses to start without a key for the TOTP secrets (scenario 8).
+    MFA_ENCRYPTION_KEY: `bench:${randomBytes(32).toString('base64')}`,
     // Profile pictures (scenario 7) go to the local S3 server; uploads are limited per account
     // route and shed beyond the image queue, both lifted so the scenario measures the work.
     ...s3.env,
@@ -191,7 +195,7 @@ export async function startStack(registry: ChildRegistry, config: BenchConfig, d
     auth,
     meetings,
     settings: {},
-    s3: { endpoint: s3.endpoint, directory: s3.directory },
+    s3: { endpoint: s3.endpoint, directory: s3.directory, child: s3.child },
     async restart(svc, nodeArgs) {
       await registry.stop(svc, 15_000);
       const service = svc === 'auth-service' ? stack.auth : stack.meetings;
