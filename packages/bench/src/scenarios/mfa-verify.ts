@@ -107,6 +107,9 @@ export async function mfaVerify(ctx: BenchContext): Promise<ScenarioResult> {
   const pid = () => ctx.stack.auth.child.pid;
   const n = ctx.config.mfaUsers;
   const c = ctx.config.loginConnections;
+  // Verifies are measured like the other throughput figures: a login is bound by hashing (more
+  // connections only queue), a verify by round trips, so it needs more requests in flight.
+  const vc = ctx.config.httpConnections;
   const loginSpec = { url: `${authUrl}/v1/auth/login`, method: 'POST' as const, json: { identifier: ctx.user.username, password: ctx.user.password }, connections: c };
   ctx.log(`8 MFA verify: ${n} users with TOTP on (register, enrol, confirm)`);
   const users = await mapLimited(n, 4, (i) => patiently(() => mfaUser(authUrl, i)));
@@ -114,7 +117,7 @@ export async function mfaVerify(ctx: BenchContext): Promise<ScenarioResult> {
   // Warm-up with recovery codes (they leave the TOTP steps alone for the measured rounds).
   const warm = users.slice(0, Math.min(100, n));
   const warmTokens = await firstSteps(authUrl, warm, c);
-  await verifyRun(authUrl, warmTokens.tokens, (i) => ({ recoveryCode: warm[i]?.recoveryCodes[0] ?? '' }), c);
+  await verifyRun(authUrl, warmTokens.tokens, (i) => ({ recoveryCode: warm[i]?.recoveryCodes[0] ?? '' }), vc);
   await runLoad({ ...loginSpec, durationSec: Math.max(1, ctx.config.warmupSec) });
 
   const rounds: RoundResult[] = [];
@@ -126,7 +129,7 @@ export async function mfaVerify(ctx: BenchContext): Promise<ScenarioResult> {
     // Codes of this step, computed before the run (the client's HMACs are not timed); should the
     // step end during the run, they stay valid one more step (the service's ±1 step window).
     const codes = await codesAt(users, step);
-    const verify = await cpuPerOp({ service: pid }, () => verifyRun(authUrl, pending.tokens, (i) => ({ code: codes[i] ?? '' }), c))(0);
+    const verify = await cpuPerOp({ service: pid }, () => verifyRun(authUrl, pending.tokens, (i) => ({ code: codes[i] ?? '' }), vc))(0);
     usedStep = step;
     const loginRun = await cpuPerOp({ service: pid }, (durationSec) => runLoad({ ...loginSpec, durationSec }))(ctx.config.durationSec);
     rounds.push({ verify, login: loginRun, firstStepRps: pending.rps });
@@ -135,15 +138,15 @@ export async function mfaVerify(ctx: BenchContext): Promise<ScenarioResult> {
 
   if (ctx.config.profileScenarios) {
     let calls = 0;
-    const profile = await profileOne(ctx, 'auth-service', 'mfa-verify', `POST /v1/auth/mfa/verify (TOTP), ${n} pending logins, ${c} connections`, async (url) => {
+    const profile = await profileOne(ctx, 'auth-service', 'mfa-verify', `POST /v1/auth/mfa/verify (TOTP), ${n} pending logins, ${vc} connections`, async (url) => {
       calls += 1;
       const pending = await firstSteps(url, users, c);
       // The warm-up spends recovery codes; the profiled run TOTP codes of a fresh step.
-      if (calls === 1) return () => verifyRun(url, pending.tokens, (i) => ({ recoveryCode: users[i]?.recoveryCodes[1] ?? '' }), c);
+      if (calls === 1) return () => verifyRun(url, pending.tokens, (i) => ({ recoveryCode: users[i]?.recoveryCodes[1] ?? '' }), vc);
       const step = await stepAfter(usedStep);
       usedStep = step;
       const codes = await codesAt(users, step);
-      return () => verifyRun(url, pending.tokens, (i) => ({ code: codes[i] ?? '' }), c);
+      return () => verifyRun(url, pending.tokens, (i) => ({ code: codes[i] ?? '' }), vc);
     });
     ctx.cpuProfiles.push(profile);
   }
@@ -158,17 +161,17 @@ export async function mfaVerify(ctx: BenchContext): Promise<ScenarioResult> {
     scenario: 8,
     title: 'MFA verify (second login step) vs logins',
     figures: [
-      figure({ id: 'mfa_verify_rps', scenario: 8, title: `auth-service MFA verifies (TOTP), ${c} connections`, value: verifyRps, unit: 'verifies/s' }),
-      figure({ id: 'mfa_login_rps', scenario: 8, title: `auth-service logins (scenario 2's), same rounds`, value: loginRps, unit: 'logins/s' }),
+      figure({ id: 'mfa_verify_rps', scenario: 8, title: `auth-service MFA verifies (TOTP), ${vc} connections`, value: verifyRps, unit: 'verifies/s' }),
+      figure({ id: 'mfa_login_rps', scenario: 8, title: `auth-service logins (scenario 2's, ${c} connections), same rounds`, value: loginRps, unit: 'logins/s' }),
       figure({ id: 'mfa_verify_vs_login_ratio', scenario: 8, title: 'ratio MFA verifies / logins', value: ratio, unit: '×', target: { op: '>=', value: 10 } }),
       figure({ id: 'mfa_verify_cpu_ms', scenario: 8, title: 'auth-service CPU per verify (all its threads)', value: summary(verifies, 'serviceMs'), unit: 'ms' }),
       figure({ id: 'mfa_login_vs_verify_cpu_ratio', scenario: 8, title: 'auth-service CPU per login ÷ per verify', value: cpuRatio, unit: '×' }),
     ],
     notes: [
-      `Verify: \`POST /v1/auth/mfa/verify\` with an mfaToken and the current TOTP code, one per user (a step once used refuses its codes), ${n} users with TOTP on, ${c} connections, as many requests as pending logins; the mfaTokens come from one password login per user just before (not timed; ${rounds.map((r) => r.firstStepRps.toFixed(1)).join(' / ')} first steps/s). Each verify reads the token (Redis), the user and the TOTP secret (Postgres), decrypts it, checks the code (otplib), counts the guess on the brute-force throttle (Redis, reserve and settle), spends the step (Postgres), takes the token and opens a session (Redis, a signed access token).`,
+      `Verify: \`POST /v1/auth/mfa/verify\` with an mfaToken and the current TOTP code, one per user (a step once used refuses its codes), ${n} users with TOTP on, ${vc} connections (as the other throughput figures; a verify waits on round trips, not on a CPU like a login's hash), as many requests as pending logins; the mfaTokens come from one password login per user just before (not timed; ${rounds.map((r) => r.firstStepRps.toFixed(1)).join(' / ')} first steps/s). Each verify reads the token (Redis), the user and the TOTP secret (Postgres), decrypts it, checks the code (otplib), counts the guess on the brute-force throttle (Redis, reserve and settle), spends the step (Postgres), takes the token and opens a session (Redis, a signed access token).`,
       `Logins: scenario 2's \`POST /v1/auth/login\` (a user without MFA, ${c} connections, ${ctx.config.durationSec} s), run right after each verify run; the ratio is the median of the per-round ratios, ratio of medians ${round(verifyRps / loginRps, 2)}. Per-run: verifies ${verifies.map((r) => round(r.rps, 1)).join(' / ')}/s (p50 ${verifies.map((r) => r.p50Ms).join(' / ')} ms), logins ${logins.map((r) => round(r.rps, 1)).join(' / ')}/s.`,
       `CPU per operation (medians, /proc, 10 ms ticks; robust to other load on the machine): verify ${summary(verifies, 'mainThreadMs')} ms main thread + ${summary(verifies, 'libuvThreadsMs')} ms libuv + ${summary(verifies, 'otherThreadsMs')} ms other threads of the auth-service (machine ${summary(verifies, 'machineBusyMs')} ms, every process); login ${summary(logins, 'mainThreadMs')} + ${summary(logins, 'libuvThreadsMs')} (argon2) + ${summary(logins, 'otherThreadsMs')} ms (machine ${summary(logins, 'machineBusyMs')} ms).`,
     ],
-    details: { users: n, connections: c, rounds },
+    details: { users: n, connections: { verify: vc, login: c }, rounds },
   };
 }
