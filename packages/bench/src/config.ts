@@ -30,9 +30,13 @@ export interface BenchConfig {
   uploadConnections: number;
   /** Concurrent uploads of the memory flood (7). */
   floodUploads: number;
+  /** Users with TOTP on for the MFA verify figure (8): one verify each per round. */
+  mfaUsers: number;
   /** libuv threadpool of every process that hashes (UV_THREADPOOL_SIZE). */
   threadpoolSize: number;
   skipBuild: boolean;
+  /** BENCH_PROFILE=1: scenarios 7 and 8 also profile the auth-service under their own load. */
+  profileScenarios: boolean;
   /** BENCH_ONLY=1,3,profiles: run only these parts (for working on the bench; the report says so). */
   only: string[] | undefined;
   keepDatabases: boolean;
@@ -92,7 +96,9 @@ export function loadBenchConfig(env: Record<string, string | undefined> = proces
     avatarMaxConcurrency: int(env, 'BENCH_AVATAR_MAX_CONCURRENCY', 2),
     uploadConnections: int(env, 'BENCH_UPLOAD_CONNECTIONS', 4),
     floodUploads: int(env, 'BENCH_FLOOD_UPLOADS', 50),
+    mfaUsers: int(env, 'BENCH_MFA_USERS', 400),
     skipBuild: env.BENCH_SKIP_BUILD === '1',
+    profileScenarios: env.BENCH_PROFILE === '1',
     only: env.BENCH_ONLY ? env.BENCH_ONLY.split(',').map((s) => s.trim()) : undefined,
     keepDatabases: env.BENCH_KEEP_DATABASES === '1',
     postgresUrl: assertLoopback(env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432'),

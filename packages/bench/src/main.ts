@@ -18,6 +18,7 @@ import { PROBE, checkProbe } from './scenarios/probe.js';
 import { adminChanges } from './scenarios/admin-changes.js';
 import { login as loginScenario } from './scenarios/login.js';
 import { meetingsList } from './scenarios/meetings-list.js';
+import { mfaVerify } from './scenarios/mfa-verify.js';
 import { peerComparison } from './scenarios/peer.js';
 import { pictures } from './scenarios/pictures.js';
 import { profiles } from './scenarios/profiles.js';
@@ -92,6 +93,7 @@ async function setUp(): Promise<BenchContext> {
     tokens,
     probe: PROBE,
     log,
+    cpuProfiles: [],
   };
 }
 
@@ -114,6 +116,7 @@ async function main(): Promise<number> {
       ['4 revocation', revocation],
       ['5 session memory', sessionMemory],
       ['7 pictures', pictures],
+      ['8 mfa verify', mfaVerify],
       ['9 admin changes', adminChanges],
     ];
     const selected = (name: string) => config.only === undefined || config.only.some((o) => name.split(' ')[0] === o || name === o);
@@ -126,6 +129,7 @@ async function main(): Promise<number> {
         failures.push({ scenario: name, error: error instanceof Error ? error.message : String(error) });
       }
     }
+    cpuProfiles.push(...ctx.cpuProfiles);
     const peer = peerComparison(results);
     if (peer) results.push(peer);
     if (selected('profiles')) {

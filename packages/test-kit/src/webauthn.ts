@@ -59,3 +59,64 @@ export function softwarePasskey() {
   ]);
   return { credentialId: randomBytes(16).toString('base64url'), cosePublicKey, privateKey };
 }
+
+export interface AttestationInput {
+  /** From `softwarePasskey()`. */
+  credentialId: string;
+  cosePublicKey: Buffer;
+  rpId: string;
+  origin: string;
+  /** base64url challenge from the relying party's registration options. */
+  challenge: string;
+  signCount?: number;
+}
+
+/** CBOR head of a major type with a length (RFC 8949 §3): what the attestation object needs. */
+function cborHead(major: number, length: number): Buffer {
+  if (length < 24) return Buffer.from([(major << 5) | length]);
+  if (length < 0x100) return Buffer.from([(major << 5) | 24, length]);
+  const head = Buffer.alloc(3);
+  head[0] = (major << 5) | 25;
+  head.writeUInt16BE(length, 1);
+  return head;
+}
+const cborText = (text: string) => Buffer.concat([cborHead(3, Buffer.byteLength(text)), Buffer.from(text)]);
+
+/**
+ * A WebAuthn registration response (`PublicKeyCredential.toJSON()` of `navigator.credentials.create`)
+ * made outside a browser for a `softwarePasskey()`: attestation format `none`, flags user present,
+ * user verified and attested credential data, AAGUID zero.
+ */
+export function craftAttestation(input: AttestationInput) {
+  const rpIdHash = createHash('sha256').update(input.rpId).digest();
+  const counter = Buffer.alloc(4);
+  counter.writeUInt32BE(input.signCount ?? 0);
+  const credentialId = Buffer.from(input.credentialId, 'base64url');
+  const idLength = Buffer.alloc(2);
+  idLength.writeUInt16BE(credentialId.length);
+  const authData = Buffer.concat([rpIdHash, Buffer.from([0x45]), counter, Buffer.alloc(16), idLength, credentialId, input.cosePublicKey]);
+  // CBOR map {"fmt": "none", "attStmt": {}, "authData": bytes}.
+  const attestationObject = Buffer.concat([
+    cborHead(5, 3),
+    cborText('fmt'),
+    cborText('none'),
+    cborText('attStmt'),
+    cborHead(5, 0),
+    cborText('authData'),
+    cborHead(2, authData.length),
+    authData,
+  ]);
+  const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.create', challenge: input.challenge, origin: input.origin, crossOrigin: false }));
+  return {
+    id: input.credentialId,
+    rawId: input.credentialId,
+    type: 'public-key' as const,
+    clientExtensionResults: {},
+    authenticatorAttachment: 'platform' as const,
+    response: {
+      clientDataJSON: clientDataJSON.toString('base64url'),
+      attestationObject: attestationObject.toString('base64url'),
+      transports: ['internal'],
+    },
+  };
+}

@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
+import type { Measure } from './load.js';
 
 /** USER_HZ: /proc reports CPU time in these ticks (100 on every mainstream Linux build). */
 const TICK_MS = 10;
@@ -43,4 +44,40 @@ export async function machineBusyMs(): Promise<number> {
   // user nice system idle iowait irq softirq steal …: busy = all but idle and iowait.
   const busy = n.reduce((a, b) => a + b, 0) - (n[3] ?? 0) - (n[4] ?? 0);
   return busy * TICK_MS;
+}
+
+const totalMs = (t: ThreadCpu) => t.mainMs + t.libuvMs + t.otherMs;
+
+/**
+ * Wraps a measure with CPU per completed operation, which other load on the machine does not
+ * inflate the way it does rates: the service's threads by group (extra `mainThreadMs`,
+ * `libuvThreadsMs`, `otherThreadsMs`, `serviceMs`), every process of `others` (`<name>Ms`), and
+ * the whole machine (`machineBusyMs`, every process including other tenants).
+ */
+export function cpuPerOp(subjects: { service: () => number; others?: Record<string, () => number> }, measure: Measure): Measure {
+  const others = Object.entries(subjects.others ?? {});
+  const read = async () => ({
+    service: await threadCpu(subjects.service()),
+    others: await Promise.all(others.map(([, pid]) => threadCpu(pid()).then(totalMs))),
+    busy: await machineBusyMs(),
+  });
+  return async (sec) => {
+    const before = await read();
+    const r = await measure(sec);
+    const after = await read();
+    const per = (ms: number) => ms / Math.max(1, r.ok);
+    const d = diffCpu(before.service, after.service);
+    return {
+      ...r,
+      extra: {
+        ...r.extra,
+        mainThreadMs: per(d.mainMs),
+        libuvThreadsMs: per(d.libuvMs),
+        otherThreadsMs: per(d.otherMs),
+        serviceMs: per(totalMs(d)),
+        ...Object.fromEntries(others.map(([name], i) => [`${name}Ms`, per((after.others[i] ?? 0) - (before.others[i] ?? 0))])),
+        machineBusyMs: per(after.busy - before.busy),
+      },
+    };
+  };
 }

@@ -1,6 +1,6 @@
 import pg from 'pg';
 
-const SAFE_NAME = /^authmeet_bench_[a-z_]+$/;
+const SAFE_NAME = /^authmeet_bench_[a-z0-9_]+$/;
 
 function databaseUrl(serverUrl: string, name: string): string {
   const url = new URL(serverUrl);

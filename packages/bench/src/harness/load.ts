@@ -10,6 +10,8 @@ export interface LoadSpec {
   json?: unknown;
   /** A raw body (e.g. multipart) sent with every request; its content type goes in `headers`. */
   body?: Buffer;
+  /** A different JSON body for each request, asked for as it is sent (single-use tokens). */
+  nextJson?: () => unknown;
   connections: number;
   durationSec?: number;
   /** Stop after this many requests instead of after durationSec. */
@@ -41,13 +43,15 @@ export interface LoadResult {
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   assertLoopback(spec.url);
   const headers: Record<string, string> = { ...spec.headers };
-  if (spec.json !== undefined) headers['content-type'] = 'application/json';
+  if (spec.json !== undefined || spec.nextJson !== undefined) headers['content-type'] = 'application/json';
+  const next = spec.nextJson;
   const result = await autocannon({
     url: spec.url,
     method: spec.method ?? 'GET',
     headers,
     ...(spec.json === undefined ? {} : { body: JSON.stringify(spec.json) }),
     ...(spec.body === undefined ? {} : { body: spec.body }),
+    ...(next === undefined ? {} : { requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: JSON.stringify(next()) }) }] }),
     connections: spec.connections,
     ...(spec.amount === undefined ? { duration: spec.durationSec ?? 10 } : { amount: spec.amount }),
     ...(spec.overallRate === undefined ? {} : { overallRate: spec.overallRate, ignoreCoordinatedOmission: true }),

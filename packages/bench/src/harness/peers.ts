@@ -6,8 +6,9 @@ import { http, waitForHttp } from './http.js';
 import { randomSecret } from './keys.js';
 import type { LoadResult } from './load.js';
 import { freePort } from './ports.js';
+import { RUN_ID } from './run-id.js';
 
-export const BETTER_AUTH_DB = 'authmeet_bench_betterauth';
+export const BETTER_AUTH_DB = `authmeet_bench_betterauth_${RUN_ID}`;
 
 const server = (config: BenchConfig, file: string) => ({
   command: process.execPath,

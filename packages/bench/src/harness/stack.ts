@@ -9,11 +9,12 @@ import { runToCompletion } from './children.js';
 import { waitForHttp } from './http.js';
 import { generateSigningJwks, randomSecret } from './keys.js';
 import { freePort } from './ports.js';
+import { RUN_ID } from './run-id.js';
 
-export const AUTH_DB = 'authmeet_bench_auth';
-export const MEETINGS_DB = 'authmeet_bench_meetings';
+export const AUTH_DB = `authmeet_bench_auth_${RUN_ID}`;
+export const MEETINGS_DB = `authmeet_bench_meetings_${RUN_ID}`;
 /** Every key and channel the services write during the bench lives under this prefix. */
-export const REDIS_PREFIX = 'authmeet-bench:';
+export const REDIS_PREFIX = `authmeet-bench:${RUN_ID}:`;
 /** Effectively no per-IP limit: every request of the bench comes from 127.0.0.1. */
 const HIGH_LIMIT = '1000000000';
 
@@ -34,7 +35,7 @@ export interface Stack {
   /** What the auth-service was configured with, for the report. */
   settings: Record<string, string>;
   /** The profile-picture bucket: a local S3 server (packages/dev-s3) in a process of its own. */
-  s3: { endpoint: string; directory: string };
+  s3: { endpoint: string; directory: string; child: RunningChild };
 }
 
 const BUCKET = 'avatars';
@@ -63,7 +64,7 @@ async function startS3(registry: ChildRegistry, config: BenchConfig) {
     S3_SECRET_ACCESS_KEY: DEV_S3_CREDENTIALS.secretAccessKey,
     AVATAR_PUBLIC_BASE_URL: `${endpoint}/${BUCKET}`,
   };
-  return { endpoint, directory, env };
+  return { endpoint, directory, env, child };
 }
 
 const serviceDir = (config: BenchConfig, svc: string) => join(config.repoRoot, 'services', svc);
@@ -196,7 +197,7 @@ export async function startStack(registry: ChildRegistry, config: BenchConfig, d
     auth,
     meetings,
     settings: {},
-    s3: { endpoint: s3.endpoint, directory: s3.directory },
+    s3: { endpoint: s3.endpoint, directory: s3.directory, child: s3.child },
     async restart(svc, nodeArgs) {
       await registry.stop(svc, 15_000);
       const service = svc === 'auth-service' ? stack.auth : stack.meetings;

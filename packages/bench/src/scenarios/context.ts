@@ -3,6 +3,7 @@ import type { ChildRegistry } from '../harness/children.js';
 import type { BenchUser, Tokens } from '../harness/fixtures.js';
 import type { Peer } from '../harness/peers.js';
 import type { Stack } from '../harness/stack.js';
+import type { ServiceProfile } from './profiles.js';
 
 /** The cheapest authenticated meetings-service route, and what one request to it touches. */
 export interface Probe {
@@ -21,6 +22,8 @@ export interface BenchContext {
   tokens: Tokens;
   probe: Probe;
   log: (msg: string) => void;
+  /** CPU profiles scenarios took of their own load (BENCH_PROFILE=1), for the report. */
+  cpuProfiles: ServiceProfile[];
 }
 
 export const series = (ctx: BenchContext) => ({

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { bearer } from '../harness/fixtures.js';
 import { profileDuring } from '../harness/inspector.js';
 import { runLoad } from '../harness/load.js';
-import type { LoadSpec } from '../harness/load.js';
+import type { LoadResult, LoadSpec } from '../harness/load.js';
 import { freePort } from '../harness/ports.js';
 import type { ServiceName } from '../harness/stack.js';
 import { summarizeProfile } from '../report/cpu-profile.js';
@@ -22,16 +22,25 @@ export interface ServiceProfile {
 /**
  * Restarts `svc` with the inspector on 127.0.0.1, warms it up, samples its CPU (V8 profiler,
  * 0.5 ms interval) during one measured run only, then restarts it without the inspector.
+ * `prepare` readies one run against the restarted service's URL (outside the profile: fixtures
+ * such as pending logins) and returns it; it is called twice, to warm up and to profile.
  */
-async function profileOne(ctx: BenchContext, svc: ServiceName, slug: string, label: string, spec: (url: string) => LoadSpec): Promise<ServiceProfile> {
+export async function profileOne(
+  ctx: BenchContext,
+  svc: ServiceName,
+  slug: string,
+  label: string,
+  prepare: (url: string, durationSec: number) => Promise<() => Promise<LoadResult>>,
+): Promise<ServiceProfile> {
   const dir = join(ctx.config.resultsDir, 'profiles');
   await mkdir(dir, { recursive: true });
   const file = join(dir, `${svc}-${slug}.cpuprofile`);
   const port = await freePort();
   const service = await ctx.stack.restart(svc, [`--inspect=127.0.0.1:${port}`]);
   try {
-    await runLoad({ ...spec(service.url), durationSec: Math.max(ctx.config.warmupSec, 2) });
-    const { result, profileJson } = await profileDuring(port, () => runLoad({ ...spec(service.url), durationSec: ctx.config.durationSec }));
+    await (await prepare(service.url, Math.max(ctx.config.warmupSec, 2)))();
+    const run = await prepare(service.url, ctx.config.durationSec);
+    const { result, profileJson } = await profileDuring(port, run);
     await writeFile(file, profileJson);
     return { service: svc, load: label, file: basename(file), rpsWhileProfiled: Math.round(result.rps), summary: await summarizeProfile(file) };
   } finally {
@@ -39,25 +48,31 @@ async function profileOne(ctx: BenchContext, svc: ServiceName, slug: string, lab
   }
 }
 
+/** A profiled load that is one autocannon run of `spec`. */
+export const fromSpec =
+  (spec: (url: string) => LoadSpec) =>
+  (url: string, durationSec: number): Promise<() => Promise<LoadResult>> =>
+    Promise.resolve(() => runLoad({ ...spec(url), durationSec }));
+
 /** Where the CPU goes on the two hot paths that miss their targets most often. */
 export async function profiles(ctx: BenchContext): Promise<ServiceProfile[]> {
   ctx.log('profiles: meetings-service under the probe and the 20-row list, auth-service under logins (V8 profiler via the inspector)');
-  const meetings = await profileOne(ctx, 'meetings-service', 'probe', `${ctx.probe.method} ${ctx.probe.path}, ${ctx.config.httpConnections} connections`, (url) => ({
+  const meetings = await profileOne(ctx, 'meetings-service', 'probe', `${ctx.probe.method} ${ctx.probe.path}, ${ctx.config.httpConnections} connections`, fromSpec((url) => ({
     url: `${url}${ctx.probe.path}`,
     headers: bearer(ctx.tokens),
     connections: ctx.config.httpConnections,
-  }));
-  const auth = await profileOne(ctx, 'auth-service', 'login', `POST /v1/auth/login, ${ctx.config.loginConnections} connections`, (url) => ({
+  })));
+  const auth = await profileOne(ctx, 'auth-service', 'login', `POST /v1/auth/login, ${ctx.config.loginConnections} connections`, fromSpec((url) => ({
     url: `${url}/v1/auth/login`,
     method: 'POST',
     json: { identifier: ctx.user.username, password: ctx.user.password },
     connections: ctx.config.loginConnections,
-  }));
+  })));
   const listTokens = await listFixture(ctx);
-  const list = await profileOne(ctx, 'meetings-service', 'list', `GET /v1/meetings (20 rows), ${ctx.config.httpConnections} connections`, (url) => ({
+  const list = await profileOne(ctx, 'meetings-service', 'list', `GET /v1/meetings (20 rows), ${ctx.config.httpConnections} connections`, fromSpec((url) => ({
     url: `${url}/v1/meetings`,
     headers: bearer(listTokens),
     connections: ctx.config.httpConnections,
-  }));
+  })));
   return [meetings, list, auth];
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { craftAttestation, softwarePasskey } from '@authmeet/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer } from '../factories.js';
+import { bearer, registerAndLogin } from '../factories.js';
 import { totp, userWithMfa } from '../mfa-kit.js';
 import { startAuthService } from '../test-app.js';
 import type { TestContext } from '../test-app.js';
@@ -50,6 +51,37 @@ describe('the audit trail records second-factor changes', () => {
     for (const secret of [who.secret, ...who.recoveryCodes, ...freshCodes, publicKey.toString('base64'), publicKey.toString('hex'), publicKey.toString('base64url')]) {
       expect(everything).not.toContain(secret);
     }
+  });
+
+  it('a passkey registered through the ceremony is recorded as added, then renamed and removed, never with its key', async () => {
+    const { user, tokens } = await registerAndLogin(ctx.app);
+    const auth = bearer(tokens.accessToken);
+    const key = softwarePasskey();
+    const register = async () => {
+      const options = await ctx.app.inject({ method: 'POST', url: '/v1/auth/passkeys/register/options', headers: auth });
+      expect(options.statusCode, options.body).toBe(200);
+      const { challenge, rp } = options.json() as { challenge: string; rp: { id: string } };
+      const response = craftAttestation({ ...key, rpId: rp.id, origin: 'https://app.example.com', challenge });
+      return ctx.app.inject({ method: 'POST', url: '/v1/auth/passkeys/register/verify', headers: auth, payload: { response, name: 'Phone' } });
+    };
+    const added = await register();
+    expect(added.statusCode, added.body).toBe(201);
+    const passkeyId = (added.json() as { id: string }).id;
+    // The same credential again is refused, and a refusal records nothing.
+    expect((await register()).statusCode).toBe(400);
+    const url = `/v1/auth/passkeys/${passkeyId}`;
+    expect((await ctx.app.inject({ method: 'PATCH', url, headers: auth, payload: { name: 'Old phone' } })).statusCode).toBe(200);
+    expect((await ctx.app.inject({ method: 'DELETE', url, headers: auth })).statusCode).toBe(204);
+
+    const events = await ctx.app.prisma.auditEvent.findMany({ where: { targetId: user.id, type: { startsWith: 'user.passkey_' } }, orderBy: { id: 'asc' } });
+    expect(events.map((e) => [e.type, e.details])).toEqual([
+      ['user.passkey_added', { passkeyId, name: 'Phone' }],
+      ['user.passkey_renamed', { passkeyId, name: 'Old phone' }],
+      ['user.passkey_removed', { passkeyId }],
+    ]);
+    for (const event of events) expect(event).toMatchObject({ outcome: 'success', actorId: user.id, actorType: 'user', targetId: user.id });
+    const everything = json(events);
+    for (const encoding of ['base64', 'hex', 'base64url'] as const) expect(everything).not.toContain(key.cosePublicKey.toString(encoding));
   });
 
   it('a refused change records nothing', async () => {

@@ -178,6 +178,45 @@ describe('the hash chain', () => {
     expect(result.code, result.err).toBe(0);
   });
 
+  it('appends the events of Redis-only changes that arrive together in one transaction, in arrival order', async () => {
+    // One transaction per event made every login wait in one queue for the chain's lock (bench
+    // scenario 8); events that arrive while a write is in flight now share the next one.
+    let transactions = 0;
+    const prisma = ctx.app.prisma;
+    const counting = new Proxy(prisma, {
+      get: (target, key) =>
+        key === '$transaction'
+          ? (...args: Parameters<typeof prisma.$transaction>) => {
+              transactions += 1;
+              return target.$transaction(...args);
+            }
+          : Reflect.get(target, key),
+    });
+    const repository = createAuditRepository(counting);
+    const batch = `group-${Date.now()}`;
+    const event = (n: number): NewAuditEvent => ({ ...pastEvent('user.logout', new Date()), actorType: 'system', details: { batch, n } });
+    await Promise.all(Array.from({ length: 20 }, (_, n) => repository.appendNow([event(n)])));
+    // The first write starts alone (one statement, no transaction); the 19 that arrived
+    // meanwhile share one transaction.
+    expect(transactions).toBe(1);
+    const rows = await prisma.auditEvent.findMany({ where: { details: { path: ['batch'], equals: batch } }, orderBy: { id: 'asc' } });
+    expect(rows.map((r) => (r.details as { n: number }).n)).toEqual(Array.from({ length: 20 }, (_, n) => n));
+    const result = await runCommand(ctx, auditVerify, []);
+    expect(result.code, result.err).toBe(0);
+  });
+
+  it('a group with an event Postgres refuses fails only the request that wrote it', async () => {
+    const repository = createAuditRepository(ctx.app.prisma);
+    const batch = `isolated-${Date.now()}`;
+    const event = (n: number, note = 'fine'): NewAuditEvent => ({ ...pastEvent('user.logout', new Date()), details: { batch, n, note } });
+    // jsonb cannot hold U+0000: the group's transaction fails, then each caller's events are tried alone.
+    const results = await Promise.allSettled([0, 1, 2, 3].map((n) => repository.appendNow([event(n, n === 2 ? 'nul\u0000' : 'fine')])));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    const rows = await ctx.app.prisma.auditEvent.findMany({ where: { details: { path: ['batch'], equals: batch } }, orderBy: { id: 'asc' } });
+    expect(rows.map((r) => (r.details as { n: number }).n)).toEqual([0, 1, 3]);
+    expect((await runCommand(ctx, auditVerify, [])).code).toBe(0);
+  });
+
   describe('audit:verify names the first broken link', () => {
     const restore = async () => {
       await ctx.app.prisma.$executeRawUnsafe('DELETE FROM audit_events');

@@ -1,6 +1,6 @@
 import type { AuditEvent, Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import type { Db } from '../users/users.repository.js';
-import { canonicalParts, checkRun } from './audit-chain.js';
+import { canonicalParts, checkRun, eventHash } from './audit-chain.js';
 import type { ChainBreak, ChainedContent } from './audit-chain.js';
 
 /** An event as written: everything its hash covers except its place in the chain. */
@@ -19,6 +19,14 @@ export interface AuditFilter {
 export type VerifyResult = { ok: true; events: number; head: string } | { ok: false; events: number; broken: ChainBreak };
 
 const VERIFY_PAGE = 1000;
+/** Events of Redis-only changes written in one transaction at most (see appendNow). */
+const GROUP_MAX = 200;
+
+interface Waiting {
+  events: readonly NewAuditEvent[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
 
 /** The only code that touches audit_events and audit_chain. */
 export function createAuditRepository(prisma: PrismaClient) {
@@ -49,20 +57,79 @@ export function createAuditRepository(prisma: PrismaClient) {
     if (written !== 1) throw new Error('audit chain head missing (migrations not applied?)');
   }
 
+  /**
+   * Appends several events in the caller's transaction with one turn of the chain's lock: the
+   * UPDATE takes the lock and reserves their ids, the hashes are chained here (`eventHash`),
+   * then one insert and the new head. Five round trips whatever the count.
+   */
+  async function appendMany(events: readonly NewAuditEvent[], tx: Prisma.TransactionClient): Promise<void> {
+    const [head] = await tx.$queryRaw<{ last_id: bigint; head_hash: string }[]>`
+      UPDATE audit_chain SET last_id = last_id + ${events.length}, updated_at = now()
+      WHERE id = 1 RETURNING last_id, head_hash`;
+    if (!head) throw new Error('audit chain head missing (migrations not applied?)');
+    let prevHash = head.head_hash;
+    let id = head.last_id - BigInt(events.length);
+    const rows = events.map((e) => {
+      id += 1n;
+      const hash = eventHash({ ...e, id, prevHash });
+      const row = { ...e, id, prevHash, hash };
+      prevHash = hash;
+      return row;
+    });
+    await tx.auditEvent.createMany({ data: rows });
+    await tx.$executeRaw`UPDATE audit_chain SET head_hash = ${prevHash} WHERE id = 1`;
+  }
+
   /** Appends in the caller's transaction, in order. */
   async function append(events: readonly NewAuditEvent[], tx: Prisma.TransactionClient): Promise<void> {
-    for (const e of events) await appendOne(e, tx);
+    const [only] = events;
+    if (events.length === 1 && only) await appendOne(only, tx);
+    else if (events.length > 1) await appendMany(events, tx);
+  }
+
+  /** On its own: one event is one statement; several share a transaction. */
+  async function appendAlone(events: readonly NewAuditEvent[]): Promise<void> {
+    const [only] = events;
+    if (events.length === 1 && only) await appendOne(only, prisma);
+    else if (events.length > 1) await prisma.$transaction((tx) => appendMany(events, tx));
+  }
+
+  // Group commit for appendNow. Every append holds the chain's row lock until its transaction
+  // commits (a WAL flush), so one transaction per event made every login of the replica wait in
+  // one queue for that lock. Events that arrive while a write is in flight join the next one:
+  // one transaction, one turn of the lock, one flush for all of them, in arrival order (and a
+  // lone event is one statement). Each caller still waits for the commit of its own events; if a
+  // group fails, each caller's events are tried alone, so one bad event fails only its request.
+  let waiting: Waiting[] = [];
+  let writing = false;
+  async function writeGroups(): Promise<void> {
+    writing = true;
+    while (waiting.length > 0) {
+      const group = waiting.slice(0, GROUP_MAX);
+      waiting = waiting.slice(group.length);
+      try {
+        await appendAlone(group.flatMap((w) => w.events));
+        for (const w of group) w.resolve();
+      } catch (error) {
+        if (group.length === 1) group[0]?.reject(error);
+        else for (const w of group) await appendAlone(w.events).then(w.resolve, w.reject);
+      }
+    }
+    writing = false;
   }
 
   return {
     append,
 
-    /** Appends on its own (events of changes that live in Redis only); several, in one transaction. */
-    appendNow: async (events: readonly NewAuditEvent[]): Promise<void> => {
-      const [only] = events;
-      if (events.length === 1 && only) return appendOne(only, prisma);
-      if (events.length > 1) await prisma.$transaction((tx) => append(events, tx));
-    },
+    /**
+     * Appends in a transaction of its own (events of changes that live in Redis only), shared
+     * with the events other requests append at the same moment; resolves once they committed.
+     */
+    appendNow: (events: readonly NewAuditEvent[]) =>
+      new Promise<void>((resolve, reject) => {
+        waiting.push({ events, resolve, reject });
+        if (!writing) void writeGroups();
+      }),
 
     list(filter: AuditFilter, limit: number, db: Db = prisma): Promise<AuditEvent[]> {
       return db.auditEvent.findMany({
