@@ -9,6 +9,8 @@ export default {
     'src/claims.ts',
     'src/redis-revocation-view.ts',
     'src/key-source.ts',
+    'src/permissions.ts',
+    'src/step-up.ts',
   ],
   testRunner: 'vitest',
   // Under pnpm the runner is not next to @stryker-mutator/core, so it is named by path.
