@@ -147,6 +147,17 @@ describe('revocation view guards', () => {
     expect(v.stats().redisChecks).toBe(1);
   });
 
+  it('gives up on a stalled check after confirmTimeoutMs and fails closed', async () => {
+    const stalled = await proxy();
+    const { v, s } = await startedWithLiveSession({ redis: client({ port: stalled.port }), confirmTimeoutMs: 200 });
+    stalled.pause();
+    const started = Date.now();
+    const err: unknown = await v.isRevoked(s).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(err).toBeInstanceOf(RevocationUnavailableError);
+    expect(err).toMatchObject({ message: 'revocation store unreachable', cause: { message: 'revocation check timed out' } });
+  });
+
   it('fails fast, without sending a command, once the command connection has ended', async () => {
     const redis = client();
     const v = view({ redis });
@@ -268,7 +279,16 @@ describe('revocation view races', () => {
     const answer = v.isRevoked(session());
     await quitting;
     await expect(answer).rejects.toBeInstanceOf(RevocationUnavailableError);
+    await expect(answer).rejects.toThrow('revocation store unreachable');
     expect(v.stats().redisChecks).toBe(0);
+  });
+
+  it('subscribes once when its connection first comes up, and again only after a reconnect', async () => {
+    const subscriber = client(); // still connecting: the SUBSCRIBE waits for its first "ready"
+    const v = view({ subscriber });
+    await v.start();
+    await subscriber.ping(); // answered after any SUBSCRIBE sent before it
+    expect(v.stats().epoch).toBe(1);
   });
 
   it('ignores revocation-shaped messages on other channels of its subscriber connection', async () => {
@@ -290,19 +310,27 @@ describe('revocation view races', () => {
   it('refuses to start twice or after close, and close() unsubscribes but leaves the connections open', async () => {
     const redis = client();
     const subscriber = client();
-    const v = view({ redis, subscriber });
+    const v = view({ redis, subscriber, healthCheckIntervalMs: 50 });
     await v.start();
     await expect(v.start()).rejects.toThrow('revocation view already started');
     const channel = revocationChannelFor(prefix);
     const numsub = async () => (await client({ keyPrefix: '' }).pubsub('NUMSUB', channel))[1];
     expect(await numsub()).toBe(1);
+    const live = session();
+    await openSession(client(), live.sub, live.sid);
+    expect(await v.isRevoked(live)).toBe(false);
+    expect(await v.isRevoked(session())).toBe(true);
+    expect(v.stats()).toMatchObject({ confirmedSessions: 1, revokedInMemory: 1 });
     await v.close();
-    expect(v.stats().subscribed).toBe(false);
+    expect(v.stats()).toMatchObject({ subscribed: false, confirmedSessions: 0, revokedInMemory: 0 });
+    expect(await numsub()).toBe(0);
+    await sleep(200); // health checks would subscribe again if they still ran
     expect(await numsub()).toBe(0);
     expect([redis.status, subscriber.status]).toEqual(['ready', 'ready']);
     await expect(v.start()).rejects.toThrow('revocation view closed');
     await expect(v.isRevoked(session())).rejects.toThrow('revocation view closed');
   });
+
 });
 
 describe('revocation view health check', () => {
@@ -325,6 +353,20 @@ describe('revocation view health check', () => {
     await expect(v.start()).rejects.toThrow();
     await sleep(300);
     expect(v.stats()).toMatchObject({ subscribed: false, epoch: 0 });
+  });
+
+  it('reads the data-epoch marker on subscribing, so a loss before the first health check is noticed', async () => {
+    const { logger, lines } = recordingLogger();
+    const { v, s } = await startedWithLiveSession({ healthCheckIntervalMs: 1_000, logger });
+    expect(await v.isRevoked(s)).toBe(false);
+    await sleep(300); // the marker read that follows the subscription is done
+    await deleteKeysWithPrefix(prefix); // Redis loses everything, the connections stay up
+    await waitFor(() => v.stats().dataResets === 1, 3_000, 'the loss to be noticed');
+    expect(v.stats()).toMatchObject({ epoch: 2, confirmedSessions: 0 });
+    expect(await v.isRevoked(s)).toBe(true);
+    expect(lines.filter((l) => l.msg === 'Redis lost its data (epoch marker changed); confirming every session again').map((l) => l.obj)).toEqual([
+      { epoch: 2 },
+    ]);
   });
 
   it('reports a failed data-epoch check as a warning, not as data loss', async () => {
@@ -399,7 +441,7 @@ describe('not-before markers in memory', () => {
     await client().hset(userNotBeforeKey(s.sub), 'nbf', '1');
     const err: unknown = await v.isRevoked(s).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RevocationUnavailableError);
-    expect((err as Error).cause).toBeInstanceOf(Error);
+    expect(err).toMatchObject({ message: 'revocation store unreachable', cause: { message: 'revocation check failed' } });
   });
 });
 
@@ -437,27 +479,36 @@ describe('revocation view and Redis permissions', () => {
 describe('revocation view clock', () => {
   it('keeps a revocation through the last second of its grace minute, not after', async () => {
     const { v, s } = await startedWithLiveSession();
+    const other = session();
+    await openSession(client(), other.sub, other.sid);
+    expect(await v.isRevoked(s)).toBe(false);
+    expect(v.stats().confirmedSessions).toBe(1);
     const exp = nowSec() + 5;
     await announce(s, exp);
-    await waitFor(() => v.stats().revokedInMemory === 1, 1_000, 'revocation message');
+    await announce(other, exp);
+    await waitFor(() => v.stats().revokedInMemory === 2, 1_000, 'revocation messages');
+    expect(v.stats().confirmedSessions).toBe(0); // the revocation replaced the confirmation
     await atSecond(exp + 60, async () => {
-      expect(v.stats().revokedInMemory).toBe(1);
+      expect(v.stats().revokedInMemory).toBe(2);
       expect(await v.isRevoked(s)).toBe(true);
     });
-    expect(v.stats().redisChecks).toBe(0);
-    await atSecond(exp + 61, async () => {
-      // Past the grace the memory entry goes; the session is alive and unmarked in Redis.
-      expect(await v.isRevoked(s)).toBe(false);
-      expect(v.stats().revokedInMemory).toBe(0);
-    });
     expect(v.stats().redisChecks).toBe(1);
+    await atSecond(exp + 61, async () => {
+      // Past the grace the memory entries go; both sessions are alive and unmarked in Redis.
+      expect(await v.isRevoked(s)).toBe(false);
+      expect(v.stats().revokedInMemory).toBe(0); // `other` swept by stats()
+    });
+    expect(v.stats().redisChecks).toBe(2);
   });
 
-  /** A sweep at second `last` keeps the user's marker (the old token refused), one at `last + 1` drops it. */
+  /**
+   * A health check at second `last` keeps the user's marker (the old token refused), one at
+   * `last + 1` drops it. The view must check every 50 ms.
+   */
   async function expectMarkerKeptThrough(v: RedisRevocationView, old: RevocationClaims, last: number): Promise<void> {
     for (const [second, refused] of [[last, true], [last + 1, false]] as const) {
       await atSecond(second, async () => {
-        v.stats(); // sweeps
+        await sleep(150); // health checks sweep
         // Without the marker the session, confirmed earlier, answers from memory.
         expect(await v.isRevoked(old), `at +${second - last}`).toBe(refused);
       });
@@ -466,7 +517,7 @@ describe('revocation view clock', () => {
   }
 
   it('holds a not-before marker heard by pub/sub until its exp plus the grace minute', async () => {
-    const { v, s } = await startedWithLiveSession();
+    const { v, s } = await startedWithLiveSession({ healthCheckIntervalMs: 50 });
     const t = nowSec();
     const old = { ...s, iat: t - 10 };
     expect(await v.isRevoked(old)).toBe(false);
@@ -476,7 +527,7 @@ describe('revocation view clock', () => {
   });
 
   it('holds a marker read from Redis as long as Redis holds it, plus the grace minute', async () => {
-    const { v, s } = await startedWithLiveSession();
+    const { v, s } = await startedWithLiveSession({ healthCheckIntervalMs: 50 });
     const t = nowSec();
     await client().set(userNotBeforeKey(s.sub), String(t), 'PX', 5_990);
     // First sight with the clock stopped at t: the marker's TTL (just under 6 s) counts as 6 s.
