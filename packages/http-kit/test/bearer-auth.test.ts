@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 /** An app whose verifier records the tokens it was handed; `fail` makes it throw instead. */
-async function appWith(fail?: unknown) {
+async function appWith(fail?: unknown, claims: Claims = CLAIMS) {
   const seen: string[] = [];
   const app = Fastify();
   apps.push(app);
@@ -37,7 +37,7 @@ async function appWith(fail?: unknown) {
     verify: async (token: string) => {
       seen.push(token);
       if (fail !== undefined) throw fail;
-      return CLAIMS;
+      return claims;
     },
   });
   app.get('/me', { onRequest: app.authenticate }, async (request) => ({ auth: request.auth }));
@@ -125,7 +125,20 @@ describe('requirePermission', () => {
     const refused = await get('/admin');
     expect(refused.statusCode).toBe(403);
     expect(refused.json()).toEqual({ code: 'FORBIDDEN', detail: 'This needs the users:write permission' });
-    expect((await app.inject({ method: 'GET', url: '/unguarded' })).json()).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect((await app.inject({ method: 'GET', url: '/unguarded' })).json()).toEqual({
+      code: 'UNAUTHENTICATED',
+      detail: 'A Bearer access token is required',
+    });
+  });
+});
+
+describe('a token without a roles claim (minted before roles existed)', () => {
+  it('has no roles and no permission', async () => {
+    const { roles: _roles, ...withoutRoles } = CLAIMS;
+    const { app, call } = await appWith(undefined, withoutRoles);
+    expect((await call('Bearer tok')).json().auth.roles).toEqual([]);
+    const res = await app.inject({ method: 'GET', url: '/moderate', headers: { authorization: 'Bearer tok' } });
+    expect(res.statusCode).toBe(403);
   });
 });
 

@@ -15,6 +15,7 @@ async function securedApp(corsOrigins: string[] = [ALLOWED]) {
   await app.register(security, { corsOrigins });
   app.get('/v1/me', async () => ({ email: 'ada@example.com' }));
   app.get('/internal/users/:id', async () => ({ id: 'u1' }));
+  app.get('/v1/cacheable', async (_request, reply) => reply.header('cache-control', 'private, max-age=60').send({ ok: true }));
   app.get('/v1/events', async (_request, reply) => reply.header('cache-control', 'no-cache, no-transform').send('data: x\n\n'));
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/public/cached', async (_request, reply) => reply.header('cache-control', 'public, max-age=60').send({ ok: true }));
@@ -81,7 +82,7 @@ describe('security headers', () => {
 describe('no-store on private answers', () => {
   it('forbids caching of everything under /v1/ and /internal/, and of every error', async () => {
     const app = await securedApp();
-    for (const url of ['/v1/me', '/internal/users/u1', '/public/bad', '/nowhere', '/v1/nowhere']) {
+    for (const url of ['/v1/me', '/v1/cacheable', '/internal/users/u1', '/public/bad', '/nowhere', '/v1/nowhere']) {
       const res = await app.inject({ method: 'GET', url });
       expect(res.headers['cache-control'], url).toBe('no-store');
     }
