@@ -88,5 +88,8 @@ describe('Redis data-epoch marker', () => {
       expect(v.stats()).toMatchObject({ subscribed: true, epoch: 2 }); // a new generation of confirmations
       expect(await v.isRevoked(s)).toBe(true);
     }
+    // The new marker is remembered: later health checks see no further loss.
+    await new Promise((r) => setTimeout(r, 200));
+    for (const v of views) expect(v.stats().dataResets).toBe(1);
   });
 });
