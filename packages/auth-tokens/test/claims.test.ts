@@ -98,3 +98,54 @@ describe('toVerifiedAccessToken', () => {
     }
   });
 });
+
+describe('claim bounds, at their edges', () => {
+  const accepted = (payload: JWTPayload) => toVerifiedAccessToken(payload, policy());
+
+  it('client_id up to 255 characters', () => {
+    expect(accepted(claims({ client_id: 'c'.repeat(255) })).client_id).toHaveLength(255);
+    expect(refusal(claims({ client_id: 'c'.repeat(256) }))).toMatchObject({ message: 'token client_id claim is invalid' });
+  });
+
+  it('up to 16 roles', () => {
+    expect(accepted(claims({ roles: Array.from({ length: 16 }, () => 'admin') })).roles).toEqual(['admin']);
+  });
+
+  it('iat and exp must be finite numbers', () => {
+    for (const name of ['iat', 'exp'] as const) {
+      for (const value of ['1', Number.NaN, Number.POSITIVE_INFINITY]) {
+        expect(refusal(claims({ [name]: value })), `${name} ${String(value)}`).toMatchObject({ message: `token ${name} claim is invalid` });
+      }
+    }
+  });
+
+  it('iat up to the allowed skew ahead of now', () => {
+    const { nowSec, maxIatSkewSec } = policy();
+    expect(accepted(claims({ iat: nowSec + maxIatSkewSec })).iat).toBe(nowSec + maxIatSkewSec);
+    expect(refusal(claims({ iat: nowSec + maxIatSkewSec + 5 }))).toMatchObject({ message: 'token iat is in the future' });
+  });
+
+  it('amr: up to 8 method names of up to 16 characters', () => {
+    const eight = Array.from({ length: 8 }, (_, i) => `m${i}`);
+    expect(accepted(claims({ amr: eight })).amr).toEqual(eight);
+    expect(accepted(claims({ amr: ['m'.repeat(16)] })).amr).toEqual(['m'.repeat(16)]);
+    for (const amr of [[...eight, 'm8'], ['m'.repeat(17)], ['pwd', 1], [['otp']]]) {
+      expect(refusal(claims({ amr })), JSON.stringify(amr)).toMatchObject({ message: 'token amr claim is invalid' });
+    }
+  });
+
+  it('acr: aal1 or aal2 only', () => {
+    expect(accepted(claims({ acr: 'aal1' })).acr).toBe('aal1');
+    expect(accepted(claims({ acr: 'aal2' })).acr).toBe('aal2');
+    expect(refusal(claims({ acr: 'aal3' }))).toMatchObject({ message: 'token acr claim is invalid' });
+  });
+
+  it('auth_time: a finite number not after iat', () => {
+    const payload = claims({});
+    const iat = Number(payload.iat);
+    expect(accepted({ ...payload, auth_time: iat }).auth_time).toBe(iat);
+    for (const authTime of [iat + 1, Number.NaN, Number.POSITIVE_INFINITY, '1']) {
+      expect(refusal({ ...payload, auth_time: authTime }), String(authTime)).toMatchObject({ message: 'token auth_time claim is invalid' });
+    }
+  });
+});

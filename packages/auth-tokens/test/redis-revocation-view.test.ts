@@ -303,6 +303,7 @@ describe('redis revocation view', () => {
       await publisher.publish(`${prefix}revocations`, bad);
     }
     await waitFor(() => warnings.length === 4, 1_000, 'warnings');
+    expect(warnings).toEqual(Array.from({ length: 4 }, () => 'ignoring malformed revocation message'));
     expect(v.stats().revokedInMemory).toBe(0);
     expect(v.stats().subscribed).toBe(true);
   });

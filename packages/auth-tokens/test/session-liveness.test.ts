@@ -85,8 +85,11 @@ describe('Redis data-epoch marker', () => {
     await deleteKeysWithPrefix(prefix);
     for (const v of views) {
       await waitFor(() => v.stats().dataResets === 1, 2_000, 'data loss to be noticed');
-      expect(v.stats().subscribed).toBe(true);
+      expect(v.stats()).toMatchObject({ subscribed: true, epoch: 2 }); // a new generation of confirmations
       expect(await v.isRevoked(s)).toBe(true);
     }
+    // The new marker is remembered: later health checks see no further loss.
+    await new Promise((r) => setTimeout(r, 200));
+    for (const v of views) expect(v.stats().dataResets).toBe(1);
   });
 });

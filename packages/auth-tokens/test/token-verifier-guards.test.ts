@@ -89,3 +89,36 @@ describe('configuration', () => {
     await expectRefused(v.verify(await sign(key, { payload: claims({ exp: nowSec - 8 }) })), 'TOKEN_EXPIRED');
   });
 });
+
+describe('what a refusal says', () => {
+  it('names expiry, invalidity (with the cause kept for the server), revocation and an unavailable store', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await sign(key, { payload: claims({ iat: now - 1000, exp: now - 600 }) });
+    const err = await expectRefused(verifier().verify(expired), 'TOKEN_EXPIRED', expired);
+    expect(err.message).toBe('token expired');
+    const forged = `${(await sign(key)).slice(0, -4)}AAAA`;
+    const invalid = await expectRefused(verifier().verify(forged), 'TOKEN_INVALID', forged);
+    expect(invalid.message).toBe('token invalid');
+    expect(invalid.cause).toBeInstanceOf(Error);
+
+    const token = await sign(key);
+    const revoked = await expectRefused(verifier({ revocation: { isRevoked: async () => true } }).verify(token), 'TOKEN_REVOKED');
+    expect(revoked.message).toBe('token revoked');
+    const outage = new Error('redis down');
+    const unavailable = verifier({
+      revocation: {
+        isRevoked: async () => {
+          throw outage;
+        },
+      },
+    });
+    const down = await expectRefused(unavailable.verify(token), 'DEPENDENCY_UNAVAILABLE');
+    expect(down.message).toBe('revocation state unavailable');
+    expect(down.cause).toBe(outage);
+  });
+
+  it('accepts a zero iat skew and refuses a negative one by name', () => {
+    expect(() => verifier({ maxIatSkewSec: 0 })).not.toThrow();
+    expect(() => verifier({ maxIatSkewSec: -1 })).toThrow('maxIatSkewSec must be a non-negative number');
+  });
+});

@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppError, bearerAuth, requirePermission, toTokenAppError } from '../src/index.js';
+import { AppError, accessTokenVerification, bearerAuth, requirePermission, toTokenAppError } from '../src/index.js';
 import type { BearerAuthOptions } from '../src/index.js';
 
 type Claims = Awaited<ReturnType<BearerAuthOptions['verify']>>;
@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 /** An app whose verifier records the tokens it was handed; `fail` makes it throw instead. */
-async function appWith(fail?: unknown) {
+async function appWith(fail?: unknown, claims: Claims = CLAIMS) {
   const seen: string[] = [];
   const app = Fastify();
   apps.push(app);
@@ -37,7 +37,7 @@ async function appWith(fail?: unknown) {
     verify: async (token: string) => {
       seen.push(token);
       if (fail !== undefined) throw fail;
-      return CLAIMS;
+      return claims;
     },
   });
   app.get('/me', { onRequest: app.authenticate }, async (request) => ({ auth: request.auth }));
@@ -125,7 +125,20 @@ describe('requirePermission', () => {
     const refused = await get('/admin');
     expect(refused.statusCode).toBe(403);
     expect(refused.json()).toEqual({ code: 'FORBIDDEN', detail: 'This needs the users:write permission' });
-    expect((await app.inject({ method: 'GET', url: '/unguarded' })).json()).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect((await app.inject({ method: 'GET', url: '/unguarded' })).json()).toEqual({
+      code: 'UNAUTHENTICATED',
+      detail: 'A Bearer access token is required',
+    });
+  });
+});
+
+describe('a token without a roles claim (minted before roles existed)', () => {
+  it('has no roles and no permission', async () => {
+    const { roles: _roles, ...withoutRoles } = CLAIMS;
+    const { app, call } = await appWith(undefined, withoutRoles);
+    expect((await call('Bearer tok')).json().auth.roles).toEqual([]);
+    const res = await app.inject({ method: 'GET', url: '/moderate', headers: { authorization: 'Bearer tok' } });
+    expect(res.statusCode).toBe(403);
   });
 });
 
@@ -158,7 +171,18 @@ describe('toTokenAppError', () => {
     const stepUp = Object.assign(new Error('needs a recent strong login'), { code: 'STEP_UP_REQUIRED', acrValues: 'aal2', maxAgeSec: 600 });
     const mapped = toTokenAppError(stepUp);
     expect(mapped).toBeInstanceOf(AppError);
-    expect(mapped).toMatchObject({ code: 'STEP_UP_REQUIRED', status: 403, extensions: { acrValues: 'aal2', maxAge: 600 } });
+    expect(mapped).toMatchObject({
+      code: 'STEP_UP_REQUIRED',
+      status: 403,
+      detail: 'needs a recent strong login',
+      extensions: { acrValues: 'aal2', maxAge: 600 },
+      cause: stepUp,
+    });
+    // A refusal without a usable message gets the catalogue's wording, not "undefined".
+    expect(toTokenAppError({ code: 'STEP_UP_REQUIRED', acrValues: 'aal2', maxAgeSec: 300, message: 42 })).toMatchObject({
+      code: 'STEP_UP_REQUIRED',
+      detail: undefined,
+    });
   });
 
   it('keeps AppErrors and unknown errors as they are, and the cause of mapped ones', () => {
@@ -176,5 +200,47 @@ describe('toTokenAppError', () => {
     expect(mapped).toMatchObject({ code: 'TOKEN_REVOKED', cause: source, retryAfter: undefined });
     const unavailable = Object.assign(new Error('x'), { code: 'DEPENDENCY_UNAVAILABLE' });
     expect(toTokenAppError(unavailable)).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', cause: unavailable, retryAfter: 2 });
+  });
+});
+
+describe('accessTokenVerification', () => {
+  const revoked = Object.assign(new Error('no'), { code: 'TOKEN_REVOKED' });
+
+  it('hands back the verified claims after admit accepted them, and never admits a refused token', async () => {
+    const admitted: unknown[] = [];
+    const verify = accessTokenVerification(async (token: string) => {
+      if (token === 'bad') throw revoked;
+      return { sub: token };
+    }, { admit: async (claims) => void admitted.push(claims) });
+    expect(await verify('u1')).toEqual({ sub: 'u1' });
+    await expect(verify('bad')).rejects.toMatchObject({ code: 'TOKEN_REVOKED', status: 401, cause: revoked });
+    expect(admitted).toEqual([{ sub: 'u1' }]);
+  });
+
+  it("passes admit's AppErrors on as they are", async () => {
+    const disabled = new AppError('ACCOUNT_DISABLED');
+    const verify = accessTokenVerification(async () => ({ sub: 'u1' }), {
+      admit: async () => {
+        throw disabled;
+      },
+      mapError: () => new AppError('DEPENDENCY_UNAVAILABLE'),
+    });
+    await expect(verify('t')).rejects.toBe(disabled);
+  });
+
+  it("maps admit's other failures with mapError, or makes them a 500 that keeps the cause", async () => {
+    const outage = new Error('connect ECONNREFUSED');
+    const failing = async () => {
+      throw outage;
+    };
+    const mapped = accessTokenVerification(async () => ({ sub: 'u1' }), {
+      admit: failing,
+      mapError: (error) => (error === outage ? new AppError('DEPENDENCY_UNAVAILABLE', { retryAfter: 3 }) : undefined),
+    });
+    await expect(mapped('t')).rejects.toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', status: 503, retryAfter: 3 });
+    const unmapped = accessTokenVerification(async () => ({ sub: 'u1' }), { admit: failing, mapError: () => undefined });
+    await expect(unmapped('t')).rejects.toMatchObject({ code: 'INTERNAL_ERROR', status: 500, cause: outage });
+    const plain = accessTokenVerification(async () => ({ sub: 'u1' }), { admit: failing });
+    await expect(plain('t')).rejects.toMatchObject({ code: 'INTERNAL_ERROR', cause: outage });
   });
 });

@@ -1,0 +1,105 @@
+import Fastify from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { security } from '../src/index.js';
+
+const apps: ReturnType<typeof Fastify>[] = [];
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((app) => app.close()));
+});
+
+const ALLOWED = 'https://app.example';
+
+async function securedApp(corsOrigins: string[] = [ALLOWED]) {
+  const app = Fastify();
+  apps.push(app);
+  await app.register(security, { corsOrigins });
+  app.get('/v1/me', async () => ({ email: 'ada@example.com' }));
+  app.get('/internal/users/:id', async () => ({ id: 'u1' }));
+  app.get('/v1/cacheable', async (_request, reply) => reply.header('cache-control', 'private, max-age=60').send({ ok: true }));
+  app.get('/v1/events', async (_request, reply) => reply.header('cache-control', 'no-cache, no-transform').send('data: x\n\n'));
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/public/cached', async (_request, reply) => reply.header('cache-control', 'public, max-age=60').send({ ok: true }));
+  app.get('/public/bad', async (_request, reply) => reply.status(400).send({ code: 'BAD' }));
+  app.get('/public/moved', async (_request, reply) => reply.redirect('/healthz', 302));
+  await app.ready();
+  return app;
+}
+
+describe('CORS: exact origins only', () => {
+  it('lets a listed origin read answers, with the headers a client needs and no credentials', async () => {
+    const app = await securedApp();
+    const res = await app.inject({ method: 'GET', url: '/v1/me', headers: { origin: ALLOWED } });
+    expect(res.headers['access-control-allow-origin']).toBe(ALLOWED);
+    expect(res.headers['access-control-expose-headers']).toBe('x-request-id, retry-after, www-authenticate');
+    expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+  });
+
+  it('answers a listed origin\'s preflight with the allowed methods, headers and cache time', async () => {
+    const app = await securedApp();
+    const res = await app.inject({
+      method: 'OPTIONS',
+      url: '/v1/me',
+      headers: { origin: ALLOWED, 'access-control-request-method': 'DELETE', 'access-control-request-headers': 'authorization' },
+    });
+    expect(res.statusCode).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe(ALLOWED);
+    expect(res.headers['access-control-allow-methods']).toBe('GET, POST, PUT, PATCH, DELETE, OPTIONS');
+    expect(res.headers['access-control-allow-headers']).toBe('authorization, content-type, x-request-id');
+    expect(res.headers['access-control-max-age']).toBe('600');
+    expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+  });
+
+  it('gives any other origin, a look-alike, "null" and a request without Origin nothing', async () => {
+    const app = await securedApp();
+    for (const origin of ['https://evil.example', `${ALLOWED}.evil.example`, 'http://app.example', 'null', undefined]) {
+      const headers = origin === undefined ? {} : { origin };
+      const res = await app.inject({ method: 'GET', url: '/v1/me', headers });
+      expect(res.headers['access-control-allow-origin'], String(origin)).toBeUndefined();
+      const preflight = await app.inject({ method: 'OPTIONS', url: '/v1/me', headers: { ...headers, 'access-control-request-method': 'POST' } });
+      expect(preflight.headers['access-control-allow-origin'], String(origin)).toBeUndefined();
+    }
+  });
+
+  it('with no origins configured allows no cross-origin access at all', async () => {
+    const app = await securedApp([]);
+    for (const origin of [ALLOWED, 'null']) {
+      const res = await app.inject({ method: 'GET', url: '/v1/me', headers: { origin } });
+      expect(res.headers['access-control-allow-origin'], origin).toBeUndefined();
+    }
+  });
+});
+
+describe('security headers', () => {
+  it('keeps resources to the site and leaves the content security policy to the HTML pages', async () => {
+    const app = await securedApp();
+    const res = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.headers['cross-origin-resource-policy']).toBe('same-site');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toBeUndefined();
+  });
+});
+
+describe('no-store on private answers', () => {
+  it('forbids caching of everything under /v1/ and /internal/, and of every error', async () => {
+    const app = await securedApp();
+    for (const url of ['/v1/me', '/v1/cacheable', '/internal/users/u1', '/public/bad', '/nowhere', '/v1/nowhere']) {
+      const res = await app.inject({ method: 'GET', url });
+      expect(res.headers['cache-control'], url).toBe('no-store');
+    }
+  });
+
+  it('keeps an event stream\'s no-transform', async () => {
+    const app = await securedApp();
+    const res = await app.inject({ method: 'GET', url: '/v1/events' });
+    expect(res.headers['cache-control']).toBe('no-store, no-transform');
+  });
+
+  it('leaves operational and public routes, and redirects, their own policy', async () => {
+    const app = await securedApp();
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).headers['cache-control']).toBeUndefined();
+    expect((await app.inject({ method: 'GET', url: '/public/cached' })).headers['cache-control']).toBe('public, max-age=60');
+    const moved = await app.inject({ method: 'GET', url: '/public/moved' });
+    expect(moved.statusCode).toBe(302);
+    expect(moved.headers['cache-control']).toBeUndefined();
+  });
+});
