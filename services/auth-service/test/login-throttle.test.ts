@@ -158,7 +158,7 @@ describe('login throttle', () => {
     expect(await attempt(t, { userId }, ip)).toBe('wrong');
     expect(await redis.hkeys(`bf:{u:${userId}}:f`)).toContain(`ip:${sha(ip)}`);
     expect(await attempt(t, { userId }, ip, true)).toBe('right');
-    expect(await redis.zrange(`bf:{u:${userId}}:t`, 0, -1)).toEqual([sha(ip)]);
+    expect(await redis.zrange(`bf:{u:${userId}}:t`, '0', '-1')).toEqual([sha(ip)]);
     // Trusted for trustedTtlSec (600 s).
     const ttl = await redis.pttl(`bf:{u:${userId}}:t`);
     expect(ttl).toBeGreaterThan(590_000);

@@ -89,6 +89,12 @@ describe('sessions repository', () => {
     expect(rotated.status === 'ok' && rotated.session.authn).toEqual({ amr, acr, authTime: s.now });
   });
 
+  it('a session stored without device data reads as empty ip and user agent', async () => {
+    const s = await session();
+    await redis.hdel(`sess:{u:${s.userId}}:${s.id}`, 'ip', 'ua');
+    expect(await repo.find(s.userId, s.id)).toMatchObject({ ip: '', userAgent: '' });
+  });
+
   it('an unknown session is not found, does not exist and has no rotation context', async () => {
     const [userId, id] = [randomUUID(), randomUUID()];
     expect(await repo.find(userId, id)).toBeUndefined();
