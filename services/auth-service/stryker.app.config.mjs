@@ -13,8 +13,9 @@ export default {
     'src/modules/passkeys/passkeys.service.ts:68-104',
     'src/modules/passkeys/passkeys.service.ts:120-152',
     // The admin routes' guards: authentication and the permission each route needs.
-    'src/modules/admin/admin.routes.ts:14-24',
-    'src/modules/audit/audit.routes.ts:19-24',
+    'src/modules/admin/admin.routes.ts:14-25',
+    'src/modules/audit/audit.routes.ts:20-20',
+    'src/modules/audit/audit.routes.ts:24-24',
   ],
   vitest: { configFile: 'vitest.mutation-app.config.ts' },
   timeoutMS: 60_000,

@@ -112,6 +112,17 @@ describe('passkey registration', () => {
     expect(await ctx.app.prisma.passkey.findUnique({ where: { credentialId: key.credentialId } })).toBeNull();
   });
 
+  it('refuses an attestation that does not verify, and stores a response without transports with none', async () => {
+    const { auth } = await verifiedUser();
+    const key = softwarePasskey();
+    const bad = craftRegistration({ key, rpId: RP_ID, origin: ORIGIN, challenge: (await registrationOptions(auth)).challenge, badPackedAttestation: true });
+    expect(expectProblem(await registerVerify(auth, { response: bad }), 400, 'PASSKEY_INVALID').detail).toBe('The registration could not be verified');
+    const plain = craftRegistration({ key, rpId: RP_ID, origin: ORIGIN, challenge: (await registrationOptions(auth)).challenge });
+    const { transports: _transports, ...withoutTransports } = plain.response;
+    expect((await registerVerify(auth, { response: { ...plain, response: withoutTransports } })).statusCode).toBe(201);
+    expect((await ctx.app.prisma.passkey.findUniqueOrThrow({ where: { credentialId: key.credentialId } })).transports).toEqual([]);
+  });
+
   it('a challenge is used once: the same response again is refused', async () => {
     const { auth } = await verifiedUser();
     const { response, res } = await register(auth, softwarePasskey());
@@ -166,7 +177,8 @@ describe('passkey login', () => {
 
   it('refuses a signature by another key', async () => {
     const { key } = await enrolled();
-    expectProblem(await passkeyLogin(key, 5, { privateKey: softwarePasskey().privateKey }), 401, 'PASSKEY_INVALID');
+    const res = await passkeyLogin(key, 5, { privateKey: softwarePasskey().privateKey });
+    expect(expectProblem(res, 401, 'PASSKEY_INVALID').detail).toBe('The passkey could not be verified');
   });
 
   it('a challenge is used once: a valid assertion on a used challenge is refused', async () => {
@@ -175,7 +187,7 @@ describe('passkey login', () => {
     const first = craftAssertion({ ...key, signCount: 1, rpId: RP_ID, origin: ORIGIN, challenge: options.challenge });
     expect((await loginVerify(challengeId, first)).statusCode).toBe(200);
     const second = craftAssertion({ ...key, signCount: 2, rpId: RP_ID, origin: ORIGIN, challenge: options.challenge });
-    expectProblem(await loginVerify(challengeId, second), 401, 'PASSKEY_INVALID');
+    expect(expectProblem(await loginVerify(challengeId, second), 401, 'PASSKEY_INVALID').detail).toBe('Unknown, used or expired challenge');
   });
 
   it('the counter must grow; of two logins racing with the same counter, one wins', async () => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, sign } from 'node:crypto';
 import type { softwarePasskey } from '@authmeet/test-kit';
 
 /** Authenticator data flags (WebAuthn §6.1): user present, user verified, attested credential data. */
@@ -24,6 +24,8 @@ export interface AttestationInput {
   challenge: string;
   flags?: number;
   signCount?: number;
+  /** A "packed" self-attestation whose signature is over other data (it does not verify), instead of "none". */
+  badPackedAttestation?: boolean;
 }
 
 /**
@@ -46,13 +48,16 @@ export function craftRegistration(input: AttestationInput) {
     credentialId,
     input.key.cosePublicKey,
   ]);
-  // CBOR map {"fmt": "none", "attStmt": {}, "authData": <bytes>}.
+  // CBOR map {"fmt": "none", "attStmt": {}, "authData": <bytes>}, or "packed" with {"alg": -7, "sig": <bytes>}.
+  const attStmt = input.badPackedAttestation
+    ? Buffer.concat([Buffer.from([0xa2]), cborText('alg'), Buffer.from([0x26]), cborText('sig'), cborBytes(sign('sha256', Buffer.from('other data'), input.key.privateKey))])
+    : Buffer.from([0xa0]);
   const attestationObject = Buffer.concat([
     Buffer.from([0xa3]),
     cborText('fmt'),
-    cborText('none'),
+    cborText(input.badPackedAttestation ? 'packed' : 'none'),
     cborText('attStmt'),
-    Buffer.from([0xa0]),
+    attStmt,
     cborText('authData'),
     cborBytes(authData),
   ]);
