@@ -1,6 +1,9 @@
 // Mutation testing of this service's security-critical modules (root README, "Mutation testing").
-// Manual (not in CI: the service suites are too slow to run per mutant there). One module:
-// pnpm --filter @authmeet/auth-service test:mutation --mutate src/modules/oauth/redirect-allowlist.ts
+// Manual (not in CI: even the module suites take minutes per module under load). One module:
+// pnpm --filter @authmeet/auth-service test:mutation --mutate src/modules/sessions/refresh-token.ts
+// The modules checked through the whole app: stryker.app.config.mjs (test:mutation:app).
+// Not --testFiles: with it, Stryker 10.1 activates module-level (static) mutants too late and
+// reports them as survivors (stryker-js#6144); the include list of the vitest config selects.
 import { fileURLToPath } from 'node:url';
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
@@ -8,8 +11,15 @@ export default {
   mutate: [
     'src/modules/sessions/refresh-token.ts',
     'src/modules/passwords/login-throttle.ts',
+    'src/modules/passwords/brute-force.lua.ts',
     'src/modules/oauth/redirect-allowlist.ts',
     'src/modules/sessions/sessions.repository.ts',
+    'src/modules/auth/authentication.ts',
+    'src/modules/mfa/secret-box.ts',
+    'src/modules/mfa/codes.ts',
+    'src/modules/mfa/second-factor.ts',
+    'src/modules/passkeys/passkey-challenges.ts',
+    'src/modules/audit/audit-chain.ts',
   ],
   testRunner: 'vitest',
   // Under pnpm the runner is not next to @stryker-mutator/core, so it is named by path.

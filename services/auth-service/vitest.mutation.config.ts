@@ -11,13 +11,18 @@ export default defineConfig({
   test: {
     ...base.test,
     include: [
+      // Each module's own suite: no app, only the Redis (or one database) it needs, so a run
+      // starts nothing else (vitest.related keeps the suites that import the mutated module).
       'test/redirect-allowlist*.test.ts',
-      'test/refresh-token*.test.ts',
-      'test/login-throttle*.test.ts',
-      'test/sessions*.test.ts',
-      'test/cookie-sessions.test.ts',
-      'test/tokens.test.ts',
-      'test/rate-limit.test.ts',
+      'test/refresh-token-format.test.ts',
+      'test/login-throttle.test.ts',
+      'test/sessions-repository.test.ts',
+      'test/mfa-token-store.test.ts',
+      'test/mfa-secret-box.test.ts',
+      'test/mfa-codes.test.ts',
+      'test/second-factor.test.ts',
+      'test/passkey-challenges.test.ts',
+      'test/audit/audit-chain.test.ts',
     ],
   },
 });

@@ -12,18 +12,21 @@ export interface AssertionInput {
   origin: string;
   /** base64url challenge from the relying party's options. */
   challenge: string;
+  /** Authenticator data flags; default user present and verified (0x05). */
+  flags?: number;
 }
 
 /**
  * A WebAuthn assertion (the JSON form `PublicKeyCredential.toJSON()` gives) made outside a
  * browser with a credential's private key, for any relying party and origin: what a phishing
- * site holding a user's authenticator response could present. Flags: user present and verified.
+ * site holding a user's authenticator response could present. Flags: user present and verified
+ * unless `flags` says otherwise.
  */
 export function craftAssertion(input: AssertionInput) {
   const rpIdHash = createHash('sha256').update(input.rpId).digest();
   const counter = Buffer.alloc(4);
   counter.writeUInt32BE(input.signCount);
-  const authenticatorData = Buffer.concat([rpIdHash, Buffer.from([0x05]), counter]);
+  const authenticatorData = Buffer.concat([rpIdHash, Buffer.from([input.flags ?? 0x05]), counter]);
   const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge: input.challenge, origin: input.origin, crossOrigin: false }));
   // ES256 and RS256 keys sign a SHA-256 digest; Ed25519 and ML-DSA keys sign the message itself.
   const digest = input.privateKey.asymmetricKeyType === 'ec' || input.privateKey.asymmetricKeyType === 'rsa' ? 'sha256' : null;

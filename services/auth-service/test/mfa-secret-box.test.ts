@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { createSecretBox } from '../src/modules/mfa/secret-box.js';
+import { DEV_MFA_KEY, createSecretBox } from '../src/modules/mfa/secret-box.js';
 
 const key = (id: string) => ({ id, key: randomBytes(32) });
 
@@ -28,6 +28,33 @@ describe('TOTP secrets at rest (AES-256-GCM)', () => {
     const parts = sealed.split('.');
     parts[3] = Buffer.from('KBSWY3DPEHPK3PXP').toString('base64url');
     expect(() => box.open(parts.join('.'), userId)).toThrow();
+  });
+
+  it('seals with a fresh IV each time; refuses another format version, missing parts, and a box without keys', () => {
+    const k = key('k1');
+    const box = createSecretBox([k]);
+    const userId = randomUUID();
+    const [a, b] = [box.seal('JBSWY3DPEHPK3PXP', userId), box.seal('JBSWY3DPEHPK3PXP', userId)];
+    expect(a.split('.')).toHaveLength(5);
+    expect(a.split('.')[2]).not.toBe(b.split('.')[2]);
+    expect(Buffer.from(a.split('.')[2] ?? '', 'base64url')).toHaveLength(12);
+    expect(box.open(b, userId)).toBe('JBSWY3DPEHPK3PXP');
+    // The same parts under another version are not opened.
+    expect(() => box.open(a.replace(/^v1\./, 'v2.'), userId)).toThrow(/cannot be opened/);
+    expect(() => box.open(a.split('.').slice(0, 4).join('.'), userId)).toThrow(/cannot be opened/);
+    expect(() => box.open('not sealed', userId)).toThrow('key "" unknown or format wrong');
+    // The error names the key an operator would have to put back.
+    expect(() => createSecretBox([key('k2')]).open(a, userId)).toThrow('key "k1" unknown');
+    expect(() => createSecretBox([])).toThrow(/at least one/);
+  });
+
+  it('the development key is a fixed AES-256 key named "dev"', () => {
+    expect(DEV_MFA_KEY.id).toBe('dev');
+    expect(DEV_MFA_KEY.key).toHaveLength(32);
+    const userId = randomUUID();
+    const sealed = createSecretBox([DEV_MFA_KEY]).seal('JBSWY3DPEHPK3PXP', userId);
+    expect(sealed).toMatch(/^v1\.dev\./);
+    expect(createSecretBox([DEV_MFA_KEY]).open(sealed, userId)).toBe('JBSWY3DPEHPK3PXP');
   });
 });
 

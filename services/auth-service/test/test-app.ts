@@ -1,5 +1,4 @@
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { loggerOptions, recordProblemAnswers, undocumentedProblems } from '@authmeet/http-kit';
 import type { HttpApp, LoggerOptions } from '@authmeet/http-kit';
 import { createTestDatabase, testServiceEnv, uniqueRedisPrefix } from '@authmeet/test-kit';
@@ -10,8 +9,9 @@ import { loadConfig } from '../src/config.js';
 import type { Config } from '../src/config.js';
 import { generateSigningJwk, loadKeyRing } from '../src/modules/keys/key-ring.js';
 import type { KeyRing } from '../src/modules/keys/key-ring.js';
+import { migrationsDir } from './migrations-dir.js';
 
-export const migrationsDir = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
+export { migrationsDir } from './migrations-dir.js';
 export const SERVICE_KEY = 'test-service-key-0123456789abcdef';
 
 export interface TestContext {

@@ -40,6 +40,7 @@ export function eventHash(e: ChainedContent): string {
     details: e.details ?? {},
     prevHash: e.prevHash,
   });
+  // Stryker disable next-line ConditionalExpression,StringLiteral,CallExpression: canonicalize answers undefined only for undefined input, never for this object; the check is for the types
   if (canonical === undefined) throw new TypeError('audit event cannot be serialised');
   return createHash('sha256').update(canonical).digest('hex');
 }
