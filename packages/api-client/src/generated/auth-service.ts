@@ -1241,30 +1241,6 @@ export interface components {
                 };
             };
         };
-        /** @description Forbidden: `ACCOUNT_DISABLED` */
-        Problem403_ACCOUNT_DISABLED: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"] & {
-                    /** @enum {string} */
-                    code?: "ACCOUNT_DISABLED";
-                };
-            };
-        };
-        /** @description Forbidden: `ACCOUNT_DISABLED`, `EMAIL_NOT_VERIFIED` */
-        Problem403_ACCOUNT_DISABLED_EMAIL_NOT_VERIFIED: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"] & {
-                    /** @enum {string} */
-                    code?: "ACCOUNT_DISABLED" | "EMAIL_NOT_VERIFIED";
-                };
-            };
-        };
         /** @description Forbidden: `ACCOUNT_DISABLED`, `EMAIL_NOT_VERIFIED`, `ORIGIN_NOT_ALLOWED` */
         Problem403_ACCOUNT_DISABLED_EMAIL_NOT_VERIFIED_ORIGIN_NOT_ALLOWED: {
             headers: {
@@ -2793,7 +2769,7 @@ export interface operations {
             };
             400: components["responses"]["Problem400_MALFORMED_REQUEST_VALIDATION_FAILED"];
             401: components["responses"]["Problem401_MFA_CODE_INVALID_MFA_TOKEN_INVALID"];
-            403: components["responses"]["Problem403_ACCOUNT_DISABLED"];
+            403: components["responses"]["Problem403_ACCOUNT_DISABLED_ORIGIN_NOT_ALLOWED"];
             413: components["responses"]["Problem413_PAYLOAD_TOO_LARGE"];
             415: components["responses"]["Problem415_UNSUPPORTED_MEDIA_TYPE"];
             429: components["responses"]["Problem429_RATE_LIMITED"];
@@ -2860,7 +2836,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["Problem400_MALFORMED_REQUEST_TOKEN_INVALID_VALIDATION_FAILED"];
-            403: components["responses"]["Problem403_ACCOUNT_DISABLED_EMAIL_NOT_VERIFIED"];
+            403: components["responses"]["Problem403_ACCOUNT_DISABLED_EMAIL_NOT_VERIFIED_ORIGIN_NOT_ALLOWED"];
             413: components["responses"]["Problem413_PAYLOAD_TOO_LARGE"];
             415: components["responses"]["Problem415_UNSUPPORTED_MEDIA_TYPE"];
             429: components["responses"]["Problem429_RATE_LIMITED"];
@@ -3095,7 +3071,7 @@ export interface operations {
             };
             400: components["responses"]["Problem400_MALFORMED_REQUEST_VALIDATION_FAILED"];
             401: components["responses"]["Problem401_PASSKEY_INVALID"];
-            403: components["responses"]["Problem403_ACCOUNT_DISABLED_EMAIL_NOT_VERIFIED"];
+            403: components["responses"]["Problem403_ACCOUNT_DISABLED_EMAIL_NOT_VERIFIED_ORIGIN_NOT_ALLOWED"];
             413: components["responses"]["Problem413_PAYLOAD_TOO_LARGE"];
             415: components["responses"]["Problem415_UNSUPPORTED_MEDIA_TYPE"];
             429: components["responses"]["Problem429_RATE_LIMITED"];

@@ -114,7 +114,7 @@ export function mfaRoutes(opts: MfaRoutesOptions) {
           tags: ['mfa'],
           operationId: 'verifyMfaLogin',
           security: [],
-          errors: errorCodes('MFA_TOKEN_INVALID', 'MFA_CODE_INVALID', 'ACCOUNT_DISABLED'),
+          errors: errorCodes('MFA_TOKEN_INVALID', 'MFA_CODE_INVALID', 'ACCOUNT_DISABLED', 'ORIGIN_NOT_ALLOWED'),
           summary: 'Second step of a login: the mfaToken and a TOTP or recovery code',
           description:
             'Completes a password or Google login that answered `mfaRequired`. 401 `MFA_CODE_INVALID` for a wrong code (it counts on the ' +

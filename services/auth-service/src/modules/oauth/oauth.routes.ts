@@ -115,7 +115,7 @@ export function oauthRoutes(opts: OAuthRoutesOptions) {
           tags: ['oauth'],
           operationId: 'exchangeSignInCode',
           security: [],
-          errors: errorCodes('TOKEN_INVALID_INPUT', 'ACCOUNT_DISABLED', 'EMAIL_NOT_VERIFIED'),
+          errors: errorCodes('TOKEN_INVALID_INPUT', 'ACCOUNT_DISABLED', 'EMAIL_NOT_VERIFIED', 'ORIGIN_NOT_ALLOWED'),
           summary: 'Swap the one-time sign-in code for tokens',
           description: 'The code works once, within 60 s of the redirect; otherwise `TOKEN_INVALID` (400).' + COOKIE_MODE_DOC,
           body: exchangeBody,

@@ -101,7 +101,7 @@ export function passkeysRoutes(opts: PasskeysRoutesOptions) {
           tags,
           operationId: 'finishPasskeyLogin',
           security: [],
-          errors: errorCodes('PASSKEY_INVALID', 'ACCOUNT_DISABLED', 'EMAIL_NOT_VERIFIED'),
+          errors: errorCodes('PASSKEY_INVALID', 'ACCOUNT_DISABLED', 'EMAIL_NOT_VERIFIED', 'ORIGIN_NOT_ALLOWED'),
           summary: 'Finish a passkey login: tokens (amr hwk, acr aal2, no second step)',
           description: '401 `PASSKEY_INVALID` for an unknown, used or expired challenge, an unknown passkey, a bad signature or a counter that did not grow.' +
             COOKIE_MODE_DOC,
