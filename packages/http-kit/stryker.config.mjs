@@ -1,9 +1,8 @@
 // Mutation testing of this package's security-critical modules (root README, "Mutation testing").
 // One module quickly: pnpm --filter @authmeet/http-kit test:mutation --mutate src/bearer-auth.ts
-import { fileURLToPath } from 'node:url';
+import { strykerConfig } from '@authmeet/test-kit/stryker-config';
 
-/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
-export default {
+export default strykerConfig(import.meta.resolve('@stryker-mutator/vitest-runner'), {
   mutate: [
     'src/secret-compare.ts',
     'src/service-key.ts',
@@ -27,23 +26,6 @@ export default {
     'test/http-kit.test.ts',
     'test/error-catalogue.test.ts',
   ],
-  testRunner: 'vitest',
-  // Under pnpm the runner is not next to @stryker-mutator/core, so it is named by path.
-  plugins: [fileURLToPath(import.meta.resolve('@stryker-mutator/vitest-runner'))],
-  vitest: { configFile: 'vitest.config.ts' },
-  coverageAnalysis: 'perTest',
-  // Mutants in code that runs when a module loads (module-level constants) are left out: the
-  // vitest runner keeps the evaluated module between mutant runs, so such a mutant is never
-  // active in the code under test and would survive whatever the tests check (seen with
-  // ROLE_PERMISSIONS replaced by {}, which the permissions test plainly refuses).
-  ignoreStatic: true,
-  // Two workers: the tests mostly wait on timers, sockets and Redis, not on the CPU, and the
-  // machine is shared, so more would only add noise to their timing-sensitive parts.
+  // Two workers: the tests mostly wait on timers, sockets and Redis, not on the CPU.
   concurrency: 2,
-  thresholds: { high: 95, low: 85, break: 85 },
-  reporters: ['clear-text', 'progress', 'html', 'json'],
-  htmlReporter: { fileName: 'reports/mutation/index.html' },
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
-  tempDirName: '.stryker-tmp',
-  cleanTempDir: 'always',
-};
+});

@@ -3,10 +3,9 @@
 // One module: pnpm --filter @authmeet/meetings-service test:mutation --mutate src/modules/meetings/stream-slots.ts
 // Not --testFiles: with it, Stryker 10.1 activates module-level (static) mutants too late and
 // reports them as survivors (stryker-js#6144); the include list of the vitest config selects.
-import { fileURLToPath } from 'node:url';
+import { strykerConfig } from '@authmeet/test-kit/stryker-config';
 
-/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
-export default {
+export default strykerConfig(import.meta.resolve('@stryker-mutator/vitest-runner'), {
   mutate: [
     // Who may read, follow, moderate or remove (the host, current members, roles' permissions),
     // and that a removed participant cannot join again.
@@ -17,19 +16,6 @@ export default {
     'src/modules/meetings/stream-slots.ts',
     'src/modules/meetings/stream-registry.ts',
   ],
-  testRunner: 'vitest',
-  // Under pnpm the runner is not next to @stryker-mutator/core, so it is named by path.
-  plugins: [fileURLToPath(import.meta.resolve('@stryker-mutator/vitest-runner'))],
   vitest: { configFile: 'vitest.mutation.config.ts' },
-  coverageAnalysis: 'perTest',
-  ignoreStatic: true,
-  // Real Postgres and Redis on a shared machine; one worker keeps timings honest.
-  concurrency: 1,
   timeoutMS: 20_000,
-  thresholds: { high: 95, low: 85, break: 85 },
-  reporters: ['clear-text', 'progress', 'html', 'json'],
-  htmlReporter: { fileName: 'reports/mutation/index.html' },
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
-  tempDirName: '.stryker-tmp',
-  cleanTempDir: 'always',
-};
+});

@@ -1,0 +1,3 @@
+import type { PartialStrykerOptions } from '@stryker-mutator/api/core';
+
+export declare function strykerConfig(runner: string, options: PartialStrykerOptions): PartialStrykerOptions;
