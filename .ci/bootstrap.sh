@@ -34,4 +34,7 @@ fi
 # registry. `prisma generate` only needs the variable to name an existing executable; the
 # project applies migrations itself (packages/db-migrate).
 export PRISMA_SCHEMA_ENGINE_BINARY="${PRISMA_SCHEMA_ENGINE_BINARY:-$(command -v node)}"
+# Turborepo's first run prints a telemetry notice; the project sends nothing anywhere.
+export TURBO_TELEMETRY_DISABLED="${TURBO_TELEMETRY_DISABLED:-1}"
+
 unset _am_root _am_node_version _am_pnpm_version _am_cache _am_node_dir _am_pnpm_dir
