@@ -19,6 +19,11 @@ export default strykerConfig(import.meta.resolve('@stryker-mutator/vitest-runner
     'src/modules/mfa/second-factor.ts',
     'src/modules/passkeys/passkey-challenges.ts',
     'src/modules/audit/audit-chain.ts',
+    // The chain's pruning and verification (audit:verify), and the retention run that prunes.
+    'src/modules/audit/audit.repository.ts:152-189',
+    'src/modules/audit/audit.retention.ts',
+    // Cookie mode: the Origin check, reading, setting and clearing the refresh cookie.
+    'src/modules/sessions/browser-sessions.ts',
   ],
   vitest: { configFile: 'vitest.mutation.config.ts' },
   timeoutMS: 20_000,

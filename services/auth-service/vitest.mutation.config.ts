@@ -23,6 +23,8 @@ export default defineConfig({
       'test/second-factor.test.ts',
       'test/passkey-challenges.test.ts',
       'test/audit/audit-chain.test.ts',
+      'test/audit/audit-repository.test.ts',
+      'test/browser-sessions.test.ts',
     ],
   },
 });

@@ -15,6 +15,7 @@ export default defineConfig({
       'test/meetings.test.ts',
       'test/join.test.ts',
       'test/stream-registry.test.ts',
+      'test/stream-slots.test.ts',
       'test/security/streams-capped-per-user.test.ts',
       'test/security/only-current-participants-read-live-data.test.ts',
     ],

@@ -15,6 +15,9 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx.close());
 
+/** The refusal's wording for a participant who is neither the host nor holds the role's permission. */
+const onlyTheHost = 'Only the host, or a role allowed to, can do this';
+
 const req = (method: 'GET' | 'POST' | 'DELETE', url: string, user: TestUser, payload?: Record<string, unknown>) =>
   payload === undefined ? ctx.app.inject({ method, url, headers: user.headers }) : ctx.app.inject({ method, url, headers: user.headers, payload });
 
@@ -140,8 +143,8 @@ describe('leave, end and delete', () => {
   it('end: host only (403 participant, 404 outsider), idempotent, then joins are refused', async () => {
     const m = await createMeeting(ctx.app, host);
     await join(ctx.app, guest, m.code);
-    expectProblem(await req('POST', `/v1/meetings/${m.id}/end`, guest), 403, 'FORBIDDEN');
-    expectProblem(await req('POST', `/v1/meetings/${m.id}/end`, outsider), 404, 'NOT_FOUND');
+    expect(expectProblem(await req('POST', `/v1/meetings/${m.id}/end`, guest), 403, 'FORBIDDEN').detail).toBe(onlyTheHost);
+    expect(expectProblem(await req('POST', `/v1/meetings/${m.id}/end`, outsider), 404, 'NOT_FOUND').detail).toBe('No such meeting');
     const ended = await req('POST', `/v1/meetings/${m.id}/end`, host);
     expect(ended.statusCode, ended.body).toBe(200);
     expect(ended.json()).toMatchObject({ id: m.id, status: 'ended', endedAt: expect.any(String) });
@@ -154,8 +157,8 @@ describe('leave, end and delete', () => {
   it('delete: host only (403 participant, 404 outsider), then the meeting is gone', async () => {
     const m = await createMeeting(ctx.app, host);
     await join(ctx.app, guest, m.code);
-    expectProblem(await req('DELETE', `/v1/meetings/${m.id}`, guest), 403, 'FORBIDDEN');
-    expectProblem(await req('DELETE', `/v1/meetings/${m.id}`, outsider), 404, 'NOT_FOUND');
+    expect(expectProblem(await req('DELETE', `/v1/meetings/${m.id}`, guest), 403, 'FORBIDDEN').detail).toBe(onlyTheHost);
+    expect(expectProblem(await req('DELETE', `/v1/meetings/${m.id}`, outsider), 404, 'NOT_FOUND').detail).toBe('No such meeting');
     expect((await req('DELETE', `/v1/meetings/${m.id}`, host)).statusCode).toBe(204);
     expectProblem(await req('GET', `/v1/meetings/${m.id}`, host), 404, 'NOT_FOUND');
     expectProblem(await req('DELETE', `/v1/meetings/${m.id}`, host), 404, 'NOT_FOUND');

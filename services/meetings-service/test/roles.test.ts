@@ -89,9 +89,9 @@ describe('removing a participant', () => {
     const again = await ctx.app.inject({ method: 'DELETE', url: `/v1/meetings/${meeting.id}/participants/${other.id}`, headers: callers.host.headers });
     expect(again.statusCode).toBe(204);
     const host = await ctx.app.inject({ method: 'DELETE', url: `/v1/meetings/${meeting.id}/participants/${callers.host.id}`, headers: callers.admin.headers });
-    expectProblem(host, 403, 'FORBIDDEN');
+    expect(expectProblem(host, 403, 'FORBIDDEN').detail).toBe('The host cannot be removed');
     const stranger = await ctx.app.inject({ method: 'DELETE', url: `/v1/meetings/${meeting.id}/participants/${callers.outsider.id}`, headers: callers.admin.headers });
-    expectProblem(stranger, 404, 'NOT_FOUND');
+    expect(expectProblem(stranger, 404, 'NOT_FOUND').detail).toBe('No such participant');
   });
 });
 

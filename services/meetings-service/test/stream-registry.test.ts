@@ -100,4 +100,72 @@ describe('stream registry', () => {
     expect(registry.size()).toBe(0);
     registry.close();
   });
+  it('does not start a re-check while the last one still runs, and goes on once it ends', async () => {
+    let calls = 0;
+    let answer: (revoked: boolean) => void = () => undefined;
+    const registry = createStreamRegistry({
+      isRevoked: () => {
+        calls += 1;
+        return new Promise<boolean>((resolve) => (answer = resolve));
+      },
+      recheckMs: 20,
+      log: silent,
+    });
+    const ended: string[] = [];
+    const f = fakeStream('u1', 's1', ended);
+    f.register(registry.add(f.stream));
+    await eventually(() => expect(calls).toBe(1), 2000);
+    // Many periods later the slow check is still the only one.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(calls).toBe(1);
+    answer(false);
+    await eventually(() => expect(calls).toBe(2), 2000);
+    answer(true);
+    await eventually(() => expect(ended).toEqual(['u1/s1:revoked']), 2000);
+    registry.close();
+  });
+
+  it('with recheckMs 0 never re-checks; its timer, when there is one, does not keep the process alive', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    let calls = 0;
+    const isRevoked = async () => {
+      calls += 1;
+      return true;
+    };
+    const before = timers();
+    const off = createStreamRegistry({ isRevoked, recheckMs: 0, log: silent });
+    const on = createStreamRegistry({ isRevoked: async () => false, recheckMs: 1000, log: silent });
+    expect(timers()).toBe(before);
+    const ended: string[] = [];
+    const f = fakeStream('u1', 's1', ended);
+    f.register(off.add(f.stream));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(calls).toBe(0);
+    expect(ended).toEqual([]);
+    off.close();
+    on.close();
+  });
+
+  it('logs a round that fails (a stream that cannot be ended) and keeps re-checking', async () => {
+    const warnings: { obj: Record<string, unknown>; msg: string }[] = [];
+    const failure = new Error('socket already destroyed');
+    const registry = createStreamRegistry({
+      isRevoked: async () => true,
+      recheckMs: 20,
+      log: { warn: (obj, msg) => void warnings.push({ obj, msg }) },
+    });
+    const stream: OpenStream = {
+      userId: 'u1',
+      sessionId: 's1',
+      expiresAt: Math.floor(Date.now() / 1000) + 900,
+      issuedAt: Math.floor(Date.now() / 1000),
+      end() {
+        throw failure;
+      },
+    };
+    registry.add(stream);
+    await eventually(() => expect(warnings.length).toBeGreaterThanOrEqual(2), 2000);
+    expect(warnings[0]).toEqual({ obj: { err: failure }, msg: 'open streams could not be re-checked' });
+    registry.close();
+  });
 });

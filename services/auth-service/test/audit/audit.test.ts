@@ -11,26 +11,13 @@ import { buildApp } from '../../src/app.js';
 import { startAuthService, testConfig } from '../test-app.js';
 import type { TestContext } from '../test-app.js';
 import { caller, runCommand } from '../admin/admin-kit.js';
+import { pastEvent } from './audit-kit.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
   ctx = await startAuthService();
 });
 afterAll(async () => ctx.close());
-
-/** An event as the repository takes it, with nothing but its type and time. */
-const pastEvent = (type: string, at: Date): NewAuditEvent => ({
-  at,
-  type,
-  outcome: 'success',
-  actorId: null,
-  actorType: 'user',
-  targetId: null,
-  ip: null,
-  userAgent: null,
-  requestId: null,
-  details: {},
-});
 
 const client = { 'user-agent': 'AuditTest/1.0', 'x-request-id': 'audit-req-1' };
 const eventsOf = (targetId: string) => ctx.app.prisma.auditEvent.findMany({ where: { targetId }, orderBy: { id: 'asc' } });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMeeting, expectProblem, join, newUser } from '../factories.js';
 import type { TestUser } from '../factories.js';
@@ -23,6 +24,8 @@ beforeAll(async () => {
 afterEach(() => live.closeAll());
 afterAll(async () => ctx.close());
 
+const onlyCurrent = 'Only current participants can follow this meeting';
+
 const get = (url: string, user: TestUser) => ctx.app.inject({ method: 'GET', url, headers: user.headers });
 
 describe('a participant who left', () => {
@@ -33,11 +36,11 @@ describe('a participant who left', () => {
     expect((await get(`/v1/meetings/${m.id}/participants`, guest)).statusCode).toBe(200);
     expect((await ctx.app.inject({ method: 'POST', url: `/v1/meetings/${m.id}/leave`, headers: guest.headers })).statusCode).toBe(204);
 
-    expectProblem(await get(`/v1/meetings/${m.id}/participants`, guest), 403, 'FORBIDDEN');
+    expect(expectProblem(await get(`/v1/meetings/${m.id}/participants`, guest), 403, 'FORBIDDEN').detail).toBe(onlyCurrent);
     const stream = await fetch(`${live.base}/v1/meetings/${m.id}/events`, { headers: guest.headers });
     expect(stream.status).toBe(403);
     expect(stream.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(((await stream.json()) as { code: string }).code).toBe('FORBIDDEN');
+    expect(await stream.json()).toMatchObject({ code: 'FORBIDDEN', detail: onlyCurrent });
     expect((await get(`/v1/meetings/${m.id}`, guest)).statusCode).toBe(200);
 
     // The host and current participants still read both.
@@ -60,5 +63,14 @@ describe('a participant who left', () => {
     const refused = await fetch(`${live.base}/v1/meetings/${m.id}/events`, { headers: outsider.headers });
     expect(refused.status).toBe(404);
     await refused.text();
+  });
+
+  it('a meeting that does not exist is 404 to everyone, like one they are no member of', async () => {
+    const missing = randomUUID();
+    const user = await newUser(ctx.app, ctx.issuer);
+    expect(expectProblem(await get(`/v1/meetings/${missing}/participants`, user), 404, 'NOT_FOUND').detail).toBe('No such meeting');
+    const refused = await fetch(`${live.base}/v1/meetings/${missing}/events`, { headers: user.headers });
+    expect(refused.status).toBe(404);
+    expect(await refused.json()).toMatchObject({ code: 'NOT_FOUND', detail: 'No such meeting' });
   });
 });
