@@ -202,6 +202,16 @@ describe('replacing and removing', () => {
     await eventually(async () => expect(await s3.keys(prefixOf(user.id))).toEqual([second.key]));
   });
 
+  it('racing uploads of one user: each commit learns the key it replaces, one picture remains', async () => {
+    const { tokens, user } = await registerAndLogin(ctx.app);
+    const before = await ctx.app.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+    const images = await Promise.all([solidImage('png', 300, 300), solidImage('webp', 200, 200), solidImage('jpeg', 100, 100)]);
+    await Promise.all(images.map((image) => uploaded(tokens.accessToken, image)));
+    const after = await ctx.app.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+    expect(after.version).toBe(before.version + 3);
+    await eventually(async () => expect(await s3.keys(prefixOf(user.id))).toEqual([after.avatarKey]));
+  });
+
   it('DELETE /v1/auth/me/avatar clears avatarUrl and deletes the object', async () => {
     const { tokens, user } = await registerAndLogin(ctx.app);
     const { key } = await uploaded(tokens.accessToken, await solidImage('png', 50, 50));
