@@ -26,8 +26,14 @@ export interface BenchConfig {
   argon2MaxConcurrency: number;
   /** Images decoded at once in the auth-service (AVATAR_MAX_CONCURRENCY) and in the raw sharp run. */
   avatarMaxConcurrency: number;
-  /** Connections for the upload throughput figure (7). */
+  /**
+   * Connections for the upload throughput figure (7). An image slot is held only while an
+   * upload is decoded; its body read, orphan guard, S3 PUT and commit happen outside it, so
+   * keeping both slots busy takes uploads waiting in the queue: default 4 × the image cap.
+   */
   uploadConnections: number;
+  /** Uploads per measured run of figure 7 (a count, not a duration: no upload cut off at the end). */
+  uploadsPerRun: number;
   /** Concurrent uploads of the memory flood (7). */
   floodUploads: number;
   /** Users with TOTP on for the MFA verify figure (8): one verify each per round. */
@@ -94,7 +100,8 @@ export function loadBenchConfig(env: Record<string, string | undefined> = proces
     argon2MaxConcurrency: int(env, 'BENCH_ARGON2_MAX_CONCURRENCY', 4),
     threadpoolSize: int(env, 'BENCH_UV_THREADPOOL_SIZE', 4),
     avatarMaxConcurrency: int(env, 'BENCH_AVATAR_MAX_CONCURRENCY', 2),
-    uploadConnections: int(env, 'BENCH_UPLOAD_CONNECTIONS', 4),
+    uploadConnections: int(env, 'BENCH_UPLOAD_CONNECTIONS', 4 * int(env, 'BENCH_AVATAR_MAX_CONCURRENCY', 2)),
+    uploadsPerRun: int(env, 'BENCH_UPLOADS_PER_RUN', 150),
     floodUploads: int(env, 'BENCH_FLOOD_UPLOADS', 50),
     mfaUsers: int(env, 'BENCH_MFA_USERS', 400),
     skipBuild: env.BENCH_SKIP_BUILD === '1',

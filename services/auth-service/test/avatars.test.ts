@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, expectProblem, registerAndLogin, STRONG_PASSWORD } from './factories.js';
 import { hasGpsTag, phonePhoto, pngBomb, solidImage, uploadAvatar } from './image-kit.js';
+import { snapshotOf } from '../src/modules/outbox/outbox.repository.js';
 import { startAuthService } from './test-app.js';
 import type { TestContext } from './test-app.js';
 
@@ -88,6 +89,8 @@ describe('PUT /v1/auth/me/avatar', () => {
     const res = await uploadAvatar(ctx.app, tokens.accessToken, Buffer.from('just some notes\n'.repeat(50)), { filename: 'notes.jpg', type: 'image/jpeg' });
     expectProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
     expect(await s3.keys()).not.toContain(expect.stringContaining(tokens.user.id));
+    // The orphan guard is written while the image is judged; a refused image takes it back.
+    await eventually(async () => expect(await ctx.app.prisma.avatarDeletion.count({ where: { key: { startsWith: prefixOf(tokens.user.id) } } })).toBe(0));
   });
 
   it('refuses an SVG (an image, but not one we decode) with 415', async () => {
@@ -144,8 +147,49 @@ describe('PUT /v1/auth/me/avatar', () => {
     const { user: after } = await uploaded(tokens.accessToken, await solidImage('jpeg', 64, 64));
     const rows = await ctx.app.prisma.userOutbox.findMany({ where: { userId: user.id }, orderBy: { id: 'desc' }, take: 1 });
     expect(rows[0]?.payload).toMatchObject({ avatarUrl: after.avatarUrl });
+    // The commit builds the snapshot in SQL: it must be exactly what the sync sends for the row.
+    const row = await ctx.app.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+    expect(rows[0]?.payload).toEqual(snapshotOf(row));
+    expect(rows[0]?.version).toBe(row.version);
+    expect(after).toMatchObject({ updatedAt: row.updatedAt.toISOString(), createdAt: row.createdAt.toISOString(), email: row.email, roles: [] });
     // The guard against orphans was cancelled by the commit: nothing left to delete.
     expect(await ctx.app.prisma.avatarDeletion.count({ where: { key: keyOf(after.avatarUrl) } })).toBe(0);
+  });
+});
+
+/** A photo-like JPEG (noise around `mean`, so it does not compress to nothing) of `width`×`height`. */
+function noisyJpeg(width: number, height: number, mean: number): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: '#000', noise: { type: 'gaussian', mean, sigma: 12 } } })
+    .jpeg({ quality: 80 })
+    .toBuffer();
+}
+
+// Bodies are read into buffers reused from one upload to the next: no upload may ever be
+// decoded with bytes of another.
+describe('reused body buffers', () => {
+  it('concurrent uploads of different images each store their own picture', async () => {
+    const means = [30, 70, 110, 150, 190, 230];
+    const cases = await Promise.all(
+      means.map(async (mean, i) => ({ mean, height: 200 + 40 * i, body: await noisyJpeg(1000, 400 + 80 * i, mean), login: await registerAndLogin(ctx.app) })),
+    );
+    for (const c of cases) expect(c.body.length).toBeLessThan(1024 * 1024);
+    const stored = await Promise.all(cases.map((c) => uploaded(c.login.tokens.accessToken, c.body)));
+    for (const [i, c] of cases.entries()) {
+      const body = (await s3.read(stored[i]?.key ?? ''))?.body;
+      expect(stored[i]?.user.id).toBe(c.login.user.id);
+      expect(await sharp(body).metadata()).toMatchObject({ width: 500, height: c.height });
+      const [red] = (await sharp(body).stats()).channels;
+      expect(Math.abs((red?.mean ?? 0) - c.mean)).toBeLessThan(8);
+    }
+  });
+
+  it('a shorter body is never completed by what a longer one left in the buffer', async () => {
+    const { tokens } = await registerAndLogin(ctx.app);
+    const whole = await noisyJpeg(900, 700, 128);
+    await uploaded(tokens.accessToken, whole);
+    // The same bytes, cut short: read together with the rest of the buffer they would decode.
+    const cut = whole.subarray(0, Math.floor(whole.length * 0.6));
+    expectProblem(await uploadAvatar(ctx.app, tokens.accessToken, cut), 422, 'IMAGE_INVALID');
   });
 });
 
@@ -156,6 +200,16 @@ describe('replacing and removing', () => {
     const second = await uploaded(tokens.accessToken, await solidImage('webp', 300, 300));
     expect(second.key).not.toBe(first.key);
     await eventually(async () => expect(await s3.keys(prefixOf(user.id))).toEqual([second.key]));
+  });
+
+  it('racing uploads of one user: each commit learns the key it replaces, one picture remains', async () => {
+    const { tokens, user } = await registerAndLogin(ctx.app);
+    const before = await ctx.app.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+    const images = await Promise.all([solidImage('png', 300, 300), solidImage('webp', 200, 200), solidImage('jpeg', 100, 100)]);
+    await Promise.all(images.map((image) => uploaded(tokens.accessToken, image)));
+    const after = await ctx.app.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+    expect(after.version).toBe(before.version + 3);
+    await eventually(async () => expect(await s3.keys(prefixOf(user.id))).toEqual([after.avatarKey]));
   });
 
   it('DELETE /v1/auth/me/avatar clears avatarUrl and deletes the object', async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { cpuPerOp } from '../harness/cpu.js';
-import { autocannonMeasure, interleaved, runLoad } from '../harness/load.js';
+import { interleaved, runLoad } from '../harness/load.js';
 import { rawSharp } from '../harness/peers.js';
 import { memoryStatus, sampleRss } from '../harness/proc.js';
 import { pairedRatio, round } from '../harness/stats.js';
@@ -16,11 +16,14 @@ import { fromSpec, profileOne } from './profiles.js';
 
 const TARGET_BYTES = 3 * 1024 * 1024;
 
+/** Unmeasured uploads before the series: every connection several times over. */
+const warmupUploads = (connections: number) => Math.max(20, 3 * connections);
+
 /**
  * A 12-megapixel (4000×3000) camera-like JPEG of about 3 MiB: smoothed noise (so it compresses
  * like a photo, not like a flat colour), at the quality that lands nearest 3 MiB.
  */
-async function cameraJpeg(): Promise<Buffer> {
+export async function cameraJpeg(): Promise<Buffer> {
   const noise = await sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
     .blur(1.2)
     .raw()
@@ -39,7 +42,7 @@ async function cameraJpeg(): Promise<Buffer> {
 }
 
 /** The upload request body: one `file` part, as a browser's FormData sends it. */
-function multipart(file: Buffer): { body: Buffer; contentType: string } {
+export function multipart(file: Buffer): { body: Buffer; contentType: string } {
   const boundary = `----bench${randomUUID().replaceAll('-', '')}`;
   const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="camera.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`;
   return { body: Buffer.concat([Buffer.from(head), file, Buffer.from(`\r\n--${boundary}--\r\n`)]), contentType: `multipart/form-data; boundary=${boundary}` };
@@ -60,16 +63,22 @@ export async function pictures(ctx: BenchContext): Promise<ScenarioResult> {
       headers: { authorization: `Bearer ${ctx.tokens.accessToken}`, 'content-type': contentType },
       body,
     };
-    ctx.log(`7 picture uploads (${round(jpeg.length / 1048576, 2)} MiB, 4000×3000) vs raw sharp, cap ${cap}, ${c} connections`);
+    const perRun = ctx.config.uploadsPerRun;
+    ctx.log(`7 picture uploads (${round(jpeg.length / 1048576, 2)} MiB, 4000×3000) vs raw sharp, cap ${cap}, ${c} connections, ${perRun} uploads per run`);
+    // Warm-up outside the figures: JIT, the pools (Postgres, S3 sockets, body buffers), libvips.
+    // The raw peer warms up inside each of its runs (WARMUP_MS), so the series itself has none.
+    await runLoad({ ...upload, connections: c, amount: warmupUploads(c), timeoutSec: 60 });
     const s = await interleaved(
       {
+        // A count of uploads, not a duration: a timed run drops the uploads still in flight at
+        // its end (up to `c` of them, each seconds of work at this concurrency).
         ourUploads: cpuPerOp(
           { service: () => ctx.stack.auth.child.pid, others: { s3: () => ctx.stack.s3.child.pid, meetings: () => ctx.stack.meetings.child.pid } },
-          autocannonMeasure({ ...upload, connections: c, timeoutSec: 60 }),
+          () => runLoad({ ...upload, connections: c, amount: perRun, timeoutSec: 60 }),
         ),
         rawSharp: (sec) => rawSharp(ctx.registry, ctx.config, file, sec),
       },
-      series(ctx),
+      { ...series(ctx), warmupSec: 0 },
     );
     const ratio = round(pairedRatio(s.ourUploads.runs, s.rawSharp.runs), 3);
     if (ctx.config.profileScenarios) {
@@ -99,7 +108,7 @@ export async function pictures(ctx: BenchContext): Promise<ScenarioResult> {
         figure({ id: 'upload_flood_peak_rss_mib', scenario: 7, title: `auth-service peak RSS under ${flood} concurrent uploads (cap ${cap})`, value: peakMiB, unit: 'MiB' }),
       ],
       notes: [
-        `Uploads: \`PUT /v1/auth/me/avatar\` of one ${round(jpeg.length / 1048576, 2)} MiB 4000×3000 JPEG, ${c} connections, each upload decoded, resized into 500×500, encoded (progressive mozjpeg q82), stored in a local S3 server (s3rver in its own process), committed with its outbox row, and the previous picture queued for deletion. Raw: a separate Node process running the same sharp pipeline on the same file, ${cap} images in flight (the service runs with AVATAR_MAX_CONCURRENCY=${cap}), UV_THREADPOOL_SIZE=${ctx.config.threadpoolSize}.`,
+        `Uploads: \`PUT /v1/auth/me/avatar\` of one ${round(jpeg.length / 1048576, 2)} MiB 4000×3000 JPEG, ${c} connections (${c / cap} per image slot: the slot is free while a body is read, stored and committed), ${perRun} uploads per run after ${warmupUploads(c)} unmeasured ones, each upload decoded, resized into 500×500, encoded (progressive mozjpeg q82), stored in a local S3 server (s3rver in its own process), committed with its outbox row, and the previous picture queued for deletion. Raw: a separate Node process running the same sharp pipeline on the same file, ${cap} images in flight (the service runs with AVATAR_MAX_CONCURRENCY=${cap}), UV_THREADPOOL_SIZE=${ctx.config.threadpoolSize}.`,
         `The ratio is the median of per-round ratios; ratio of medians ${round(s.ourUploads.rps / s.rawSharp.rps, 3)}. Per-run: uploads ${s.ourUploads.runs.map((r) => r.rps).join(' / ')}/s, raw ${s.rawSharp.runs.map((r) => r.rps).join(' / ')}/s. Upload latency at ${c} connections: p50 ${s.ourUploads.p50Ms} ms, p99 ${s.ourUploads.p99Ms} ms. Raw sharp: ${s.rawSharp.extra.cpuMsPerOp} ms CPU per image.`,
         `CPU per upload (medians, /proc, 10 ms ticks; robust to other load on the machine): auth-service ${x.serviceMs} ms (${x.mainThreadMs} ms main thread, ${x.libuvThreadsMs} ms libuv threads, ${x.otherThreadsMs} ms other threads: libvips workers, V8 helpers), the S3 server ${x.s3Ms} ms, the meetings-service (user sync) ${x.meetingsMs} ms; the whole machine was busy ${x.machineBusyMs} ms per upload (every process, other tenants included). Raw sharp ${s.rawSharp.extra.cpuMsPerOp} ms per image: the CPU-bound ceiling of the ratio is about ${round((s.rawSharp.extra.cpuMsPerOp ?? Number.NaN) / (x.serviceMs + x.s3Ms + x.meetingsMs), 2)} (raw CPU ÷ the stack's CPU per upload).`,
         `Flood: ${flood} uploads sent at once (AVATAR_MAX_QUEUE lifted, so every one is buffered and processed rather than shed with 503); all answered 200 in ${round(sampled.result.durationSec, 1)} s (p50 ${sampled.result.p50Ms} ms, p99 ${sampled.result.p99Ms} ms). RSS before ${mib(before.rssKiB)} MiB, peak sampled VmRSS ${mib(sampled.peakRssKiB)} MiB (${sampled.samples} samples every 25 ms), VmHWM after ${mib(after.hwmKiB)} MiB. The bodies alone are ${bodiesMiB} MiB; decoding is bounded by the cap (${cap} images at once; JPEG shrink-on-load decodes a 12 MP picture at 1/4 or 1/8 scale). With the default AVATAR_MAX_QUEUE (8) at most ${cap} + 8 bodies are held and the rest get 503 at once.`,

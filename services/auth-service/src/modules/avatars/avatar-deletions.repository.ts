@@ -11,7 +11,10 @@ export interface AvatarDeletionRow {
 
 type RawRow = { id: bigint; key: string; prefix: boolean; attempts: number };
 
-/** The only code that queries the avatar_deletions table. */
+/**
+ * The code that queries the avatar_deletions table, with one exception: a picture change's
+ * commit cancels its guard and queues the old object in its one statement (avatars.repository.ts).
+ */
 export function createAvatarDeletionsRepository(prisma: PrismaClient) {
   return {
     /**

@@ -11,6 +11,15 @@ export interface AvatarImageConfig {
   maxConcurrency: number;
   /** Uploads allowed to wait for a slot; beyond that 503 at once. */
   maxQueue: number;
+  /** Largest body accepted: the size of each reusable body buffer. */
+  maxBytes: number;
+}
+
+/** An upload's place in the queue and the buffer its body is read into; `release` gives both back. */
+export interface AvatarUploadTicket {
+  /** `maxBytes` long, reused across uploads: only the part written by this upload may be read. */
+  readonly body: Buffer;
+  release(): void;
 }
 
 /** The stored picture: fits inside this square, aspect kept. */
@@ -27,6 +36,9 @@ const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'avif']);
 /** Retry-After for a full queue: one image takes well under a second. */
 const BUSY_RETRY_AFTER_SEC = 2;
 
+/** Idle body buffers kept for reuse at most, whatever the queue allows in flight. */
+const MAX_IDLE_BODY_BUFFERS = 16;
+
 // libvips keeps recently used operations and their pixels around for reuse; every upload is a
 // different image, so that cache only holds memory.
 sharp.cache(false);
@@ -35,8 +47,10 @@ export interface AvatarImageProcessor {
   /**
    * Reserves a place before the body is read: past `maxConcurrency + maxQueue` uploads in
    * flight the request is refused at once, so at most that many bodies are ever buffered.
+   * The ticket's buffer is the caller's until it releases the ticket, which it must do only
+   * once nothing reads the body any more (after `toAvatarJpeg` settled).
    */
-  admit(): () => void;
+  admit(): AvatarUploadTicket;
   /** Decoded, oriented, stripped, resized and encoded; throws 415/422 AppErrors for bad input. */
   toAvatarJpeg(input: Buffer): Promise<Buffer>;
   readonly pending: () => number;
@@ -74,8 +88,26 @@ async function render(input: Buffer, maxPixels: number): Promise<Buffer> {
   }
 }
 
+/**
+ * Body buffers of `size` bytes, reused. A fresh multi-megabyte buffer per upload is memory the
+ * kernel must map and V8 must account as external, and that churn is what triggered most full
+ * garbage collections under a stream of uploads; a reused one is neither. At most `keep` idle
+ * buffers are held (the queue's bound: a burst that size holds as many anyway).
+ */
+function bufferPool(size: number, keep: number) {
+  const idle: Buffer[] = [];
+  return {
+    // Unzeroed: every reader is handed only the bytes its own upload wrote (see AvatarUploadTicket).
+    take: (): Buffer => idle.pop() ?? Buffer.allocUnsafeSlow(size),
+    give(buffer: Buffer) {
+      if (idle.length < keep) idle.push(buffer);
+    },
+  };
+}
+
 export function createAvatarImageProcessor(config: AvatarImageConfig): AvatarImageProcessor {
   const limit = pLimit(config.maxConcurrency);
+  const buffers = bufferPool(config.maxBytes, Math.min(config.maxConcurrency + config.maxQueue, MAX_IDLE_BODY_BUFFERS));
   let inFlight = 0;
   return {
     admit() {
@@ -84,11 +116,16 @@ export function createAvatarImageProcessor(config: AvatarImageConfig): AvatarIma
         throw new AppError('DEPENDENCY_UNAVAILABLE', { detail: 'Too many image uploads in progress; retry shortly', retryAfter: BUSY_RETRY_AFTER_SEC });
       }
       inFlight += 1;
+      const body = buffers.take();
       let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        inFlight -= 1;
+      return {
+        body,
+        release() {
+          if (released) return;
+          released = true;
+          inFlight -= 1;
+          buffers.give(body);
+        },
       };
     },
     toAvatarJpeg: (input) =>

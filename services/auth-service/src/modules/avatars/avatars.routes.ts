@@ -41,14 +41,24 @@ function userIdOf(request: FastifyRequest): string {
   return request.auth.userId;
 }
 
-/** Reads the one `file` part into memory, at most `maxBytes`: the only buffering of the body. */
-async function readFilePart(request: FastifyRequest): Promise<Buffer> {
+/**
+ * Reads the one `file` part into `into` (the upload's reusable buffer, `maxBytes` long) and
+ * returns the part of it this body filled: the only buffering of the body, and no copy of it.
+ */
+async function readFilePart(request: FastifyRequest, into: Buffer): Promise<Buffer> {
   try {
     const part = await request.file();
     if (!part || part.fieldname !== 'file') {
       throw new AppError('VALIDATION_FAILED', { errors: [{ path: 'file', message: 'is required (one part named "file")' }] });
     }
-    return await part.toBuffer();
+    let length = 0;
+    for await (const chunk of part.file as AsyncIterable<Buffer>) {
+      // Busboy stops at the fileSize limit (= maxBytes = the buffer's length) and flags the part.
+      if (part.file.truncated || length + chunk.length > into.length) throw new AppError('PAYLOAD_TOO_LARGE', { detail: 'The file is larger than AVATAR_MAX_BYTES' });
+      length += chunk.copy(into, length);
+    }
+    if (part.file.truncated) throw new AppError('PAYLOAD_TOO_LARGE', { detail: 'The file is larger than AVATAR_MAX_BYTES' });
+    return into.subarray(0, length);
   } catch (error) {
     throw multipartError(error);
   }
@@ -87,7 +97,7 @@ export function avatarsRoutes(opts: AvatarsRoutesOptions) {
         // A declared size that cannot fit is refused before a byte of it is read.
         const declared = Number(request.headers['content-length'] ?? 0);
         if (declared > opts.maxBytes + MULTIPART_OVERHEAD_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', { detail: 'The file is larger than AVATAR_MAX_BYTES' });
-        return avatars.upload(userId, () => readFilePart(request));
+        return avatars.upload(userId, (into) => readFilePart(request, into));
       },
     );
 

@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@authmeet/http-kit';
 import type { Prisma } from '../../generated/prisma/client.js';
-import type { OutboxRepository } from '../outbox/outbox.repository.js';
-import type { UsersRepository } from '../users/users.repository.js';
 import type { PublicUser } from '../users/users.schemas.js';
 import { toPublicUser } from '../users/users.schemas.js';
 import type { AvatarDeletionsRepository } from './avatar-deletions.repository.js';
 import type { AvatarImageProcessor } from './avatar-image.js';
 import type { AvatarStorage } from './avatar-storage.js';
+import type { AvatarsRepository } from './avatars.repository.js';
 
 export interface AvatarsServiceDeps {
-  users: UsersRepository;
-  outbox: OutboxRepository;
+  avatars: AvatarsRepository;
   deletions: AvatarDeletionsRepository;
   storage: Pick<AvatarStorage, 'put'>;
   images: AvatarImageProcessor;
@@ -31,40 +29,50 @@ export const avatarPrefix = (userId: string) => `profile-pictures/${userId}/`;
 const gone = () => new AppError('UNAUTHENTICATED', { detail: 'The account no longer exists' });
 
 export function createAvatarsService(deps: AvatarsServiceDeps) {
-  const { users, outbox, deletions, storage, images } = deps;
+  const { avatars, deletions, storage, images } = deps;
 
   /** The new picture (or none) on the user row and in the user sync, the old object queued for deletion. */
   async function commit(userId: string, avatar: { key: string; url: string } | null, guardId?: bigint): Promise<PublicUser> {
-    const result = await users.transaction(async (tx: Prisma.TransactionClient) => {
-      const swapped = await users.replaceAvatar(userId, avatar, tx);
-      if (!swapped) return null;
-      await outbox.enqueue(swapped.user, 'upsert', tx);
-      if (guardId !== undefined) await deletions.cancel(guardId, tx);
-      if (swapped.previousKey !== null) await deletions.enqueue({ key: swapped.previousKey }, tx);
-      return swapped;
-    });
-    if (!result) throw gone();
-    if (result.previousKey !== null) deps.kickDeletions();
-    return toPublicUser(result.user);
+    const swapped = await avatars.swap(userId, avatar, guardId);
+    if (!swapped) throw gone();
+    if (swapped.previousKey !== null) deps.kickDeletions();
+    return toPublicUser(swapped);
+  }
+
+  /** Decodes the upload, its orphan guard written meanwhile; a refused image leaves no guard behind. */
+  async function render(readFile: (into: Buffer) => Promise<Buffer>, key: string): Promise<{ jpeg: Buffer; guardId: bigint }> {
+    const ticket = images.admit();
+    let guard: Promise<bigint> | undefined;
+    try {
+      const input = await readFile(ticket.body);
+      // Written before the upload and cancelled by the commit: if the database refuses the commit
+      // or this process dies in between, the object is deleted after the grace instead of orphaned.
+      // Nothing is stored before it has committed, so it can run while the image is decoded.
+      guard = deletions.enqueue({ key, delaySec: deps.config.orphanGraceSec });
+      // Both settled, not the first failure: the buffer goes back only once sharp is done with it.
+      const [jpeg, guardId] = await Promise.allSettled([images.toAvatarJpeg(input), guard]);
+      if (jpeg.status === 'rejected') throw jpeg.reason;
+      if (guardId.status === 'rejected') throw guardId.reason;
+      return { jpeg: jpeg.value, guardId: guardId.value };
+    } catch (error) {
+      // Nothing was stored under the key: the guard has nothing to guard.
+      await guard?.then((id) => deletions.cancel(id)).catch(() => undefined);
+      throw error;
+    } finally {
+      // Only now: the ticket's buffer holds the body until sharp is done with it.
+      ticket.release();
+    }
   }
 
   return {
     /**
-     * `readFile` reads the request body; it is called only once the upload has a place in the
-     * image queue, so a flood is refused before its bodies are buffered.
+     * `readFile` reads the request body into the buffer it is given and returns the part it
+     * filled; it is called only once the upload has a place in the image queue, so a flood is
+     * refused before its bodies are buffered.
      */
-    async upload(userId: string, readFile: () => Promise<Buffer>): Promise<PublicUser> {
-      const release = images.admit();
-      let jpeg: Buffer;
-      try {
-        jpeg = await images.toAvatarJpeg(await readFile());
-      } finally {
-        release();
-      }
+    async upload(userId: string, readFile: (into: Buffer) => Promise<Buffer>): Promise<PublicUser> {
       const key = `${avatarPrefix(userId)}${randomUUID()}.jpg`;
-      // Written before the upload and cancelled by the commit: if the database refuses the commit
-      // or this process dies in between, the object is deleted after the grace instead of orphaned.
-      const guardId = await deletions.enqueue({ key, delaySec: deps.config.orphanGraceSec });
+      const { jpeg, guardId } = await render(readFile, key);
       try {
         await storage.put(key, jpeg);
         return await commit(userId, { key, url: `${deps.config.publicBaseUrl}/${key}` }, guardId);

@@ -1,17 +1,14 @@
 import { createWaker } from '@authmeet/http-kit';
 import type { ServiceContext } from '../../context.js';
-import type { OutboxRepository } from '../outbox/outbox.repository.js';
-import type { UsersRepository } from '../users/users.repository.js';
 import { createAvatarDeletionsRepository } from './avatar-deletions.repository.js';
 import { createAvatarImageProcessor } from './avatar-image.js';
 import { createAvatarStorage } from './avatar-storage.js';
 import type { AvatarStorage } from './avatar-storage.js';
+import { createAvatarsRepository } from './avatars.repository.js';
 import { avatarsRoutes } from './avatars.routes.js';
 import { createAvatarsService } from './avatars.service.js';
 
 export interface AvatarsModuleDeps {
-  users: UsersRepository;
-  outbox: OutboxRepository;
   /** Replaces the S3 client (tests that break the storage on purpose). */
   storage?: AvatarStorage | undefined;
 }
@@ -27,8 +24,7 @@ export function avatarsModule({ app, config }: ServiceContext, deps: AvatarsModu
   const deletions = createAvatarDeletionsRepository(app.prisma);
   const waker = createWaker();
   const service = createAvatarsService({
-    users: deps.users,
-    outbox: deps.outbox,
+    avatars: createAvatarsRepository(app.prisma),
     deletions,
     storage,
     images: createAvatarImageProcessor(settings),

@@ -75,21 +75,6 @@ export function createUsersRepository(prisma: PrismaClient) {
       });
     },
 
-    /**
-     * Swaps the profile picture under a row lock, so two uploads racing each other both learn
-     * the key they replace. Null for a closed account (its pictures are being deleted).
-     */
-    async replaceAvatar(id: string, avatar: { key: string; url: string } | null, tx: Prisma.TransactionClient) {
-      const [before] = await tx.$queryRaw<{ avatar_key: string | null }[]>`
-        SELECT avatar_key FROM users WHERE id = ${id}::uuid AND deleted_at IS NULL FOR UPDATE`;
-      if (!before) return null;
-      const user = await tx.user.update({
-        where: { id },
-        data: { avatarKey: avatar?.key ?? null, avatarUrl: avatar?.url ?? null, version: { increment: 1 } },
-      });
-      return { user, previousKey: before.avatar_key };
-    },
-
     /** Reconciliation page, ordered by (updatedAt, id) so a cursor never skips a row. */
     listUpdatedAfter(after: Date | undefined, cursor: { updatedAt: Date; id: string } | undefined, limit: number) {
       const conditions: Prisma.UserWhereInput[] = [];

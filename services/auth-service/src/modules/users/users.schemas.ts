@@ -25,7 +25,13 @@ export const userSchema = z
 export type PublicUser = z.infer<typeof userSchema>;
 
 /** The only way a user leaves the service: no hash, no internal columns. */
-export function toPublicUser(u: User): PublicUser {
+/** What the API shows of a user: any source with these fields (a row, or a statement's RETURNING). */
+export type PublicUserSource = Pick<
+  User,
+  'id' | 'email' | 'username' | 'firstName' | 'lastName' | 'emailVerified' | 'isActive' | 'mfaEnabled' | 'roles' | 'avatarUrl' | 'createdAt' | 'updatedAt'
+>;
+
+export function toPublicUser(u: PublicUserSource): PublicUser {
   return {
     id: u.id,
     email: u.email,
