@@ -20,7 +20,7 @@ const TARGET_BYTES = 3 * 1024 * 1024;
  * A 12-megapixel (4000×3000) camera-like JPEG of about 3 MiB: smoothed noise (so it compresses
  * like a photo, not like a flat colour), at the quality that lands nearest 3 MiB.
  */
-async function cameraJpeg(): Promise<Buffer> {
+export async function cameraJpeg(): Promise<Buffer> {
   const noise = await sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
     .blur(1.2)
     .raw()
@@ -39,7 +39,7 @@ async function cameraJpeg(): Promise<Buffer> {
 }
 
 /** The upload request body: one `file` part, as a browser's FormData sends it. */
-function multipart(file: Buffer): { body: Buffer; contentType: string } {
+export function multipart(file: Buffer): { body: Buffer; contentType: string } {
   const boundary = `----bench${randomUUID().replaceAll('-', '')}`;
   const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="camera.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`;
   return { body: Buffer.concat([Buffer.from(head), file, Buffer.from(`\r\n--${boundary}--\r\n`)]), contentType: `multipart/form-data; boundary=${boundary}` };
