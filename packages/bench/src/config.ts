@@ -36,6 +36,8 @@ export interface BenchConfig {
   uploadsPerRun: number;
   /** Concurrent uploads of the memory flood (7). */
   floodUploads: number;
+  /** Seconds of each sustained load of the memory figures (10); 30 as in issue 17. */
+  memoryLoadSec: number;
   /** Users with TOTP on for the MFA verify figure (8): one verify each per round. */
   mfaUsers: number;
   /** libuv threadpool of every process that hashes (UV_THREADPOOL_SIZE). */
@@ -104,6 +106,7 @@ export function loadBenchConfig(env: Record<string, string | undefined> = proces
     uploadsPerRun: int(env, 'BENCH_UPLOADS_PER_RUN', 150),
     floodUploads: int(env, 'BENCH_FLOOD_UPLOADS', 50),
     mfaUsers: int(env, 'BENCH_MFA_USERS', 400),
+    memoryLoadSec: int(env, 'BENCH_MEMORY_LOAD_SEC', 30),
     skipBuild: env.BENCH_SKIP_BUILD === '1',
     profileScenarios: env.BENCH_PROFILE === '1',
     only: env.BENCH_ONLY ? env.BENCH_ONLY.split(',').map((s) => s.trim()) : undefined,

@@ -18,6 +18,8 @@ import { PROBE, checkProbe } from './scenarios/probe.js';
 import { adminChanges } from './scenarios/admin-changes.js';
 import { login as loginScenario } from './scenarios/login.js';
 import { meetingsList } from './scenarios/meetings-list.js';
+import { memory } from './scenarios/memory.js';
+import { minimalReferences } from './scenarios/minimal-refs.js';
 import { mfaVerify } from './scenarios/mfa-verify.js';
 import { peerComparison } from './scenarios/peer.js';
 import { pictures } from './scenarios/pictures.js';
@@ -118,6 +120,8 @@ async function main(): Promise<number> {
       ['7 pictures', pictures],
       ['8 mfa verify', mfaVerify],
       ['9 admin changes', adminChanges],
+      ['10 memory', memory],
+      ['11 minimal references', minimalReferences],
     ];
     const selected = (name: string) => config.only === undefined || config.only.some((o) => name.split(' ')[0] === o || name === o);
     if (config.only) warn(`BENCH_ONLY=${config.only.join(',')}: a partial run`);

@@ -47,7 +47,10 @@ export async function httpJson<T>(url: string, req: HttpRequest, expected: numbe
 }
 
 /** Polls `url` until it answers 200 (bounded), failing early if the process died. */
-export async function waitForHttp(url: string, child: RunningChild, timeoutMs = 30_000): Promise<void> {
+export const waitForHttp = (url: string, child: RunningChild, timeoutMs = 30_000): Promise<void> => waitForStatus(url, child, 200, timeoutMs);
+
+/** Polls `url` until it answers `status` (bounded), failing early if the process died. */
+export async function waitForStatus(url: string, child: RunningChild, status: number, timeoutMs = 30_000): Promise<void> {
   let dead: string | undefined;
   void child.exited.then((how) => {
     dead = how;
@@ -56,7 +59,7 @@ export async function waitForHttp(url: string, child: RunningChild, timeoutMs = 
   while (Date.now() < deadline) {
     if (dead !== undefined) throw new Error(`${child.name} exited (${dead}) before it was ready\n${child.tail()}`);
     const ok = await http(url, { timeoutMs: 1_000 }).then(
-      (r) => r.status === 200,
+      (r) => r.status === status,
       () => false,
     );
     if (ok) return;

@@ -12,6 +12,12 @@ export interface LoadSpec {
   body?: Buffer;
   /** A different JSON body for each request, asked for as it is sent (single-use tokens). */
   nextJson?: () => unknown;
+  /**
+   * Chains of single-use credentials (refresh tokens): each request takes a token from `tokens`
+   * and, on a 200, puts back `next(answer)`, its successor. A connection has one request in
+   * flight, so with at least as many tokens as connections no two requests share a token.
+   */
+  chain?: { tokens: string[]; body: (token: string) => unknown; next: (answer: string) => string };
   connections: number;
   durationSec?: number;
   /** Stop after this many requests instead of after durationSec. */
@@ -21,6 +27,8 @@ export interface LoadSpec {
   timeoutSec?: number;
   /** Status every response must have; anything else makes the run fail loudly. */
   expectStatus?: number;
+  /** Other statuses a run may answer without failing (e.g. 503 when a queue sheds load), counted in `shed`. */
+  tolerateStatus?: number[];
 }
 
 export interface LoadResult {
@@ -31,6 +39,8 @@ export interface LoadResult {
   maxMs: number;
   ok: number;
   durationSec: number;
+  /** Answers with one of the tolerated statuses (LoadSpec.tolerateStatus). */
+  shed?: number;
   /** Per-run side measurements (e.g. CPU ms per operation), summarized as medians. */
   extra?: Record<string, number>;
 }
@@ -43,8 +53,10 @@ export interface LoadResult {
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   assertLoopback(spec.url);
   const headers: Record<string, string> = { ...spec.headers };
-  if (spec.json !== undefined || spec.nextJson !== undefined) headers['content-type'] = 'application/json';
+  if (spec.json !== undefined || spec.nextJson !== undefined || spec.chain !== undefined) headers['content-type'] = 'application/json';
   const next = spec.nextJson;
+  const chain = spec.chain;
+  if (chain !== undefined && chain.tokens.length < spec.connections) throw new Error(`${chain.tokens.length} chains for ${spec.connections} connections`);
   const result = await autocannon({
     url: spec.url,
     method: spec.method ?? 'GET',
@@ -52,6 +64,18 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     ...(spec.json === undefined ? {} : { body: JSON.stringify(spec.json) }),
     ...(spec.body === undefined ? {} : { body: spec.body }),
     ...(next === undefined ? {} : { requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: JSON.stringify(next()) }) }] }),
+    ...(chain === undefined
+      ? {}
+      : {
+          requests: [
+            {
+              setupRequest: (req: autocannon.Request) => ({ ...req, body: JSON.stringify(chain.body(chain.tokens.pop() ?? '')) }),
+              onResponse: (status: number, body: string) => {
+                if (status === 200) chain.tokens.push(chain.next(body));
+              },
+            },
+          ],
+        }),
     connections: spec.connections,
     ...(spec.amount === undefined ? { duration: spec.durationSec ?? 10 } : { amount: spec.amount }),
     ...(spec.overallRate === undefined ? {} : { overallRate: spec.overallRate, ignoreCoordinatedOmission: true }),
@@ -60,7 +84,9 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const expected = spec.expectStatus ?? 200;
   const codes = result.statusCodeStats ?? {};
   const ok = codes[`${expected}`]?.count ?? 0;
-  const unexpected = Object.entries(codes).filter(([code]) => code !== `${expected}`);
+  const tolerated = new Set((spec.tolerateStatus ?? []).map(String));
+  const shed = Object.entries(codes).reduce((n, [code, c]) => (tolerated.has(code) ? n + (c.count ?? 0) : n), 0);
+  const unexpected = Object.entries(codes).filter(([code]) => code !== `${expected}` && !tolerated.has(code));
   if (unexpected.length > 0 || result.errors > 0) {
     const detail = unexpected.map(([code, s]) => `${code}×${s.count ?? 0}`).join(', ');
     throw new Error(`${spec.method ?? 'GET'} ${spec.url}: unexpected answers [${detail}], ${result.errors} errors (${result.timeouts} timeouts)`);
@@ -72,6 +98,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     maxMs: result.latency.max,
     ok,
     durationSec: result.duration,
+    ...(spec.tolerateStatus === undefined ? {} : { shed }),
   };
 }
 

@@ -2,11 +2,13 @@ import { join } from 'node:path';
 import type { BenchConfig } from '../config.js';
 import type { ChildRegistry, RunningChild } from './children.js';
 import { runToCompletion } from './children.js';
-import { http, waitForHttp } from './http.js';
+import { http, waitForHttp, waitForStatus } from './http.js';
 import { randomSecret } from './keys.js';
 import type { LoadResult } from './load.js';
 import { freePort } from './ports.js';
 import { RUN_ID } from './run-id.js';
+import { REDIS_PREFIX } from './stack.js';
+import type { Stack } from './stack.js';
 
 export const BETTER_AUTH_DB = `authmeet_bench_betterauth_${RUN_ID}`;
 
@@ -31,6 +33,31 @@ export async function startHello(registry: ChildRegistry, config: BenchConfig): 
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/`, child);
   return { url, child };
+}
+
+export interface MinimalRefs {
+  /** servers/minimal-meetings.ts: `GET /v1/meetings`. */
+  meetings: Peer;
+  /** servers/minimal-auth.ts: `GET /v1/auth/me`, `POST /v1/auth/refresh`. */
+  auth: Peer;
+}
+
+/** The minimal references, on the services' databases, Redis prefix and keys (issue 17, item 1). */
+export async function startMinimalRefs(registry: ChildRegistry, config: BenchConfig, stack: Stack): Promise<MinimalRefs> {
+  const start = async (name: string, file: string, env: Record<string, string>): Promise<Peer> => {
+    const port = await freePort();
+    const child = registry.start({
+      name,
+      ...server(config, file),
+      env: { ...config.inheritedEnv, NODE_ENV: 'production', PORT: String(port), REDIS_URL: config.redisUrl, REDIS_KEY_PREFIX: REDIS_PREFIX, ...env },
+    });
+    return { url: `http://127.0.0.1:${port}`, child };
+  };
+  const meetings = await start('minimal-meetings', 'minimal-meetings.ts', { DATABASE_URL: stack.shared.meetingsDbUrl, AUTH_JWKS_URL: `${stack.auth.url}/.well-known/jwks.json` });
+  const auth = await start('minimal-auth', 'minimal-auth.ts', { DATABASE_URL: stack.shared.authDbUrl, JWT_PRIVATE_JWKS: stack.shared.signingJwks });
+  // Without a token both answer 401: up.
+  await Promise.all([waitForStatus(`${meetings.url}/v1/meetings`, meetings.child, 401), waitForStatus(`${auth.url}/v1/auth/me`, auth.child, 401)]);
+  return { meetings, auth };
 }
 
 export async function startBetterAuth(registry: ChildRegistry, config: BenchConfig, databaseUrl: string, hasher: 'argon2id' | 'scrypt'): Promise<Peer> {

@@ -4,12 +4,16 @@ import { setTimeout as delay } from 'node:timers/promises';
 export interface MemoryStatus {
   rssKiB: number;
   hwmKiB: number;
+  /** Of the RSS: anonymous memory (heaps, stacks, malloc) and file pages (the node binary, shared libraries). */
+  anonKiB: number;
+  fileKiB: number;
+  threads: number;
 }
 
 export async function memoryStatus(pid: number): Promise<MemoryStatus> {
   const text = await readFile(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? Number.NaN);
-  return { rssKiB: field('VmRSS'), hwmKiB: field('VmHWM') };
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return { rssKiB: field('VmRSS'), hwmKiB: field('VmHWM'), anonKiB: field('RssAnon'), fileKiB: field('RssFile'), threads: field('Threads') };
 }
 
 /** Samples VmRSS every `everyMs` while `work` runs; returns the work's result and the peak. */

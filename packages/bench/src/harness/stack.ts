@@ -6,6 +6,8 @@ import { DEV_S3_CREDENTIALS } from '@authmeet/dev-s3';
 import type { BenchConfig } from '../config.js';
 import type { ChildRegistry, RunningChild } from './children.js';
 import { runToCompletion } from './children.js';
+import { deploymentMemory } from './deployment.js';
+import type { DeploymentMemory, ServiceName } from './deployment.js';
 import { waitForHttp } from './http.js';
 import { generateSigningJwks, randomSecret } from './keys.js';
 import { freePort } from './ports.js';
@@ -15,6 +17,8 @@ export const AUTH_DB = `authmeet_bench_auth_${RUN_ID}`;
 export const MEETINGS_DB = `authmeet_bench_meetings_${RUN_ID}`;
 /** Every key and channel the services write during the bench lives under this prefix. */
 export const REDIS_PREFIX = `authmeet-bench:${RUN_ID}:`;
+/** Start-up builds the password dictionaries and compiles Prisma's query compiler: slow on a busy machine. */
+const START_TIMEOUT_MS = 90_000;
 /** Effectively no per-IP limit: every request of the bench comes from 127.0.0.1. */
 const HIGH_LIMIT = '1000000000';
 
@@ -23,17 +27,21 @@ export interface Service {
   child: RunningChild;
 }
 
-export type ServiceName = 'auth-service' | 'meetings-service';
+export type { ServiceName } from './deployment.js';
 
 export interface Stack {
   auth: Service;
   meetings: Service;
-  /** Stops one service and starts it again with extra node flags (e.g. --cpu-prof); same port and env. */
-  restart(svc: ServiceName, nodeArgs: string[]): Promise<Service>;
+  /** Stops one service and starts it again with extra node flags (e.g. --cpu-prof); same port and env, plus `env`. */
+  restart(svc: ServiceName, nodeArgs: string[], env?: Record<string, string>): Promise<Service>;
   /** Runs an operator command from the service's build (`node dist/src/<script>.js`), with the service's environment, as in its image. */
   command(svc: ServiceName, script: string, args: string[]): Promise<void>;
   /** What the auth-service was configured with, for the report. */
   settings: Record<string, string>;
+  /** Each service's memory limit in the deployment and the heap the image gives it there. */
+  memory: Record<ServiceName, DeploymentMemory>;
+  /** What a reference server needs to share the services' data and keys (servers/minimal-*.ts). */
+  shared: { authDbUrl: string; meetingsDbUrl: string; signingJwks: string };
   /** The profile-picture bucket: a local S3 server (packages/dev-s3) in a process of its own. */
   s3: { endpoint: string; directory: string; child: RunningChild };
 }
@@ -177,32 +185,36 @@ export async function startStack(registry: ChildRegistry, config: BenchConfig, d
   await migrate(registry, config, 'auth-service', db.authDbUrl, envs.auth, warn);
   await migrate(registry, config, 'meetings-service', db.meetingsDbUrl, envs.meetings, warn);
 
-  const start = (svc: ServiceName, nodeArgs: string[] = []) =>
+  const memory = { 'auth-service': deploymentMemory(config, 'auth-service'), 'meetings-service': deploymentMemory(config, 'meetings-service') };
+  const start = (svc: ServiceName, nodeArgs: string[] = [], env: Record<string, string> = {}) =>
     registry.start({
       name: svc,
       command: process.execPath,
       // As the images start them: the tracing preload first (inert unless OTEL_EXPORTER_OTLP_ENDPOINT
-      // is set in the environment, which is how tracing on vs off is compared).
-      args: ['--import', '@authmeet/telemetry/register', ...nodeArgs, 'dist/src/main.js'],
+      // is set in the environment, which is how tracing on vs off is compared), and the heap the
+      // image's NODE_OPTIONS gives them inside their container's memory limit.
+      args: ['--import', '@authmeet/telemetry/register', `--max-old-space-size=${memory[svc].heapMiB}`, ...nodeArgs, 'dist/src/main.js'],
       cwd: serviceDir(config, svc),
-      env: { ...config.inheritedEnv, ...(svc === 'auth-service' ? envs.auth : envs.meetings) },
+      env: { ...config.inheritedEnv, ...memory[svc].env, ...(svc === 'auth-service' ? envs.auth : envs.meetings), ...env },
     });
   const auth: Service = { url: `http://127.0.0.1:${ports.auth}`, child: start('auth-service') };
-  await waitForHttp(`${auth.url}/readyz`, auth.child);
+  await waitForHttp(`${auth.url}/readyz`, auth.child, START_TIMEOUT_MS);
   // The meetings-service fetches the JWKS from the auth-service, so it starts second.
   const meetings: Service = { url: `http://127.0.0.1:${ports.meetings}`, child: start('meetings-service') };
-  await waitForHttp(`${meetings.url}/readyz`, meetings.child);
+  await waitForHttp(`${meetings.url}/readyz`, meetings.child, START_TIMEOUT_MS);
 
   const stack: Stack = {
     auth,
     meetings,
     settings: {},
+    memory,
+    shared: { authDbUrl: db.authDbUrl, meetingsDbUrl: db.meetingsDbUrl, signingJwks: envs.auth.JWT_PRIVATE_JWKS },
     s3: { endpoint: s3.endpoint, directory: s3.directory, child: s3.child },
-    async restart(svc, nodeArgs) {
+    async restart(svc, nodeArgs, env = {}) {
       await registry.stop(svc, 15_000);
       const service = svc === 'auth-service' ? stack.auth : stack.meetings;
-      service.child = start(svc, nodeArgs);
-      await waitForHttp(`${service.url}/readyz`, service.child);
+      service.child = start(svc, nodeArgs, env);
+      await waitForHttp(`${service.url}/readyz`, service.child, START_TIMEOUT_MS);
       return service;
     },
     async command(svc, script, args) {
@@ -223,6 +235,9 @@ export async function startStack(registry: ChildRegistry, config: BenchConfig, d
     'LOGIN_FAILURE_MAX, LOGIN_ACCOUNT_FREE_FAILURES, ARGON2_MAX_QUEUE, AVATAR_MAX_QUEUE': HIGH_LIMIT,
     AVATAR_MAX_CONCURRENCY: envs.auth.AVATAR_MAX_CONCURRENCY,
     S3: 's3rver (packages/dev-s3) in its own process',
+    'V8 heap (as in their containers)': (['auth-service', 'meetings-service'] as const)
+      .map((svc) => `${svc} --max-old-space-size=${memory[svc].heapMiB} (${memory[svc].heapPercent} % of its ${memory[svc].limitMiB} MiB limit)`)
+      .join(', '),
     REDIS_KEY_PREFIX: REDIS_PREFIX,
   };
   stack.settings = settings;

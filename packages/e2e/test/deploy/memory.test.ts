@@ -1,0 +1,96 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseCompose } from '../support/compose.js';
+import { find, renderOverlay } from '../support/kustomize.js';
+import type { Manifest } from '../support/kustomize.js';
+import { configOf, podTemplate } from '../support/manifests.js';
+import type { Container } from '../support/manifests.js';
+import { readRepoFile } from '../support/repo.js';
+
+/**
+ * The memory budget of README "Memory": what each service may hold at once must fit its
+ * container's limit. Resident memory outside V8's old space, measured by `pnpm bench` (scenario
+ * 10) with the services idle and the heap counted apart: the node binary and libraries, V8's
+ * young generation and code, Prisma's query compiler, and (auth-service) the password-strength
+ * worker with its dictionaries.
+ */
+const OUTSIDE_HEAP_MIB = { 'auth-service': 180, 'meetings-service': 100 } as const;
+/** The auth-service's defaults (src/config.ts, avatars.config.ts) where the ConfigMap sets none. */
+const AUTH_DEFAULTS = { ARGON2_MEMORY_KIB: 19456, ARGON2_MAX_CONCURRENCY: 4, AVATAR_MAX_BYTES: 5 * 1024 * 1024, AVATAR_MAX_CONCURRENCY: 2, AVATAR_MAX_QUEUE: 8 };
+
+const MIB_PER_UNIT: Record<string, number> = { Mi: 1, Gi: 1024, m: 1 };
+function mib(quantity: string | undefined): number {
+  const m = /^(\d+)(Mi|Gi|m)$/.exec(quantity ?? '');
+  if (!m) throw new Error(`unexpected memory quantity ${quantity}`);
+  return Number(m[1]) * (MIB_PER_UNIT[m[2] ?? ''] ?? Number.NaN);
+}
+
+const runtimeStage = () => {
+  const dockerfile = readRepoFile('services/Dockerfile');
+  return dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+};
+
+/** `--max-old-space-size-percentage` of NODE_OPTIONS: Node applies it to the cgroup's limit. */
+function percentIn(nodeOptions: string | undefined): number {
+  const m = /--max-old-space-size-percentage=(\d+)\b/.exec(nodeOptions ?? '');
+  if (!m) throw new Error(`no --max-old-space-size-percentage in ${nodeOptions}`);
+  return Number(m[1]);
+}
+
+/** The image's share, unless the container's own NODE_OPTIONS replaces it. */
+const heapPercent = (container?: Container) => percentIn(container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? /NODE_OPTIONS=(\S+)/.exec(runtimeStage())?.[1]);
+
+/** What the auth-service holds outside its heap at most under load, from its configuration. */
+function authLoadMiB(config: Record<string, string>): { argon2: number; pictures: number } {
+  const n = (name: keyof typeof AUTH_DEFAULTS) => Number(config[name] ?? AUTH_DEFAULTS[name]);
+  return {
+    // One argon2id block per hash in flight.
+    argon2: (n('ARGON2_MAX_CONCURRENCY') * n('ARGON2_MEMORY_KIB')) / 1024,
+    // Every admitted upload's body, twice (the socket's chunks and the contiguous copy sharp reads).
+    pictures: ((n('AVATAR_MAX_CONCURRENCY') + n('AVATAR_MAX_QUEUE')) * n('AVATAR_MAX_BYTES') * 2) / 1048576,
+  };
+}
+
+describe('the image sizes V8 from the container limit', () => {
+  it('gives V8 a share of the limit and keeps glibc from holding freed memory', () => {
+    expect(heapPercent()).toBeGreaterThanOrEqual(25);
+    expect(heapPercent()).toBeLessThanOrEqual(50);
+    expect(runtimeStage()).toMatch(/\bMALLOC_ARENA_MAX=2\b/);
+    expect(runtimeStage()).toMatch(/\bMALLOC_MMAP_THRESHOLD_=1048576\b/);
+  });
+
+  it('runs each service in Compose with the memory limit and heap share of its Kubernetes Deployment', () => {
+    const compose = parseCompose(readRepoFile('docker-compose.yml')) as { services: Record<string, { mem_limit?: string; environment?: Record<string, string> }> };
+    const base = renderOverlay('dev');
+    for (const name of ['auth-service', 'meetings-service']) {
+      const [container] = podTemplate(find(base, 'Deployment', name)).spec.containers;
+      const composed = compose.services[name];
+      expect(mib(composed?.mem_limit), name).toBe(mib(container?.resources?.limits?.memory));
+      expect(container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value, name).toBe(composed?.environment?.NODE_OPTIONS);
+    }
+  });
+});
+
+describe.each(['dev', 'prod'])('kustomize overlay %s: memory budget', (overlay) => {
+  let manifests: Manifest[];
+  beforeAll(() => {
+    manifests = renderOverlay(overlay);
+  });
+
+  const containerOf = (name: string) => podTemplate(find(manifests, 'Deployment', name)).spec.containers[0];
+  const limitOf = (name: string) => mib(containerOf(name)?.resources?.limits?.memory);
+  const heapOf = (name: string) => Math.floor((limitOf(name) * heapPercent(containerOf(name))) / 100);
+
+  it('meetings-service: heap and what lives outside it fit the limit', () => {
+    expect(heapOf('meetings-service') + OUTSIDE_HEAP_MIB['meetings-service']).toBeLessThanOrEqual(limitOf('meetings-service'));
+  });
+
+  it('auth-service: heap, runtime, hashing and picture uploads at their caps fit the limit', () => {
+    const load = authLoadMiB(configOf(manifests, 'Deployment', 'auth-service'));
+    expect(heapOf('auth-service') + OUTSIDE_HEAP_MIB['auth-service'] + load.argon2 + load.pictures).toBeLessThanOrEqual(limitOf('auth-service'));
+  });
+
+  it('refuses a budget that does not fit (the check can fail)', () => {
+    const load = authLoadMiB({ ARGON2_MAX_CONCURRENCY: '16' });
+    expect(heapOf('auth-service') + OUTSIDE_HEAP_MIB['auth-service'] + load.argon2 + load.pictures).toBeGreaterThan(limitOf('auth-service'));
+  });
+});
