@@ -107,7 +107,8 @@ describe('second factors in the reference web client', () => {
 
     await logOut(page);
     await page.getByRole('button', { name: 'Log in with a passkey' }).click();
-    await waitForText(page.locator('#message'), 'PASSKEY_INVALID');
+    await waitForText(page.locator('#message'), 'That passkey could not be used');
+    expect(await page.locator('#message').getAttribute('data-code')).toBe('PASSKEY_INVALID');
     expect(await page.locator('#whoami').textContent()).toBe('Not signed in');
   });
 

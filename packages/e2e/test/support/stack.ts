@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_REDIS_URL, createTestDatabase, freePort, startTestS3, uniqueRedisPrefix } from '@authmeet/test-kit';
 import type { TestDatabase, TestS3 } from '@authmeet/test-kit';
+import { buildWebClient } from '@authmeet/web-client/build';
 import { renderNginxConfig } from '@authmeet/web-client/ingress';
 import { findNginx, startNginx } from '@authmeet/web-client/nginx-process';
 import type { NginxProcess } from '@authmeet/web-client/nginx-process';
@@ -51,6 +52,8 @@ export async function startStack(opts: { corsOrigins?: 'allowed-origin' } = {}):
     for (const cleanup of cleanups.reverse()) await cleanup();
   };
   try {
+    // The client nginx serves, built from its sources unless dist/ is already current.
+    await buildWebClient();
     const [authPort, meetingsPort, ingressPort, allowedPort, foreignPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
     const allowedOrigin = `http://127.0.0.1:${allowedPort}`;
     const foreignOrigin = `http://127.0.0.1:${foreignPort}`;
