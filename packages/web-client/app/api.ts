@@ -3,7 +3,7 @@
 // time across every tab; a request refused as expired is retried once) and the typed clients
 // generated from both services' OpenAPI documents, all on the page's origin (the ingress).
 import { ApiError, createApiClients, problemOf, SessionManager } from '@authmeet/api-client';
-import type { AuthPaths, MeetingsPaths, User } from '@authmeet/api-client';
+import type { AuthPaths, MeetingsPaths, Problem, User } from '@authmeet/api-client';
 
 export { ApiError };
 export type { User };
@@ -26,9 +26,11 @@ interface Answer<D> {
 
 /** The data of a typed call, or an ApiError carrying the problem's code. */
 export async function unwrap<D>(call: Promise<Answer<D>>): Promise<D> {
-  const { data, response } = await call;
+  const { data, error, response } = await call;
   if (response.ok) return data as D;
-  throw new ApiError(response.status, await problemOf(response));
+  // openapi-fetch has read the body already: its parsed error is the problem.
+  const problem = typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' ? ({ ...(error as Problem), status: response.status } as Problem) : undefined;
+  throw new ApiError(response.status, problem);
 }
 
 /**
