@@ -86,16 +86,19 @@ interface OpenMeeting {
 }
 let current: OpenMeeting | null = null;
 
-/** Initials on a coloured disc, for people without a picture. */
-function initials(name: string): HTMLSpanElement {
-  const letters = name.replace(/[^\p{L}\p{N}]+/gu, ' ').trim().split(' ').map((w) => w[0] ?? '').join('').slice(0, 2).toUpperCase();
-  return h('span', { className: 'avatar avatar-initials', textContent: letters || '?' });
+/** An initial on a coloured disc, for people without a picture (drawn by CSS: not part of the name's text). */
+function initial(name: string): HTMLSpanElement {
+  const span = h('span', { className: 'avatar avatar-initials', dataset: { initial: (/[\p{L}\p{N}]/u.exec(name)?.[0] ?? '?').toUpperCase() } });
+  span.setAttribute('aria-hidden', 'true');
+  return span;
 }
 
 function render() {
   const user = session.user;
   document.body.dataset.signedIn = String(user !== null);
+  // A mailed link's page stands alone until "Continue".
   const onLinkPage = !ui.linkPage.hidden;
+  document.body.dataset.linkPage = String(onLinkPage);
   ui.signedOut.hidden = user !== null || onLinkPage;
   ui.signedIn.hidden = user === null;
   ui.accountActions.hidden = user === null;
@@ -121,9 +124,8 @@ function render() {
   ui.participants.replaceChildren(
     ...people.map((p) => {
       // Decorative: the name next to it says who it is.
-      const picture = p.avatarUrl ? h('img', { src: p.avatarUrl, alt: '', className: 'avatar', loading: 'lazy' }) : initials(p.username);
-      const role = p.role === 'host' ? [h('span', { className: 'badge', textContent: 'host' })] : [];
-      return h('li', { dataset: { userId: p.userId } }, picture, h('span', { textContent: p.role === 'host' ? `${p.username} (host)` : p.username }), ...role);
+      const picture = p.avatarUrl ? h('img', { src: p.avatarUrl, alt: '', className: 'avatar', loading: 'lazy' }) : initial(p.username);
+      return h('li', { dataset: { userId: p.userId } }, picture, p.role === 'host' ? `${p.username} (host)` : p.username);
     }),
   );
 }
@@ -434,7 +436,7 @@ render();
 void links.handle().then(async () => {
   if (await session.restore()) {
     const user = session.user;
-    if (user !== null && ui.message.hidden) say(`Welcome back, ${user.username}.`);
+    if (user !== null && ui.message.hidden && ui.linkPage.hidden) say(`Welcome back, ${user.username}.`);
     render();
     void security.refresh();
   }

@@ -72,7 +72,7 @@ describe('screenshots of the web client', () => {
     await shoot(bobPage, 'meetings-dark');
 
     await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
-    await page.locator('#mfa-qr').evaluate((img: HTMLImageElement) => img.decode());
+    await expect.poll(() => page.locator('#mfa-qr').evaluate((img: HTMLImageElement) => img.complete && img.src.startsWith('data:'))).toBe(true);
     await page.locator('#security').scrollIntoViewIfNeeded();
     await shoot(page, 'two-factor-setup');
 
