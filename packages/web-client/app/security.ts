@@ -34,6 +34,7 @@ export function setUpSecurity({ say, explain, render, welcome }: SecurityApp) {
     recoveryCodes: byId('recovery-codes', HTMLUListElement),
     passkeyAdd: byId('passkey-add', HTMLFormElement),
     passkeys: byId('passkeys', HTMLUListElement),
+    passkeysEmpty: byId('passkeys-empty', HTMLElement),
   };
   /** The pending second step of a login, if any. */
   let mfaToken = '';
@@ -67,7 +68,7 @@ export function setUpSecurity({ say, explain, render, welcome }: SecurityApp) {
           return h('li', { dataset: { passkeyId: p.id } }, h('span', { textContent: p.name }), ' ', remove);
         }),
       );
-      if (items.length === 0) ui.passkeys.replaceChildren(h('li', { className: 'muted', textContent: 'No passkey yet.' }));
+      ui.passkeysEmpty.hidden = items.length > 0;
     } catch (error) {
       explain(error);
     }
