@@ -39,7 +39,7 @@ const nginx = await startNginx({ bin, config, runtimeDir, ports: [port] }).catch
   rmSync(runtimeDir, { recursive: true, force: true });
   throw err;
 });
-console.log(`[ingress] http://127.0.0.1:${port}/ → web client; /v1/auth, /.well-known → auth-service; /v1/meetings → meetings-service; /docs/auth/, /docs/meetings/ → Swagger UI (logs in ${runtimeDir})`);
+console.log(`[ingress] http://localhost:${port}/ → web client; /v1/auth, /.well-known → auth-service; /v1/meetings → meetings-service; /docs/auth/, /docs/meetings/ → Swagger UI (logs in ${runtimeDir})`);
 
 let stopping = false;
 async function stop() {
