@@ -62,6 +62,10 @@ export async function startStack(opts: { corsOrigins?: 'allowed-origin' } = {}):
   try {
     // The client nginx serves, built from its sources unless dist/ is already current.
     await buildWebClient();
+    // dev-mail takes its ports before the others are picked: a port the kernel handed out as free
+    // and that nginx binds later must not go to the SMTP server meanwhile.
+    const mail = await startMailServer({ smtpPort: 0, httpPort: 0 });
+    cleanups.push(() => mail.close());
     const [authPort, meetingsPort, ingressPort, allowedPort, foreignPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
     const allowedOrigin = `http://127.0.0.1:${allowedPort}`;
     const foreignOrigin = `http://127.0.0.1:${foreignPort}`;
@@ -87,8 +91,6 @@ export async function startStack(opts: { corsOrigins?: 'allowed-origin' } = {}):
     const [authDb, meetingsDb] = dbs as [TestDatabase, TestDatabase];
     const s3 = await startTestS3();
     cleanups.push(() => s3.close());
-    const mail = await startMailServer({ smtpPort: 0, httpPort: 0 });
-    cleanups.push(() => mail.close());
 
     // Both services are built in-process from their sources, as their own tests do.
     const [authService, meetingsService] = await Promise.all([loadService('auth-service'), loadService('meetings-service')]);
