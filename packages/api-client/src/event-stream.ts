@@ -21,6 +21,11 @@ export interface EventStreamOptions {
   onEvent(event: StreamEvent): void;
   /** Once, when the stream is over for good. */
   onEnd?(end: StreamEnd): void;
+  /**
+   * Each time a connection is established (the first, and after every reconnection): the
+   * service replays nothing missed meanwhile, so a reconnection is the moment to reload state.
+   */
+  onOpen?(info: { reconnected: boolean }): void;
   /** Wait before reconnecting after the connection dropped without `stream.closed` (default: the server's `retry:`, else 3 s). */
   reconnectMs?: number;
 }
@@ -58,6 +63,7 @@ export function openEventStream(session: SessionManager, url: string, options: E
     };
   });
 
+  let opened = false;
   /** `reconnect`: dropped, try again after the retry delay; `renew`: expired and renewed, go on at once. */
   const connect = async (retry: { ms: number }): Promise<StreamEnd | 'reconnect' | 'renew'> => {
     let response: Response;
@@ -73,6 +79,8 @@ export function openEventStream(session: SessionManager, url: string, options: E
       return { reason: 'refused', status: response.status };
     }
     let closedWith: string | undefined;
+    options.onOpen?.({ reconnected: opened });
+    opened = true;
     try {
       for await (const frame of readEvents(response.body, abort.signal)) {
         if (frame.retry !== undefined && options.reconnectMs === undefined) retry.ms = frame.retry;

@@ -188,8 +188,11 @@ describe('log out everywhere from another device', () => {
     const meeting = await a.api.meetings.POST('/v1/meetings', { body: { title: 'Retro' } });
     const eventsPath = `/v1/meetings/${meeting.data?.id}/events`;
     const received: StreamEvent[] = [];
-    const stream = openEventStream(a.session, services.meetingsUrl + eventsPath, { onEvent: (e) => received.push(e) });
+    const opens: { reconnected: boolean }[] = [];
+    const stream = openEventStream(a.session, services.meetingsUrl + eventsPath, { onEvent: (e) => received.push(e), onOpen: (info) => opens.push(info) });
     await eventually(() => expect(recorder.sent.find((r) => r.path === eventsPath)?.status).toBe(200));
+    // onOpen: once the stream answered, the first connection (what a "live" indicator waits for).
+    await eventually(() => expect(opens).toEqual([{ reconnected: false }]));
 
     await device.session.logoutAll();
     expect(device.events['session.signedOut']).toEqual([{ everywhere: true, fromOtherTab: false }]);

@@ -1,10 +1,12 @@
 // `pnpm dev` companion: nginx on one port in front of both services and the web client, with
-// the Kubernetes Ingress's routes, so the browser sees a single origin (no CORS needed).
+// the Kubernetes Ingress's routes, so the browser sees a single origin (no CORS needed). The client
+// is built first and rebuilt on every change (`vite build --watch`): reload the page to see it.
 //   INGRESS_PORT (8080), AUTH_UPSTREAM (127.0.0.1:5001), MEETINGS_UPSTREAM (127.0.0.1:5000), NGINX_BIN
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderNginxConfig } from '../src/ingress.ts';
+import { watchWebClient } from '../src/build.ts';
 import { findNginx, startNginx } from '../src/nginx-process.ts';
 import { webRootFor } from '../src/public-dir.ts';
 
@@ -15,6 +17,8 @@ if (bin === undefined) {
   console.warn('[ingress] nginx not found: install it (Debian: apt-get install nginx-light) or set NGINX_BIN. Skipping the ingress.');
   process.exit(0);
 }
+
+const client = await watchWebClient();
 
 // A temp folder: nginx writes its pid, logs and buffers there and never needs root.
 const runtimeDir = mkdtempSync(join(tmpdir(), 'authmeet-ingress-'));
@@ -35,13 +39,14 @@ const nginx = await startNginx({ bin, config, runtimeDir, ports: [port] }).catch
   rmSync(runtimeDir, { recursive: true, force: true });
   throw err;
 });
-console.log(`[ingress] http://127.0.0.1:${port}/ → web client; /v1/auth, /.well-known → auth-service; /v1/meetings → meetings-service; /docs/auth/, /docs/meetings/ → Swagger UI (logs in ${runtimeDir})`);
+console.log(`[ingress] http://localhost:${port}/ → web client; /v1/auth, /.well-known → auth-service; /v1/meetings → meetings-service; /docs/auth/, /docs/meetings/ → Swagger UI (logs in ${runtimeDir})`);
 
 let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
   await nginx.stop();
+  await client.close();
   rmSync(runtimeDir, { recursive: true, force: true });
   process.exit(0);
 }

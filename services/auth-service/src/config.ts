@@ -68,8 +68,13 @@ const envSchema = z
     SYNC_HTTP_TIMEOUT_MS: int(2000, 10),
     SYNC_RETRIES: int(3, 0),
     SYNC_BREAKER_RESET_MS: int(5000, 10),
-    /** The web app: mailed links and the default OAuth redirect target live under it. */
+    /**
+     * The web app: mailed links and the default OAuth redirect target live under it. Required in
+     * production; elsewhere it defaults to the local ingress `pnpm dev` starts (`INGRESS_PORT`).
+     */
     APP_BASE_URL: httpUrl.optional(),
+    /** The port of `pnpm dev`'s ingress (packages/web-client), which serves the web app: the default APP_BASE_URL. */
+    INGRESS_PORT: int(8080, 1),
     /** Where browsers reach this service, if not under APP_BASE_URL (the default OAuth callback). */
     AUTH_PUBLIC_URL: httpUrl.optional(),
     EMAIL_VERIFY_PATH: z.string().regex(/^\/[^\s?#]*$/, 'must be a path starting with "/"').default('/verify-email'),
@@ -164,9 +169,18 @@ const envSchema = z
 
 export type Env = z.output<typeof envSchema>;
 
+/**
+ * The web app's URL: APP_BASE_URL, or (outside production, where it is required) the ingress of
+ * `pnpm dev`, which serves the web client next to both APIs. `localhost` rather than 127.0.0.1:
+ * passkeys need a domain as their relying party.
+ */
+function appBaseUrlOf(env: Env): string {
+  return env.APP_BASE_URL ?? `http://localhost:${env.INGRESS_PORT}`;
+}
+
 /** Second factors: TOTP and its key ring, passkeys' relying party. */
 function mfaConfig(env: Env) {
-  const app = new URL(env.APP_BASE_URL ?? 'http://localhost:5173');
+  const app = new URL(appBaseUrlOf(env));
   return {
     mfa: {
       enabled: env.MFA_ENABLED,
@@ -203,7 +217,7 @@ function platformConfig(env: Env) {
  * (http://127.0.0.1:8080 or http://localhost:8080) works without configuration.
  */
 function browserSessionsConfig(env: Env) {
-  const appOrigin = new URL(env.APP_BASE_URL ?? 'http://localhost:5173').origin;
+  const appOrigin = new URL(appBaseUrlOf(env)).origin;
   return { origins: [...new Set([...env.CORS_ORIGINS, appOrigin])], allowLoopback: env.NODE_ENV !== 'production' };
 }
 
@@ -285,7 +299,7 @@ function deliveryConfig(env: Env) {
 
 /** The account flows and Google sign-in, whose links point at the web app. */
 function accountConfig(env: Env) {
-  const appBaseUrl = env.APP_BASE_URL ?? 'http://localhost:5173';
+  const appBaseUrl = appBaseUrlOf(env);
   return {
     requireEmailVerification: env.REQUIRE_EMAIL_VERIFICATION,
     account: {

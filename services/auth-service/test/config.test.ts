@@ -34,21 +34,24 @@ describe('configuration', () => {
     expect(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example' }).http.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
   });
 
-  it('account flows: development defaults point at the local SMTP server and the web app', () => {
+  it('account flows: development defaults point at the local SMTP server and the web app behind pnpm dev\'s ingress', () => {
     const config = loadConfig({});
     expect(config.mail.smtpUrl).toBe('smtp://127.0.0.1:1025');
     expect(config.account).toMatchObject({
-      verifyEmailUrl: 'http://localhost:5173/verify-email',
-      resetPasswordUrl: 'http://localhost:5173/reset-password',
+      verifyEmailUrl: 'http://localhost:8080/verify-email',
+      resetPasswordUrl: 'http://localhost:8080/reset-password',
       verificationTtlSec: 86400,
       resetTtlSec: 3600,
     });
     expect(config.google).toMatchObject({
       enabled: false,
       issuer: 'https://accounts.google.com',
-      redirectUri: 'http://localhost:5173/v1/auth/oauth/google/callback',
+      redirectUri: 'http://localhost:8080/v1/auth/oauth/google/callback',
     });
-    expect(config.oauth).toMatchObject({ redirectAllowlist: ['http://localhost:5173'], codeTtlSec: 60 });
+    expect(config.oauth).toMatchObject({ redirectAllowlist: ['http://localhost:8080'], codeTtlSec: 60 });
+    expect(config.webauthn).toMatchObject({ rpId: 'localhost', origins: ['http://localhost:8080'] });
+    // The ingress on another port (INGRESS_PORT, as pnpm dev passes it to every task).
+    expect(loadConfig({ INGRESS_PORT: '8181' }).account.verifyEmailUrl).toBe('http://localhost:8181/verify-email');
     const behind = loadConfig({ APP_BASE_URL: 'https://app.example.com/', AUTH_PUBLIC_URL: 'https://auth.example.com' });
     expect(behind.google.redirectUri).toBe('https://auth.example.com/v1/auth/oauth/google/callback');
     expect(behind.account.verifyEmailUrl).toBe('https://app.example.com/verify-email');

@@ -20,7 +20,8 @@ describe('admin page and activity in the reference web client', () => {
     await signUp(page, bob);
     // One refused sign-in, then the real one: both are in the activity.
     await submitLogin(page, bob.email, 'Wrong-Password-123!');
-    await waitForText(page.locator('#message'), 'INVALID_CREDENTIALS');
+    await waitForText(page.locator('#message'), 'That email, username or password is not right');
+    expect(await page.locator('#message').getAttribute('data-code')).toBe('INVALID_CREDENTIALS');
     await logIn(page, bob);
 
     expect(await page.locator('#nav-admin').isHidden()).toBe(true);
@@ -122,7 +123,8 @@ describe('admin page and activity in the reference web client', () => {
     await user.page.getByRole('link', { name: 'My activity' }).click();
     await waitForText(user.page.locator('#whoami'), 'Not signed in');
     await submitLogin(user.page, carol.email, carol.password);
-    await waitForText(user.page.locator('#message'), 'ACCOUNT_DISABLED');
+    await waitForText(user.page.locator('#message'), 'This account is disabled');
+    expect(await user.page.locator('#message').getAttribute('data-code')).toBe('ACCOUNT_DISABLED');
 
     // The only admin cannot drop her own role: the refusal in words, not a code.
     await page.locator('#admin-search').getByLabel('Status').selectOption('');

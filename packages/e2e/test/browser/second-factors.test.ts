@@ -107,7 +107,8 @@ describe('second factors in the reference web client', () => {
 
     await logOut(page);
     await page.getByRole('button', { name: 'Log in with a passkey' }).click();
-    await waitForText(page.locator('#message'), 'PASSKEY_INVALID');
+    await waitForText(page.locator('#message'), 'That passkey could not be used');
+    expect(await page.locator('#message').getAttribute('data-code')).toBe('PASSKEY_INVALID');
     expect(await page.locator('#whoami').textContent()).toBe('Not signed in');
   });
 
@@ -142,5 +143,21 @@ describe('second factors in the reference web client', () => {
     await page.locator('#mfa-step').getByLabel('Authentication code').fill(String(recoveryCodes[0]));
     await page.getByRole('button', { name: 'Verify' }).click();
     await waitForText(page.locator('#whoami'), `Signed in as ${bob.username}`);
+
+    // With two-factor on, a password change asks for a code too (here another recovery code).
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Account' }).click();
+    const change = page.locator('#password-change');
+    const code = change.getByLabel('Authentication code');
+    expect(await code.isVisible()).toBe(true);
+    expect(await code.evaluate((el: HTMLInputElement) => el.required)).toBe(true);
+    await change.getByLabel('Current password').fill(bob.password);
+    await change.getByLabel('New password', { exact: true }).fill(`${bob.password}-2`);
+    await change.getByLabel('Repeat the new password').fill(`${bob.password}-2`);
+    await code.fill('000000');
+    await change.getByRole('button', { name: 'Change password' }).click();
+    await waitForText(page.locator('#message'), 'That code is not right');
+    await code.fill(String(recoveryCodes[1]));
+    await change.getByRole('button', { name: 'Change password' }).click();
+    await waitForText(page.locator('#message'), 'Password changed');
   });
 });

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { COMPOSE_INGRESS, COMPOSE_INGRESS_FILE, INGRESS_ROUTES, renderNginxConfig } from '@authmeet/web-client/ingress';
+import { COMPOSE_INGRESS, COMPOSE_INGRESS_FILE, INGRESS_ROUTES, renderNginxConfig, WEB_CLIENT_SERVER } from '@authmeet/web-client/ingress';
 import { describe, expect, it } from 'vitest';
 import { composeValidator, interpolate, namedInDotenv, parseCompose, parseDotenv } from '../support/compose.js';
 import { assertNginxAccepts } from '../support/nginx.js';
@@ -138,7 +138,9 @@ describe('docker-compose.yml', () => {
     expect(ingress.depends_on?.['auth-service']?.condition).toBe('service_healthy');
     expect(ingress.depends_on?.['meetings-service']?.condition).toBe('service_healthy');
     expect(ingress.volumes).toContain(`./${COMPOSE_INGRESS_FILE}:/etc/nginx/nginx.conf:ro`);
-    expect(ingress.volumes).toContain(`./packages/web-client/public:${COMPOSE_INGRESS.webRoot}:ro`);
+    // The client as built by its own image (Vite in the Dockerfile's first stage), served from the same folder.
+    expect(ingress.build).toMatchObject({ context: '.', dockerfile: 'packages/web-client/Dockerfile' });
+    expect(COMPOSE_INGRESS.webRoot).toBe(WEB_CLIENT_SERVER.webRoot);
     // The mounted file is exactly what the shared route table renders (regenerate with
     // `pnpm --filter @authmeet/web-client ingress:compose`).
     expect(readRepoFile(COMPOSE_INGRESS_FILE)).toBe(renderNginxConfig(COMPOSE_INGRESS));

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { buildWebClient } from '@authmeet/web-client/build';
 import { MAILED_PAGES, renderWebClientConfig, WEB_CLIENT_SERVER, WEB_CLIENT_SERVER_FILE } from '@authmeet/web-client/ingress';
 import { findNginx, startNginx } from '@authmeet/web-client/nginx-process';
 import { webRootFor } from '@authmeet/web-client/public-dir';
@@ -106,14 +107,18 @@ describe.each(SERVICES)('services/Dockerfile for $name', ({ name, packageName, p
 
 describe('packages/web-client/Dockerfile', () => {
   const { stages } = parseDockerfile(readRepoFile('packages/web-client/Dockerfile'));
-  const [stage] = stages;
+  const [build, stage] = stages;
 
-  it('serves the client\'s files as they are from unprivileged nginx, with the rendered configuration', () => {
-    expect(stages).toHaveLength(1);
+  it('builds the client with Vite in a Node stage, then serves only dist/ from unprivileged nginx', () => {
+    expect(stages).toHaveLength(2);
+    expect(build?.name).toBe('build');
+    const buildRuns = runs(build as Stage).join('\n');
+    expect(buildRuns).toContain('pnpm install --frozen-lockfile --offline --filter "@authmeet/web-client..."');
+    expect(buildRuns).toContain('pnpm --filter @authmeet/web-client run build');
     expect(stage?.from).toMatch(/^nginxinc\/nginx-unprivileged:[\d.]+-alpine$/);
     const copies = values(stage as Stage, 'COPY');
     expect(copies).toContain(`--chown=root:root ${WEB_CLIENT_SERVER_FILE} /etc/nginx/nginx.conf`);
-    expect(copies).toContain(`--chown=root:root packages/web-client/public ${WEB_CLIENT_SERVER.webRoot}`);
+    expect(copies).toContain(`--chown=root:root --from=build /repo/packages/web-client/dist ${WEB_CLIENT_SERVER.webRoot}`);
     expect(runs(stage as Stage)).toEqual([]);
     // The image's nginx user, as the Deployment's runAsUser names it.
     expect(values(stage as Stage, 'USER')).toEqual(['101:101']);
@@ -130,6 +135,7 @@ describe('packages/web-client/Dockerfile', () => {
   it('serves the client, its mailed pages and /healthz, and nothing else', async () => {
     const bin = findNginx(process.env.PATH, process.env.NGINX_BIN);
     if (bin === undefined) throw new Error('nginx not found: .ci/system-packages.sh installs it');
+    await buildWebClient();
     const runtimeDir = mkdtempSync(join(tmpdir(), 'web-client-'));
     const port = await freePort();
     const config = renderWebClientConfig({ listen: `127.0.0.1:${port}`, webRoot: webRootFor(runtimeDir), runtimeDir });
@@ -139,7 +145,8 @@ describe('packages/web-client/Dockerfile', () => {
       const index = await get('/');
       expect(index.status).toBe(200);
       const page = await index.text();
-      expect(page).toContain('/app.js');
+      const script = /<script type="module" crossorigin src="(\/assets\/[^"]+\.js)">/.exec(page)?.[1];
+      expect(script, 'the built entry script').toBeDefined();
       expect(index.headers.get('content-security-policy')).toContain("default-src 'self'");
       for (const mailed of MAILED_PAGES) {
         const res = await get(`${mailed}?token=abc`);
@@ -148,7 +155,7 @@ describe('packages/web-client/Dockerfile', () => {
         // The token in the URL must not leak to another site through the Referer header.
         expect(res.headers.get('referrer-policy'), mailed).toBe('no-referrer');
       }
-      expect((await get('/app.js')).headers.get('content-type')).toMatch(/^text\/javascript/);
+      expect((await get(script ?? '')).headers.get('content-type')).toMatch(/^(text|application)\/javascript/);
       expect(await (await get('/healthz')).text()).toBe('ok');
       for (const path of ['/internal/v1/users', '/verify-email/x', '/nothing-here']) expect((await get(path)).status, path).toBe(404);
     } finally {

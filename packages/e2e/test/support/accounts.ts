@@ -37,3 +37,29 @@ export async function logIn(page: Page, who: Account) {
   await submitLogin(page, who.email, who.password);
   await waitForText(page.locator('#whoami'), `Signed in as ${who.username}`);
 }
+
+/** The link to `page` in the newest mail to `email`, read from dev-mail's JSON API as a person would open it. */
+export async function mailedLink(mailUrl: string, email: string, page: '/verify-email' | '/reset-password', after = 0): Promise<string> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const { items } = (await (await fetch(`${mailUrl}/api/mails?to=${encodeURIComponent(email)}`)).json()) as { items: { id: number; links: string[] }[] };
+    const link = items
+      .filter((m) => m.id > after)
+      .flatMap((m) => m.links)
+      .findLast((l) => new URL(l).pathname === page);
+    if (link !== undefined) return link;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no mail to ${email} with a ${page} link`);
+}
+
+/** The id of the newest mail to `email` (0 when none): to wait for a newer one. */
+export async function lastMailId(mailUrl: string, email: string): Promise<number> {
+  const { items } = (await (await fetch(`${mailUrl}/api/mails?to=${encodeURIComponent(email)}`)).json()) as { items: { id: number }[] };
+  return Math.max(0, ...items.map((m) => m.id));
+}
+
+/** Opens a signed-in page of the web client on one of its tabs (`#account`, `#activity`...). */
+export async function openTab(page: Page, name: string) {
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name }).click();
+}

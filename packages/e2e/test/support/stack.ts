@@ -2,8 +2,11 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startMailServer } from '@authmeet/dev-mail';
+import type { MailServer } from '@authmeet/dev-mail';
 import { TEST_REDIS_URL, createTestDatabase, freePort, startTestS3, uniqueRedisPrefix } from '@authmeet/test-kit';
 import type { TestDatabase, TestS3 } from '@authmeet/test-kit';
+import { buildWebClient } from '@authmeet/web-client/build';
 import { renderNginxConfig } from '@authmeet/web-client/ingress';
 import { findNginx, startNginx } from '@authmeet/web-client/nginx-process';
 import type { NginxProcess } from '@authmeet/web-client/nginx-process';
@@ -28,6 +31,12 @@ export interface Stack {
   nginx: NginxProcess;
   /** The profile-picture bucket (a real local S3 server). */
   s3: TestS3;
+  /**
+   * dev-mail, where the auth-service's mail goes (verification, password reset); its JSON API
+   * (`GET /api/mails?to=`) is at `mailUrl`, as under `pnpm dev`.
+   */
+  mail: MailServer;
+  mailUrl: string;
   /** The auth-service's database and both services' Redis prefix, for operator commands (roles.ts). */
   authDatabaseUrl: string;
   redisKeyPrefix: string;
@@ -51,6 +60,12 @@ export async function startStack(opts: { corsOrigins?: 'allowed-origin' } = {}):
     for (const cleanup of cleanups.reverse()) await cleanup();
   };
   try {
+    // The client nginx serves, built from its sources unless dist/ is already current.
+    await buildWebClient();
+    // dev-mail takes its ports before the others are picked: a port the kernel handed out as free
+    // and that nginx binds later must not go to the SMTP server meanwhile.
+    const mail = await startMailServer({ smtpPort: 0, httpPort: 0 });
+    cleanups.push(() => mail.close());
     const [authPort, meetingsPort, ingressPort, allowedPort, foreignPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
     const allowedOrigin = `http://127.0.0.1:${allowedPort}`;
     const foreignOrigin = `http://127.0.0.1:${foreignPort}`;
@@ -88,7 +103,11 @@ export async function startStack(opts: { corsOrigins?: 'allowed-origin' } = {}):
         MEETINGS_SERVICE_URL: `http://127.0.0.1:${meetingsPort}`,
         MEETINGS_SERVICE_KEY: serviceKey,
         OUTBOX_POLL_MS: '100',
-        MAIL_WORKER_ENABLED: 'false',
+        // Mail goes out at once, with links to the web client behind the ingress.
+        MAIL_WORKER_ENABLED: 'true',
+        MAIL_POLL_MS: '100',
+        SMTP_URL: mail.smtpUrl,
+        APP_BASE_URL: `http://127.0.0.1:${ingressPort}`,
         ...s3.env,
         // The browser tests sign several people up from one address within a minute.
         RATE_LIMIT_REGISTER_MAX: '100',
@@ -151,6 +170,8 @@ export async function startStack(opts: { corsOrigins?: 'allowed-origin' } = {}):
       meetings,
       nginx,
       s3,
+      mail,
+      mailUrl: `http://${mail.host}:${String(mail.httpPort)}`,
       authDatabaseUrl: authDb.url,
       redisKeyPrefix: common.REDIS_KEY_PREFIX,
       close,

@@ -1,26 +1,20 @@
-// @ts-check
 // The admin's audit viewer: GET /v1/admin/audit filtered by actor, target, event type and a
 // time range (the browser's local time, sent as UTC), newest first, a page at a time.
-import { EVENT_LABELS, eventItem } from './audit-format.js';
-import { byId, control } from './dom.js';
-import { pagedList } from './paged-list.js';
+import { call } from './api.ts';
+import { EVENT_LABELS, eventItem } from './audit-format.ts';
+import type { AuditEvent, AuditPage } from './audit-format.ts';
+import { byId, control } from './dom.ts';
+import { pagedList } from './paged-list.ts';
 
-/** @typedef {import('./api.js').Api} Api */
-/** @typedef {import('./audit-format.js').AuditEvent} AuditEvent */
-/** @typedef {import('./audit-format.js').AuditPage} AuditPage */
-
-/** Who did it, and to whom: the facts only admins see. @param {AuditEvent} event */
-function who(event) {
+/** Who did it, and to whom: the facts only admins see. */
+function who(event: AuditEvent): string[] {
   if (event.actorType === 'system') return ['by the operator (system)'];
   if (event.actorId === null) return [];
   const by = event.actorType === 'admin' ? `by admin ${event.actorId}` : event.actorId === event.targetId ? 'by the user' : `by ${event.actorId}`;
   return event.targetId ? [by, `user ${event.targetId}`] : [by];
 }
 
-/**
- * @param {{ api: Api, fail: (error: unknown) => void }} app
- */
-export function setUpAuditViewer({ api, fail }) {
+export function setUpAuditViewer({ fail }: { fail: (error: unknown) => void }) {
   const form = byId('admin-audit-filters', HTMLFormElement);
   const ui = {
     type: control(form, 'type', HTMLSelectElement),
@@ -34,7 +28,7 @@ export function setUpAuditViewer({ api, fail }) {
     list: byId('admin-audit', HTMLOListElement),
     status: byId('admin-audit-status', HTMLElement),
     more: byId('admin-audit-more', HTMLButtonElement),
-    fetchPage: async (query) => /** @type {AuditPage} */ (await api.call(`/v1/admin/audit?${query}`)),
+    fetchPage: (query) => call<AuditPage>(`/v1/admin/audit?${query}`),
     item: (event) => eventItem(event, [...who(event), `event ${event.id}`]),
     counted: (n) => (n === 0 ? 'No events match.' : `${n} events shown.`),
     onError: fail,
@@ -57,8 +51,8 @@ export function setUpAuditViewer({ api, fail }) {
 
   return {
     load,
-    /** @param {string} userId the events about one user */
-    showFor(userId) {
+    /** The events about one user. */
+    showFor(userId: string) {
       form.reset();
       ui.targetId.value = userId;
       void load();

@@ -1,50 +1,50 @@
-// @ts-check
 // The admin page (users with the `admin` role only; the API refuses everyone else anyway):
 // search users by email or username prefix with role and status filters, a page at a time;
 // one user's detail (sessions, linked identities, second factors); disable or enable with a
 // reason, set roles, revoke every session, reset second factors; and the audit viewer.
-import { ApiError } from './api.js';
-import { setUpAuditViewer } from './admin-audit.js';
-import { byId, control } from './dom.js';
-import { pagedList } from './paged-list.js';
+import { ApiError, call } from './api.ts';
+import { setUpAuditViewer } from './admin-audit.ts';
+import { byId, control, h, when } from './dom.ts';
+import { MESSAGES } from './messages.ts';
+import { pagedList } from './paged-list.ts';
+import type { Page } from './paged-list.ts';
 
-/** @typedef {import('./api.js').Api} Api */
-/**
- * @typedef {{ id: string, email: string, username: string, firstName: string | null, lastName: string | null,
- *   emailVerified: boolean, isActive: boolean, roles: string[], mfaEnabled: boolean, createdAt: string }} AdminUser
- * @typedef {{ user: AdminUser,
- *   sessions: { id: string, createdAt: string, lastUsedAt: string, ip: string, userAgent: string }[],
- *   identities: { provider: string, email: string | null, lastLoginAt: string }[],
- *   mfa: { totp: boolean, passkeys: { id: string, name: string }[] } }} UserDetail
- */
+interface AdminUser {
+  id: string;
+  email: string;
+  username: string;
+  firstName: string | null;
+  lastName: string | null;
+  emailVerified: boolean;
+  isActive: boolean;
+  roles: string[];
+  mfaEnabled: boolean;
+  createdAt: string;
+}
 
-/** @param {unknown} user */
-export function isAdmin(user) {
-  const roles = /** @type {{ roles?: unknown } | null} */ (user)?.roles;
+interface UserDetail {
+  user: AdminUser;
+  sessions: { id: string; createdAt: string; lastUsedAt: string; ip: string; userAgent: string }[];
+  identities: { provider: string; email: string | null; lastLoginAt: string }[];
+  mfa: { totp: boolean; passkeys: { id: string; name: string }[] };
+}
+
+export function isAdmin(user: unknown): boolean {
+  const roles = (user as { roles?: unknown } | null)?.roles;
   return Array.isArray(roles) && roles.includes('admin');
 }
 
-/**
- * What the admin routes' refusals mean, in words; any other error shows the API's own message.
- * @type {Record<string, string>}
- */
-const MESSAGES = {
-  LAST_ADMIN: 'This would leave no active admin. Make another user an admin first, then try again.',
-  FORBIDDEN: 'Only admins can do this. If your roles just changed, log in again.',
-  NOT_FOUND: 'This user does not exist any more.',
-};
+const rolesText = (u: AdminUser): string => (u.roles.length === 0 ? 'no roles' : u.roles.join(', '));
+const summary = (u: AdminUser): string => `${u.username} · ${u.email} · ${rolesText(u)} · ${u.isActive ? 'active' : 'disabled'}`;
 
-/** @param {AdminUser} u */
-const rolesText = (u) => (u.roles.length === 0 ? 'no roles' : u.roles.join(', '));
-/** @param {AdminUser} u */
-const summary = (u) => `${u.username} · ${u.email} · ${rolesText(u)} · ${u.isActive ? 'active' : 'disabled'}`;
-/** @param {string} iso */
-const when = (iso) => new Date(iso).toLocaleString();
+interface AdminApp {
+  session: { readonly user: { id: string } | null; refresh(): Promise<boolean> };
+  say: (text: string) => void;
+  explain: (error: unknown) => void;
+  renderApp: () => void;
+}
 
-/**
- * @param {{ api: Api, say: (text: string) => void, explain: (error: unknown) => void, renderApp: () => void }} app
- */
-export function setUpAdmin({ api, say, explain, renderApp }) {
+export function setUpAdmin({ session, say, explain, renderApp }: AdminApp) {
   const search = byId('admin-search', HTMLFormElement);
   const statusForm = byId('admin-status', HTMLFormElement);
   const rolesForm = byId('admin-roles', HTMLFormElement);
@@ -61,19 +61,18 @@ export function setUpAdmin({ api, say, explain, renderApp }) {
     factors: byId('admin-factors', HTMLElement),
   };
 
-  /** @param {unknown} error */
-  function fail(error) {
-    const message = error instanceof ApiError ? MESSAGES[error.code] : undefined;
-    if (message) say(message);
+  // The admin routes' refusals in their own words (the last admin, a user gone).
+  function fail(error: unknown) {
+    if (error instanceof ApiError && error.code === 'NOT_FOUND') say('This user does not exist any more.');
+    else if (error instanceof ApiError && error.code === 'FORBIDDEN') say('Only admins can do this. If your roles just changed, log in again.');
+    else if (error instanceof ApiError && error.code === 'LAST_ADMIN') say(MESSAGES.LAST_ADMIN ?? error.message);
     else explain(error);
   }
-  const audit = setUpAuditViewer({ api, fail });
+  const audit = setUpAuditViewer({ fail });
 
-  /** @type {UserDetail | null} */
-  let selected = null;
+  let selected: UserDetail | null = null;
 
-  /** @param {AdminUser} user */
-  function resultItem(user) {
+  function resultItem(user: AdminUser): HTMLLIElement {
     const li = document.createElement('li');
     li.dataset.userId = user.id;
     const open = Object.assign(document.createElement('button'), { type: 'button', textContent: `Open ${user.username}` });
@@ -86,7 +85,7 @@ export function setUpAdmin({ api, say, explain, renderApp }) {
     list: ui.results,
     status: ui.resultsStatus,
     more: byId('admin-more', HTMLButtonElement),
-    fetchPage: async (query) => /** @type {{ items: AdminUser[], nextCursor: string | null }} */ (await api.call(`/v1/admin/users?${query}`)),
+    fetchPage: (query) => call<Page<AdminUser>>(`/v1/admin/users?${query}`),
     item: resultItem,
     counted: (n, more) => (n === 0 ? 'No user matches.' : `${n} ${n === 1 ? 'user' : 'users'} shown${more ? '; more below' : ''}.`),
     onError: fail,
@@ -101,23 +100,20 @@ export function setUpAdmin({ api, say, explain, renderApp }) {
     return users.first(query);
   }
 
-  /** @param {[string, string][]} pairs */
-  function describe(pairs) {
+  function describe(pairs: [string, string][]) {
     ui.facts.replaceChildren(
       ...pairs.flatMap(([term, value]) => [
-        Object.assign(document.createElement('dt'), { textContent: term }),
-        Object.assign(document.createElement('dd'), { textContent: value }),
+        h('dt', { textContent: term }),
+        h('dd', { textContent: value }),
       ]),
     );
   }
 
-  /** @param {HTMLUListElement} list @param {string[]} lines @param {string} empty */
-  function fill(list, lines, empty) {
+  function fill(list: HTMLUListElement, lines: string[], empty: string) {
     list.replaceChildren(...(lines.length === 0 ? [empty] : lines).map((line) => Object.assign(document.createElement('li'), { textContent: line })));
   }
 
-  /** @param {UserDetail} detail */
-  function showDetail(detail) {
+  function showDetail(detail: UserDetail) {
     selected = detail;
     const { user } = detail;
     ui.panel.hidden = false;
@@ -125,7 +121,7 @@ export function setUpAdmin({ api, say, explain, renderApp }) {
     const name = [user.firstName, user.lastName].filter(Boolean).join(' ');
     describe([
       ['Email', `${user.email}${user.emailVerified ? ' (verified)' : ' (not verified)'}`],
-      ...(name ? [/** @type {[string, string]} */ (['Name', name])] : []),
+      ...(name ? [['Name', name] as [string, string]] : []),
       ['Status', user.isActive ? 'Active' : 'Disabled'],
       ['Roles', rolesText(user)],
       ['User id', user.id],
@@ -143,10 +139,10 @@ export function setUpAdmin({ api, say, explain, renderApp }) {
     ui.factors.textContent = `Authenticator app: ${detail.mfa.totp ? 'on' : 'off'}. Passkeys: ${passkeys || 'none'}.`;
   }
 
-  /** @param {string} id @param {boolean} focus move the keyboard focus to the detail */
-  async function openUser(id, focus) {
+  /** `focus`: move the keyboard focus to the detail. */
+  async function openUser(id: string, focus: boolean) {
     try {
-      showDetail(/** @type {UserDetail} */ (await api.call(`/v1/admin/users/${encodeURIComponent(id)}`)));
+      showDetail(await call<UserDetail>(`/v1/admin/users/${encodeURIComponent(id)}`));
       if (focus) ui.title.focus();
     } catch (error) {
       fail(error);
@@ -157,18 +153,17 @@ export function setUpAdmin({ api, say, explain, renderApp }) {
    * Runs one action on the selected user, then shows the result. An action on one's own account
    * makes one's own tokens stale (the change refuses them): a refresh picks up the new claims,
    * or signs out when the account can no longer be used.
-   * @param {(user: AdminUser) => Promise<unknown>} action @param {(user: AdminUser) => string} done
    */
-  async function act(action, done) {
+  async function act(action: (user: AdminUser) => Promise<unknown>, done: (user: AdminUser) => string) {
     const target = selected?.user;
     if (!target) return;
     try {
       await action(target);
       say(done(target));
-      if (target.id === api.user?.id) {
-        await api.refresh();
+      if (target.id === session.user?.id) {
+        await session.refresh();
         renderApp();
-        if (api.user === null || !isAdmin(api.user)) return;
+        if (session.user === null || !isAdmin(session.user)) return;
       }
       await openUser(target.id, false);
       const row = ui.results.querySelector(`li[data-user-id="${CSS.escape(target.id)}"]`);
@@ -178,7 +173,7 @@ export function setUpAdmin({ api, say, explain, renderApp }) {
     }
   }
 
-  const base = (/** @type {AdminUser} */ u) => `/v1/admin/users/${encodeURIComponent(u.id)}`;
+  const base = (u: AdminUser) => `/v1/admin/users/${encodeURIComponent(u.id)}`;
 
   search.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -190,7 +185,7 @@ export function setUpAdmin({ api, say, explain, renderApp }) {
     const reason = ui.reason.value.trim();
     void act(
       (u) =>
-        api.call(`${base(u)}/${u.isActive ? 'disable' : 'enable'}`, { method: 'POST', body: reason ? { reason } : {} }).then(() => {
+        call(`${base(u)}/${u.isActive ? 'disable' : 'enable'}`, { method: 'POST', body: reason ? { reason } : {} }).then(() => {
           ui.reason.value = '';
         }),
       (u) => `${u.username} is ${u.isActive ? 'disabled: every session ended' : 'enabled again'}.`,
@@ -201,21 +196,21 @@ export function setUpAdmin({ api, say, explain, renderApp }) {
     e.preventDefault();
     const roles = new FormData(rolesForm).getAll('roles').map(String);
     void act(
-      (u) => api.call(`${base(u)}/roles`, { method: 'PUT', body: { roles } }),
+      (u) => call(`${base(u)}/roles`, { method: 'PUT', body: { roles } }),
       (u) => `${u.username} now has ${roles.length === 0 ? 'no roles' : `the roles ${roles.join(', ')}`}.`,
     );
   });
 
   byId('admin-revoke', HTMLButtonElement).addEventListener('click', () => {
     void act(
-      (u) => api.call(`${base(u)}/sessions/revoke`, { method: 'POST' }),
+      (u) => call(`${base(u)}/sessions/revoke`, { method: 'POST' }),
       (u) => `Every session of ${u.username} ended.`,
     );
   });
 
   byId('admin-reset-mfa', HTMLButtonElement).addEventListener('click', () => {
     void act(
-      (u) => api.call(`${base(u)}/mfa`, { method: 'DELETE' }),
+      (u) => call(`${base(u)}/mfa`, { method: 'DELETE' }),
       (u) => `Second factors of ${u.username} removed: the password alone signs in until they set one up again.`,
     );
   });

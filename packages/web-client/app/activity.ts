@@ -1,23 +1,18 @@
-// @ts-check
 // "My activity": the signed-in user's own security events (GET /v1/auth/me/activity), newest
 // first, a page at a time: sign-ins and refused ones, password and second-factor changes, and
 // what admins did to the account. Someone else signing in shows up here.
-import { eventItem } from './audit-format.js';
-import { byId } from './dom.js';
-import { pagedList } from './paged-list.js';
+import { call } from './api.ts';
+import { eventItem } from './audit-format.ts';
+import type { AuditPage } from './audit-format.ts';
+import { byId } from './dom.ts';
+import { pagedList } from './paged-list.ts';
 
-/** @typedef {import('./api.js').Api} Api */
-/** @typedef {import('./audit-format.js').AuditPage} AuditPage */
-
-/**
- * @param {{ api: Api, explain: (error: unknown) => void }} app
- */
-export function setUpActivity({ api, explain }) {
+export function setUpActivity({ explain }: { explain: (error: unknown) => void }) {
   const events = pagedList({
     list: byId('activity-list', HTMLOListElement),
     status: byId('activity-status', HTMLElement),
     more: byId('activity-more', HTMLButtonElement),
-    fetchPage: async (query) => /** @type {AuditPage} */ (await api.call(`/v1/auth/me/activity?${query}`)),
+    fetchPage: (query) => call<AuditPage>(`/v1/auth/me/activity?${query}`),
     item: (event) => eventItem(event),
     counted: (n) => (n === 0 ? 'No activity yet.' : `${n} events shown.`),
     onError: explain,

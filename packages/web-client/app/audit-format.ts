@@ -1,17 +1,27 @@
-// @ts-check
 // Audit events as people read them: the activity page (a user's own events) and the admin's
 // audit viewer show the same event the same way. The event types are the auth-service's
 // catalogue (GET /v1/admin/audit in its OpenAPI document); an unknown type shows as it is.
 
-/**
- * @typedef {{ id: string, at: string, type: string, outcome: 'success' | 'failure', actorId: string | null,
- *   actorType: 'user' | 'admin' | 'system', targetId: string | null, ip: string | null, userAgent: string | null,
- *   requestId: string | null, details: Record<string, unknown> }} AuditEvent
- * @typedef {{ items: AuditEvent[], nextCursor: string | null }} AuditPage
- */
+export interface AuditEvent {
+  id: string;
+  at: string;
+  type: string;
+  outcome: 'success' | 'failure';
+  actorId: string | null;
+  actorType: 'user' | 'admin' | 'system';
+  targetId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  details: Record<string, unknown>;
+}
 
-/** @type {Record<string, string>} */
-export const EVENT_LABELS = {
+export interface AuditPage {
+  items: AuditEvent[];
+  nextCursor: string | null;
+}
+
+export const EVENT_LABELS: Record<string, string> = {
   'user.registered': 'Account created',
   'user.login.succeeded': 'Signed in',
   'user.login.failed': 'Sign-in refused',
@@ -38,11 +48,8 @@ export const EVENT_LABELS = {
   'audit.pruned': 'Old events removed (retention)',
 };
 
-/**
- * Why a sign-in was refused, from its error code.
- * @type {Record<string, string>}
- */
-const REFUSALS = {
+/** Why a sign-in was refused, from its error code. */
+const REFUSALS: Record<string, string> = {
   INVALID_CREDENTIALS: 'wrong password or unknown account',
   ACCOUNT_DISABLED: 'the account is disabled',
   EMAIL_NOT_VERIFIED: 'the email address is not verified',
@@ -50,18 +57,14 @@ const REFUSALS = {
   MFA_CODE_INVALID: 'wrong code',
 };
 
-/** @param {unknown} value */
-const text = (value) => (Array.isArray(value) ? (value.length === 0 ? 'none' : value.join(', ')) : String(value));
+const text = (value: unknown): string => (Array.isArray(value) ? (value.length === 0 ? 'none' : value.join(', ')) : String(value));
 
 /**
  * The facts of an event worth reading, as short phrases (never a secret: events hold none).
- * @param {AuditEvent} event
- * @returns {string[]}
  */
-export function eventFacts(event) {
+export function eventFacts(event: AuditEvent): string[] {
   const d = event.details;
-  /** @type {string[]} */
-  const facts = [];
+  const facts: string[] = [];
   if (typeof d.method === 'string') facts.push(`with ${d.method}`);
   if (typeof d.reason === 'string' && d.reason !== '') {
     facts.push(event.type === 'user.login.failed' ? `because: ${REFUSALS[d.reason] ?? d.reason}` : `reason: ${d.reason}`);
@@ -76,15 +79,17 @@ export function eventFacts(event) {
 
 /**
  * One event as a list item: when, what (in words), the facts; `extra` adds admin-only facts.
- * @param {AuditEvent} event @param {string[]} [extra]
  */
-export function eventItem(event, extra = []) {
+export function eventItem(event: AuditEvent, extra: string[] = []): HTMLLIElement {
   const li = document.createElement('li');
   li.dataset.eventType = event.type;
   const when = Object.assign(document.createElement('time'), { dateTime: event.at, textContent: new Date(event.at).toLocaleString() });
   const what = Object.assign(document.createElement('strong'), { textContent: EVENT_LABELS[event.type] ?? event.type });
   li.append(when, ' ', what);
-  if (event.outcome === 'failure') li.append(' (failed)');
+  if (event.outcome === 'failure') {
+    li.classList.add('failed');
+    li.append(' ', Object.assign(document.createElement('span'), { className: 'badge badge-danger', textContent: '(failed)' }));
+  }
   const facts = [...eventFacts(event), ...extra];
   if (facts.length > 0) li.append(' ', Object.assign(document.createElement('span'), { className: 'facts', textContent: facts.join(' · ') }));
   return li;
