@@ -28,12 +28,21 @@ export type ServiceName = 'auth-service' | 'meetings-service';
 export interface Stack {
   auth: Service;
   meetings: Service;
-  /** Stops one service and starts it again with extra node flags (e.g. --cpu-prof); same port and env. */
-  restart(svc: ServiceName, nodeArgs: string[]): Promise<Service>;
+  /**
+   * Stops one service and starts it again with extra node flags (e.g. --cpu-prof); same port and
+   * env. `whileStopped` runs in between (e.g. seeding rows the stopped relay must not see yet).
+   */
+  restart(svc: ServiceName, nodeArgs: string[], whileStopped?: () => Promise<void>): Promise<Service>;
   /** Runs an operator command from the service's build (`node dist/src/<script>.js`), with the service's environment, as in its image. */
-  command(svc: ServiceName, script: string, args: string[]): Promise<void>;
+  command(svc: ServiceName, script: string, args: string[], timeoutMs?: number): Promise<RunningChild>;
   /** What the auth-service was configured with, for the report. */
   settings: Record<string, string>;
+  /** Both databases' URLs (scenarios that seed rows with SQL/COPY). */
+  databases: { auth: string; meetings: string };
+  /** What access tokens are signed with, so a scenario can mint tokens for users it seeded by SQL. */
+  signing: { jwks: string; issuer: string; audience: string; clientId: string };
+  /** The key the auth-service accepts on its internal routes (what the meetings-service presents). */
+  authServiceKey: string;
   /** The profile-picture bucket: a local S3 server (packages/dev-s3) in a process of its own. */
   s3: { endpoint: string; directory: string; child: RunningChild };
 }
@@ -115,6 +124,7 @@ interface StackInput {
 /** Production settings for both services, generous limits, their own databases and prefix. */
 function serviceEnvs(config: BenchConfig, ports: { auth: number; meetings: number }, db: StackInput, s3: { env: Record<string, string> }) {
   const authKey = randomSecret(); // what the meetings-service presents to the auth-service
+  const jwks = generateSigningJwks();
   const meetingsKey = randomSecret(); // what the auth-service presents to the meetings-service
   const common = {
     NODE_ENV: 'production',
@@ -128,9 +138,10 @@ function serviceEnvs(config: BenchConfig, ports: { auth: number; meetings: numbe
   };
   const auth = {
     ...common,
+    ...config.authEnv,
     PORT: String(ports.auth),
     DATABASE_URL: db.authDbUrl,
-    JWT_PRIVATE_JWKS: generateSigningJwks(),
+    JWT_PRIVATE_JWKS: jwks,
     SERVICE_KEYS: authKey,
     MEETINGS_SERVICE_URL: `http://127.0.0.1:${ports.meetings}`,
     MEETINGS_SERVICE_KEY: meetingsKey,
@@ -167,7 +178,7 @@ function serviceEnvs(config: BenchConfig, ports: { auth: number; meetings: numbe
     AUTH_SERVICE_URL: `http://127.0.0.1:${ports.auth}`,
     AUTH_SERVICE_KEY: authKey,
   };
-  return { auth, meetings };
+  return { auth, meetings, authKey, jwks };
 }
 
 export async function startStack(registry: ChildRegistry, config: BenchConfig, db: StackInput, warn: (msg: string) => void): Promise<Stack> {
@@ -198,17 +209,22 @@ export async function startStack(registry: ChildRegistry, config: BenchConfig, d
     meetings,
     settings: {},
     s3: { endpoint: s3.endpoint, directory: s3.directory, child: s3.child },
-    async restart(svc, nodeArgs) {
+    databases: { auth: db.authDbUrl, meetings: db.meetingsDbUrl },
+    // The services' defaults (JWT_ISSUER, JWT_AUDIENCE, JWT_DEFAULT_CLIENT_ID are not set here).
+    signing: { jwks: envs.jwks, issuer: 'authmeet-auth', audience: 'authmeet', clientId: 'authmeet-web' },
+    authServiceKey: envs.authKey,
+    async restart(svc, nodeArgs, whileStopped) {
       await registry.stop(svc, 15_000);
+      await whileStopped?.();
       const service = svc === 'auth-service' ? stack.auth : stack.meetings;
       service.child = start(svc, nodeArgs);
       await waitForHttp(`${service.url}/readyz`, service.child);
       return service;
     },
-    async command(svc, script, args) {
+    async command(svc, script, args, timeoutMs = 60_000) {
       const env = { ...config.inheritedEnv, ...(svc === 'auth-service' ? envs.auth : envs.meetings) };
       const spec = { name: `${svc}-${script}`, command: process.execPath, args: [`dist/src/${script}.js`, ...args], cwd: serviceDir(config, svc), env };
-      await runToCompletion(registry, spec, 60_000);
+      return runToCompletion(registry, spec, timeoutMs);
     },
   };
 
@@ -224,6 +240,8 @@ export async function startStack(registry: ChildRegistry, config: BenchConfig, d
     AVATAR_MAX_CONCURRENCY: envs.auth.AVATAR_MAX_CONCURRENCY,
     S3: 's3rver (packages/dev-s3) in its own process',
     REDIS_KEY_PREFIX: REDIS_PREFIX,
+    OUTBOX_BATCH_SIZE: config.authEnv.OUTBOX_BATCH_SIZE ?? '50 (default)',
+    OUTBOX_CONCURRENCY: config.authEnv.OUTBOX_CONCURRENCY ?? '8 (default)',
   };
   stack.settings = settings;
   return stack;
