@@ -17,7 +17,8 @@ import type { BenchContext } from './context.js';
 
 const USER_BASE = 20_000_000;
 const MEETING_BASE = 20_000_000;
-const OPEN_CONCURRENCY = 50;
+/** Streams opened at once: each costs a slot (Redis), a membership and a state read (Postgres). */
+const OPEN_CONCURRENCY = 10;
 
 interface Listener {
   meeting: number;
@@ -125,7 +126,8 @@ export async function streams(ctx: BenchContext): Promise<ScenarioResult> {
         const meetingId = seededMeetingId(MEETING_BASE + m);
         const id = `bench-${round_}-${m}`;
         const message = JSON.stringify({ id, type: 'participant.joined', data: { meetingId, participant: { userId: seededUser(USER_BASE).id, role: 'participant', joinedAt: new Date().toISOString() }, participantCount: perMeeting } });
-        pipeline.publish(`${REDIS_PREFIX}meeting:${meetingId}:events`, message);
+        // The meetings-service keys (and channels) live under `<REDIS_KEY_PREFIX>meetings:`.
+        pipeline.publish(`${REDIS_PREFIX}meetings:meeting:${meetingId}:events`, message);
         published.set(id, { at: performance.now(), meeting: m });
       }
       await pipeline.exec();
