@@ -126,8 +126,8 @@ async function explainPlans(stack: Stack, lister: BenchUser) {
     { db: 'auth', name: 'GET /internal/v1/users/:id', text: `SELECT * FROM users WHERE id = $1::uuid`, values: [user] },
     {
       db: 'auth',
-      name: 'reconciliation page after a cursor (users.repository listUpdatedAfter, as Prisma writes the OR)',
-      text: `SELECT id, version FROM users WHERE (updated_at > $1 OR (updated_at = $1 AND id > $2::uuid)) ORDER BY updated_at ASC, id ASC LIMIT 100`,
+      name: 'reconciliation page after a cursor (users.repository listUpdatedAfter: the index bound, then the OR)',
+      text: `SELECT id, version FROM users WHERE updated_at >= $1 AND (updated_at > $1 OR (updated_at = $1 AND id > $2::uuid)) ORDER BY updated_at ASC, id ASC LIMIT 100`,
       values: [],
     },
   ];
