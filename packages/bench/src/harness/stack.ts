@@ -240,7 +240,7 @@ export async function startStack(registry: ChildRegistry, config: BenchConfig, d
     AVATAR_MAX_CONCURRENCY: envs.auth.AVATAR_MAX_CONCURRENCY,
     S3: 's3rver (packages/dev-s3) in its own process',
     REDIS_KEY_PREFIX: REDIS_PREFIX,
-    OUTBOX_BATCH_SIZE: config.authEnv.OUTBOX_BATCH_SIZE ?? '50 (default)',
+    OUTBOX_BATCH_SIZE: config.authEnv.OUTBOX_BATCH_SIZE ?? '500 (default)',
     OUTBOX_CONCURRENCY: config.authEnv.OUTBOX_CONCURRENCY ?? '8 (default)',
   };
   stack.settings = settings;
