@@ -42,6 +42,20 @@ export interface BenchConfig {
   mfaUsers: number;
   /** libuv threadpool of every process that hashes (UV_THREADPOOL_SIZE). */
   threadpoolSize: number;
+  /** User changes per second of the sync-lag figure (10), for syncDurationSec seconds. */
+  syncRate: number;
+  syncDurationSec: number;
+  /** Pending outbox rows the relay drains at once (10). */
+  drainRows: number;
+  /** Open event streams (11), one user each, spread over streamMeetings meetings. */
+  streams: number;
+  streamMeetings: number;
+  /** Rounds of one event per meeting (11). */
+  streamRounds: number;
+  /** Sizes of `pnpm bench:scale` (src/scale.ts). */
+  scale: { users: number; meetings: number; participations: number };
+  /** Extra auth-service settings taken from BENCH_OUTBOX_* (the relay's batch size and concurrency). */
+  authEnv: Record<string, string>;
   skipBuild: boolean;
   /** BENCH_PROFILE=1: scenarios 7 and 8 also profile the auth-service under their own load. */
   profileScenarios: boolean;
@@ -107,6 +121,23 @@ export function loadBenchConfig(env: Record<string, string | undefined> = proces
     floodUploads: int(env, 'BENCH_FLOOD_UPLOADS', 50),
     mfaUsers: int(env, 'BENCH_MFA_USERS', 400),
     memoryLoadSec: int(env, 'BENCH_MEMORY_LOAD_SEC', 30),
+    syncRate: int(env, 'BENCH_SYNC_RATE', 200),
+    syncDurationSec: int(env, 'BENCH_SYNC_DURATION_SEC', 30),
+    drainRows: int(env, 'BENCH_DRAIN_ROWS', 100_000),
+    streams: int(env, 'BENCH_STREAMS', 5_000),
+    streamMeetings: int(env, 'BENCH_STREAM_MEETINGS', 100),
+    streamRounds: int(env, 'BENCH_STREAM_ROUNDS', 5),
+    scale: {
+      users: int(env, 'BENCH_SCALE_USERS', 1_000_000),
+      meetings: int(env, 'BENCH_SCALE_MEETINGS', 1_000_000),
+      participations: int(env, 'BENCH_SCALE_PARTICIPATIONS', 5_000_000),
+    },
+    authEnv: Object.fromEntries(
+      (['OUTBOX_BATCH_SIZE', 'OUTBOX_CONCURRENCY'] as const).flatMap((name) => {
+        const value = env[`BENCH_${name}`];
+        return value === undefined || value === '' ? [] : [[name, String(int(env, `BENCH_${name}`, 1))]];
+      }),
+    ),
     skipBuild: env.BENCH_SKIP_BUILD === '1',
     profileScenarios: env.BENCH_PROFILE === '1',
     only: env.BENCH_ONLY ? env.BENCH_ONLY.split(',').map((s) => s.trim()) : undefined,

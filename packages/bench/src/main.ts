@@ -8,7 +8,7 @@ import { dropDatabases, freshDatabases, postgresVersion } from './harness/databa
 import { benchPassword, login, registerUser } from './harness/fixtures.js';
 import { keepAlive } from './harness/http.js';
 import { BETTER_AUTH_DB, betterAuthUser, startBetterAuth, startHello } from './harness/peers.js';
-import { connectRedis, deleteByPrefix, redisVersion } from './harness/redis.js';
+import { connectRedis, deleteByPrefix, redisVersionOnce } from './harness/redis.js';
 import { AUTH_DB, MEETINGS_DB, REDIS_PREFIX, buildServices, startStack } from './harness/stack.js';
 import type { ScenarioResult } from './report/figures.js';
 import { machineInfo } from './report/machine.js';
@@ -27,6 +27,8 @@ import { profiles } from './scenarios/profiles.js';
 import type { ServiceProfile } from './scenarios/profiles.js';
 import { revocation } from './scenarios/revocation.js';
 import { sessionMemory } from './scenarios/session-memory.js';
+import { streams } from './scenarios/streams.js';
+import { userSync } from './scenarios/user-sync.js';
 import { verifiedRequest } from './scenarios/verified-request.js';
 
 const startedAt = performance.now();
@@ -122,6 +124,8 @@ async function main(): Promise<number> {
       ['9 admin changes', adminChanges],
       ['10 memory', memory],
       ['11 minimal references', minimalReferences],
+      ['12 user sync', userSync],
+      ['13 streams', streams],
     ];
     const selected = (name: string) => config.only === undefined || config.only.some((o) => name.split(' ')[0] === o || name === o);
     if (config.only) warn(`BENCH_ONLY=${config.only.join(',')}: a partial run`);
@@ -153,7 +157,7 @@ async function main(): Promise<number> {
   const report = {
     generatedAt: new Date().toISOString(),
     wallTimeSec: Math.round((performance.now() - startedAt) / 1000),
-    machine: await machineInfo(config, await postgresVersion(config.postgresUrl).catch(() => 'unknown'), await redisVersionOnce()),
+    machine: await machineInfo(config, await postgresVersion(config.postgresUrl).catch(() => 'unknown'), await redisVersionOnce(config.redisUrl)),
     settings,
     scenarios: results,
     profiles: cpuProfiles,
@@ -164,17 +168,6 @@ async function main(): Promise<number> {
   console.log(`\n${toMarkdown(report)}`);
   log(`wrote ${files.md} and ${files.json}`);
   return failures.length > 0 ? 1 : 0;
-}
-
-async function redisVersionOnce(): Promise<string> {
-  const client = connectRedis(config.redisUrl);
-  try {
-    return await redisVersion(client);
-  } catch {
-    return 'unknown';
-  } finally {
-    client.disconnect();
-  }
 }
 
 process.exitCode = await main();

@@ -40,6 +40,30 @@ export const userDeletionQuerySchema = z.object({
 /** The answer to a sync PUT: whether the snapshot was newer than the stored copy. */
 export const syncAppliedSchema = z.object({ applied: z.boolean() }).meta({ id: 'SyncApplied' });
 
+/** Most users one batch PUT {@link internalPaths.users} carries. */
+export const USER_SYNC_BATCH_MAX = 500;
+
+/**
+ * PUT {@link internalPaths.users}: many users' snapshots in one request (the outbox relay's
+ * batches). Each applies exactly as its own PUT would: only when newer, never reviving a deleted
+ * user; a user named twice counts once, with its highest version.
+ */
+export const userSyncBatchSchema = z
+  .object({
+    users: z
+      .array(userSnapshotSchema.extend({ id: z.uuid() }).meta({ id: 'UserSyncBatchItem' }))
+      .min(1)
+      .max(USER_SYNC_BATCH_MAX),
+  })
+  .meta({ id: 'UserSyncBatch' });
+
+export type UserSyncBatch = z.infer<typeof userSyncBatchSchema>;
+
+/** The answer to a batch PUT: each user's outcome, in the order sent (a repeated id once). */
+export const syncBatchAppliedSchema = z
+  .object({ results: z.array(z.object({ id: z.uuid(), applied: z.boolean() })) })
+  .meta({ id: 'SyncBatchApplied' });
+
 /**
  * One user as the auth-service's directory (GET {@link internalPaths.user} and
  * {@link internalPaths.users}) answers it, read by the meetings-service: the subset it keeps.

@@ -17,8 +17,18 @@ export async function startFakeReceiver(serviceKey: string) {
   const deliveries: Delivery[] = [];
   const users = new Map<string, { version: number; deleted: boolean; body: Record<string, unknown> | undefined }>();
   let requests = 0;
+  /** Batch PUTs received (PUT /internal/v1/users), with the users each carried. */
+  const batches: string[][] = [];
   let mode: 'ok' | 'down503' = 'ok';
   const refuse = new Set<string>();
+
+  function record(method: string, userId: string, version: number, body: Record<string, unknown> | undefined): boolean {
+    deliveries.push({ method, userId, version, body });
+    const current = users.get(userId);
+    const applied = !current || version > current.version;
+    if (applied) users.set(userId, { version, deleted: method === 'DELETE', body });
+    return applied;
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     requests += 1;
@@ -27,14 +37,19 @@ export async function startFakeReceiver(serviceKey: string) {
     if (req.headers['x-service-key'] !== serviceKey) return res.writeHead(401).end();
     if (mode === 'down503') return res.writeHead(503).end();
     const url = new URL(req.url ?? '/', 'http://x');
+    if (req.method === 'PUT' && url.pathname === '/internal/v1/users') {
+      // The batch route: like the real one, a body it cannot take is refused as a whole.
+      const items = (JSON.parse(Buffer.concat(chunks).toString()) as { users: (Record<string, unknown> & { id: string })[] }).users;
+      batches.push(items.map((i) => i.id));
+      if (items.some((i) => refuse.has(i.id))) return res.writeHead(400, { 'content-type': 'application/json' }).end('{"code":"VALIDATION_FAILED"}');
+      const results = items.map(({ id, ...body }) => ({ id, applied: record('PUT', id, Number(body.version), body) }));
+      return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results }));
+    }
     const userId = url.pathname.split('/').at(-1) ?? '';
     if (refuse.has(userId)) return res.writeHead(400, { 'content-type': 'application/json' }).end('{"code":"VALIDATION_FAILED"}');
     const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>) : undefined;
     const version = req.method === 'DELETE' ? Number(url.searchParams.get('version')) : Number(body?.version);
-    deliveries.push({ method: req.method ?? '', userId, version, body });
-    const current = users.get(userId);
-    const applied = !current || version > current.version;
-    if (applied) users.set(userId, { version, deleted: req.method === 'DELETE', body });
+    const applied = record(req.method ?? '', userId, version, body);
     if (req.method === 'DELETE') return res.writeHead(204).end();
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ applied }));
   }
@@ -46,6 +61,7 @@ export async function startFakeReceiver(serviceKey: string) {
   return {
     url: `http://127.0.0.1:${port}`,
     deliveries,
+    batches,
     users,
     requests: () => requests,
     setMode: (m: 'ok' | 'down503') => {

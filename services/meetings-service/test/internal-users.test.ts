@@ -80,6 +80,73 @@ describe('PUT /internal/v1/users/{id}', () => {
   });
 });
 
+describe('PUT /internal/v1/users (batch)', () => {
+  const putMany = (users: unknown[], headers: Record<string, string> = serviceKey) =>
+    ctx.app.inject({ method: 'PUT', url: '/internal/v1/users', headers, payload: { users } });
+
+  it('applies each user as its own PUT would: new, newer, stale, equal; a repeated id once with its highest version', async () => {
+    const [fresh, newer, stale, equal] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    for (const id of [newer, stale, equal]) await put(id, userData({ version: 5, firstName: 'Five' }));
+    const res = await putMany([
+      { id: fresh, ...userData({ version: 1, firstName: 'Fresh' }) },
+      { id: newer, ...userData({ version: 6, firstName: 'Six' }) },
+      { id: stale, ...userData({ version: 4, firstName: 'Four' }) },
+      { id: equal, ...userData({ version: 5, firstName: 'Again' }) },
+      { id: fresh, ...userData({ version: 3, firstName: 'Fresh3' }) },
+      { id: fresh, ...userData({ version: 2, firstName: 'Fresh2' }) },
+    ]);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      results: [
+        { id: fresh, applied: true },
+        { id: newer, applied: true },
+        { id: stale, applied: false },
+        { id: equal, applied: false },
+      ],
+    });
+    expect(await row(fresh)).toMatchObject({ first_name: 'Fresh3', version: 3 });
+    expect(await row(newer)).toMatchObject({ first_name: 'Six', version: 6 });
+    expect(await row(stale)).toMatchObject({ first_name: 'Five', version: 5 });
+    expect(await row(equal)).toMatchObject({ first_name: 'Five', version: 5 });
+    // Idempotent: the same batch again changes nothing.
+    expect((await putMany([{ id: newer, ...userData({ version: 6, firstName: 'Other' }) }])).json()).toEqual({ results: [{ id: newer, applied: false }] });
+    expect(await row(newer)).toMatchObject({ first_name: 'Six' });
+  });
+
+  it('never revives a deleted user, and clears the admission of a user it deactivates', async () => {
+    const gone = randomUUID();
+    expect((await del(gone, '?version=4')).statusCode).toBe(204);
+    const user = await newUser(ctx.app, ctx.issuer);
+    expect((await ctx.app.inject({ method: 'GET', url: '/v1/meetings', headers: user.headers })).statusCode).toBe(200);
+    const res = await putMany([
+      { id: gone, ...userData({ version: 9 }) },
+      { id: user.id, ...userData({ version: 2, isActive: false }) },
+    ]);
+    expect(res.json()).toEqual({ results: [{ id: gone, applied: false }, { id: user.id, applied: true }] });
+    expect(await row(gone)).toMatchObject({ is_active: false, version: 4, deleted_at: expect.any(Date) });
+    expectProblem(await ctx.app.inject({ method: 'GET', url: '/v1/meetings', headers: user.headers }), 403, 'ACCOUNT_DISABLED');
+  });
+
+  it('takes roles, the avatar and the second factor like the single PUT', async () => {
+    const id = randomUUID();
+    await putMany([{ id, ...userData({ version: 1, roles: ['moderator'], avatarUrl: 'https://cdn.example.com/a.webp', mfaEnabled: true }) }]);
+    expect(await row(id)).toMatchObject({ roles: ['moderator'], avatar_url: 'https://cdn.example.com/a.webp', mfa_enabled: true });
+  });
+
+  it('refuses without the service key, and validates every item and the size', async () => {
+    const user = await newUser(ctx.app, ctx.issuer);
+    expectProblem(await putMany([{ id: randomUUID(), ...userData() }], bearer(user.token)), 401, 'UNAUTHENTICATED');
+    expectProblem(await putMany([]), 400, 'VALIDATION_FAILED');
+    expectProblem(await putMany([{ id: 'not-a-uuid', ...userData() }]), 400, 'VALIDATION_FAILED');
+    expectProblem(await putMany([{ id: randomUUID(), ...userData({ version: 0 }) }]), 400, 'VALIDATION_FAILED');
+    const tooMany = Array.from({ length: 501 }, () => ({ id: randomUUID(), ...userData() }));
+    expectProblem(await putMany(tooMany), 400, 'VALIDATION_FAILED');
+    // The largest batch fits the route's body limit.
+    const most = Array.from({ length: 500 }, () => ({ id: randomUUID(), ...userData({ avatarUrl: `https://cdn.example.com/${'a'.repeat(200)}.webp` }) }));
+    expect((await putMany(most)).statusCode).toBe(200);
+  });
+});
+
 describe('DELETE /internal/v1/users/{id}', () => {
   it('ends the meetings they host, takes them out of others, and anonymises them', async () => {
     const gone = await newUser(ctx.app, ctx.issuer);

@@ -2,6 +2,26 @@
 // Do not edit: change the service, write its document again, and regenerate.
 
 export interface paths {
+    "/internal/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Create or update many users at once (user sync, batch)
+         * @description Up to 500 users in one request, each applied exactly as its own `PUT /internal/v1/users/{id}` would be: only when its `version` is greater than the stored one, never reviving a deleted user. Idempotent per user and version, so a batch sent twice (or overlapping another) changes nothing the second time. A user named twice counts once, with its highest version. The answer lists each user once, in the order first named, with `applied`. Deletions are not batched (`DELETE /internal/v1/users/{id}`).
+         */
+        put: operations["syncUsers"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/internal/v1/users/{id}": {
         parameters: {
             query?: never;
@@ -358,6 +378,32 @@ export interface components {
         SyncApplied: {
             applied: boolean;
         };
+        SyncBatchApplied: {
+            results: {
+                applied: boolean;
+                /** Format: uuid */
+                id: string;
+            }[];
+        };
+        UserSyncBatchInput: {
+            users: components["schemas"]["UserSyncBatchItemInput"][];
+        };
+        UserSyncBatchItemInput: {
+            /** @default null */
+            avatarUrl: string | null;
+            email: string;
+            emailVerified: boolean;
+            firstName: string | null;
+            /** Format: uuid */
+            id: string;
+            isActive: boolean;
+            lastName: string | null;
+            mfaEnabled?: boolean;
+            /** @default [] */
+            roles: string[];
+            username: string;
+            version: number;
+        };
         UserSyncInput: {
             /** @default null */
             avatarUrl: string | null;
@@ -582,6 +628,66 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    syncUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "users": [
+                 *         {
+                 *           "avatarUrl": null,
+                 *           "email": "ada@example.com",
+                 *           "emailVerified": true,
+                 *           "firstName": "Ada",
+                 *           "id": "3f6c1e2a-8d4b-4c5e-9a7f-1b2c3d4e5f60",
+                 *           "isActive": true,
+                 *           "lastName": "Lovelace",
+                 *           "mfaEnabled": true,
+                 *           "roles": [],
+                 *           "username": "ada",
+                 *           "version": 1
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["UserSyncBatchInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "applied": true,
+                     *           "id": "3f6c1e2a-8d4b-4c5e-9a7f-1b2c3d4e5f60"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SyncBatchApplied"];
+                };
+            };
+            400: components["responses"]["Problem400_MALFORMED_REQUEST_VALIDATION_FAILED"];
+            401: components["responses"]["Problem401_UNAUTHENTICATED"];
+            413: components["responses"]["Problem413_PAYLOAD_TOO_LARGE"];
+            415: components["responses"]["Problem415_UNSUPPORTED_MEDIA_TYPE"];
+            429: components["responses"]["Problem429_RATE_LIMITED"];
+            500: components["responses"]["Problem500_INTERNAL_ERROR"];
+            503: components["responses"]["Problem503_DEPENDENCY_UNAVAILABLE"];
+        };
+    };
     syncUser: {
         parameters: {
             query?: never;

@@ -32,3 +32,15 @@ export async function redisVersion(redis: Redis): Promise<string> {
   const info = await redis.info('server');
   return /^redis_version:(\S+)/m.exec(info)?.[1] ?? 'unknown';
 }
+
+/** The server's version over a connection of its own, or 'unknown' (for the report). */
+export async function redisVersionOnce(url: string): Promise<string> {
+  const client = connectRedis(url);
+  try {
+    return await redisVersion(client);
+  } catch {
+    return 'unknown';
+  } finally {
+    client.disconnect();
+  }
+}

@@ -32,16 +32,25 @@ export type { ServiceName } from './deployment.js';
 export interface Stack {
   auth: Service;
   meetings: Service;
-  /** Stops one service and starts it again with extra node flags (e.g. --cpu-prof); same port and env, plus `env`. */
-  restart(svc: ServiceName, nodeArgs: string[], env?: Record<string, string>): Promise<Service>;
+  /**
+   * Stops one service and starts it again with extra node flags (e.g. --cpu-prof); same port and
+   * env, plus `env`. `whileStopped` runs in between (e.g. seeding rows the stopped relay must not see yet).
+   */
+  restart(svc: ServiceName, nodeArgs: string[], opts?: { env?: Record<string, string>; whileStopped?: () => Promise<void> }): Promise<Service>;
   /** Runs an operator command from the service's build (`node dist/src/<script>.js`), with the service's environment, as in its image. */
-  command(svc: ServiceName, script: string, args: string[]): Promise<void>;
+  command(svc: ServiceName, script: string, args: string[], timeoutMs?: number): Promise<RunningChild>;
   /** What the auth-service was configured with, for the report. */
   settings: Record<string, string>;
   /** Each service's memory limit in the deployment and the heap the image gives it there. */
   memory: Record<ServiceName, DeploymentMemory>;
   /** What a reference server needs to share the services' data and keys (servers/minimal-*.ts). */
   shared: { authDbUrl: string; meetingsDbUrl: string; signingJwks: string };
+  /** Both databases' URLs (scenarios that seed rows with SQL/COPY). */
+  databases: { auth: string; meetings: string };
+  /** What access tokens are signed with, so a scenario can mint tokens for users it seeded by SQL. */
+  signing: { jwks: string; issuer: string; audience: string; clientId: string };
+  /** The key the auth-service accepts on its internal routes (what the meetings-service presents). */
+  authServiceKey: string;
   /** The profile-picture bucket: a local S3 server (packages/dev-s3) in a process of its own. */
   s3: { endpoint: string; directory: string; child: RunningChild };
 }
@@ -123,6 +132,7 @@ interface StackInput {
 /** Production settings for both services, generous limits, their own databases and prefix. */
 function serviceEnvs(config: BenchConfig, ports: { auth: number; meetings: number }, db: StackInput, s3: { env: Record<string, string> }) {
   const authKey = randomSecret(); // what the meetings-service presents to the auth-service
+  const jwks = generateSigningJwks();
   const meetingsKey = randomSecret(); // what the auth-service presents to the meetings-service
   const common = {
     NODE_ENV: 'production',
@@ -136,9 +146,10 @@ function serviceEnvs(config: BenchConfig, ports: { auth: number; meetings: numbe
   };
   const auth = {
     ...common,
+    ...config.authEnv,
     PORT: String(ports.auth),
     DATABASE_URL: db.authDbUrl,
-    JWT_PRIVATE_JWKS: generateSigningJwks(),
+    JWT_PRIVATE_JWKS: jwks,
     SERVICE_KEYS: authKey,
     MEETINGS_SERVICE_URL: `http://127.0.0.1:${ports.meetings}`,
     MEETINGS_SERVICE_KEY: meetingsKey,
@@ -175,7 +186,7 @@ function serviceEnvs(config: BenchConfig, ports: { auth: number; meetings: numbe
     AUTH_SERVICE_URL: `http://127.0.0.1:${ports.auth}`,
     AUTH_SERVICE_KEY: authKey,
   };
-  return { auth, meetings };
+  return { auth, meetings, authKey, jwks };
 }
 
 export async function startStack(registry: ChildRegistry, config: BenchConfig, db: StackInput, warn: (msg: string) => void): Promise<Stack> {
@@ -210,17 +221,22 @@ export async function startStack(registry: ChildRegistry, config: BenchConfig, d
     memory,
     shared: { authDbUrl: db.authDbUrl, meetingsDbUrl: db.meetingsDbUrl, signingJwks: envs.auth.JWT_PRIVATE_JWKS },
     s3: { endpoint: s3.endpoint, directory: s3.directory, child: s3.child },
-    async restart(svc, nodeArgs, env = {}) {
+    databases: { auth: db.authDbUrl, meetings: db.meetingsDbUrl },
+    // The services' defaults (JWT_ISSUER, JWT_AUDIENCE, JWT_DEFAULT_CLIENT_ID are not set here).
+    signing: { jwks: envs.jwks, issuer: 'authmeet-auth', audience: 'authmeet', clientId: 'authmeet-web' },
+    authServiceKey: envs.authKey,
+    async restart(svc, nodeArgs, { env = {}, whileStopped } = {}) {
       await registry.stop(svc, 15_000);
+      await whileStopped?.();
       const service = svc === 'auth-service' ? stack.auth : stack.meetings;
       service.child = start(svc, nodeArgs, env);
       await waitForHttp(`${service.url}/readyz`, service.child, START_TIMEOUT_MS);
       return service;
     },
-    async command(svc, script, args) {
+    async command(svc, script, args, timeoutMs = 60_000) {
       const env = { ...config.inheritedEnv, ...(svc === 'auth-service' ? envs.auth : envs.meetings) };
       const spec = { name: `${svc}-${script}`, command: process.execPath, args: [`dist/src/${script}.js`, ...args], cwd: serviceDir(config, svc), env };
-      await runToCompletion(registry, spec, 60_000);
+      return runToCompletion(registry, spec, timeoutMs);
     },
   };
 
@@ -239,6 +255,8 @@ export async function startStack(registry: ChildRegistry, config: BenchConfig, d
       .map((svc) => `${svc} --max-old-space-size=${memory[svc].heapMiB} (${memory[svc].heapPercent} % of its ${memory[svc].limitMiB} MiB limit)`)
       .join(', '),
     REDIS_KEY_PREFIX: REDIS_PREFIX,
+    OUTBOX_BATCH_SIZE: config.authEnv.OUTBOX_BATCH_SIZE ?? '500 (default)',
+    OUTBOX_CONCURRENCY: config.authEnv.OUTBOX_CONCURRENCY ?? '8 (default)',
   };
   stack.settings = settings;
   return stack;

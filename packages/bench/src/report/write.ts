@@ -108,10 +108,10 @@ export function toMarkdown(r: BenchReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function writeReport(dir: string, report: BenchReport): Promise<{ md: string; json: string }> {
+export async function writeReport(dir: string, report: BenchReport, name = 'latest'): Promise<{ md: string; json: string }> {
   await mkdir(dir, { recursive: true });
-  const md = join(dir, 'latest.md');
-  const json = join(dir, 'latest.json');
+  const md = join(dir, `${name}.md`);
+  const json = join(dir, `${name}.json`);
   await writeFile(md, toMarkdown(report));
   await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
   return { md, json };

@@ -52,7 +52,7 @@ export async function memory(ctx: BenchContext): Promise<ScenarioResult> {
   const listTokens = await listFixture(ctx);
 
   ctx.log('10 memory: restarting both services (the deployed image queue for pictures) for their idle RSS');
-  await ctx.stack.restart('auth-service', [], { AVATAR_MAX_QUEUE: DEPLOYED_AVATAR_QUEUE });
+  await ctx.stack.restart('auth-service', [], { env: { AVATAR_MAX_QUEUE: DEPLOYED_AVATAR_QUEUE } });
   await ctx.stack.restart('meetings-service', []);
   // One request each: a token check and a database query in the meetings-service, a token and a
   // session read in the auth-service (what a readiness probe and the first user do).

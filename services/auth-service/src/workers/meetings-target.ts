@@ -39,6 +39,10 @@ export function createMeetingsTarget(config: MeetingsTargetConfig, log: FastifyB
     async put(userId, snapshot) {
       return (await client.request({ method: 'PUT', path: path(userId), body: snapshot })).status;
     },
+    async putMany(users) {
+      const body = { users: users.map(({ userId, snapshot }) => ({ id: userId, ...snapshot })) };
+      return (await client.request({ method: 'PUT', path: internalPaths.users, body })).status;
+    },
     async remove(userId, version) {
       return (await client.request({ method: 'DELETE', path: path(userId), query: { version } })).status;
     },

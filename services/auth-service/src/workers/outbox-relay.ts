@@ -12,6 +12,8 @@ import { OUTBOX_CHANNEL } from '../modules/outbox/outbox.repository.js';
 export interface UserSyncTarget {
   put(userId: string, snapshot: UserSnapshot): Promise<number>;
   remove(userId: string, version: number): Promise<number>;
+  /** Many users' snapshots in one request (each applied as by `put`); absent: one `put` each. */
+  putMany?(users: { userId: string; snapshot: UserSnapshot }[]): Promise<number>;
 }
 
 export interface OutboxRelayOptions {
@@ -39,6 +41,8 @@ function unavailableFor(error: unknown): number | undefined {
 
 const isDeadStatus = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429;
 
+type Delivery = { head: OutboxRow; row: OutboxRow };
+
 /**
  * Delivers outbox rows at least once, in order per user. Each batch runs in one transaction
  * that holds row locks while delivering, so a crash before the commit leaves the rows pending
@@ -57,19 +61,24 @@ export function createOutboxRelay(opts: OutboxRelayOptions) {
       row.kind === 'delete' ? target.remove(row.userId, row.version) : target.put(row.userId, row.payload),
     );
 
-  /** Records one delivery's outcome in the batch transaction; returns how long to wait if the target is down. */
+  /** Marks the deliveries the target acknowledged, in one statement. */
+  async function settleDelivered(tx: Tx, delivered: Outcome[]): Promise<void> {
+    if (delivered.length === 0) return;
+    for (const o of delivered) await opts.onDelivered?.(o.row);
+    await outbox.markDeliveredMany(tx, delivered.map((o) => ({ userId: o.row.userId, uptoId: o.row.id })));
+    metrics.deliveries?.inc({ result: 'delivered' }, delivered.length);
+    // The head is the oldest change a delivery covers: the longest wait among them.
+    const now = Date.now();
+    for (const o of delivered) metrics.syncLag?.observe(Math.max(0, now - o.head.createdAt.getTime()) / 1000);
+  }
+
+  /** Records one failed delivery's outcome in the batch transaction; returns how long to wait if the target is down. */
   async function settle(tx: Tx, o: Outcome): Promise<number | undefined> {
     if ('error' in o) {
       const wait = unavailableFor(o.error);
       if (wait !== undefined) return wait; // untouched: retried once the target is back
       await outbox.markRetry(tx, o.head.id, String((o.error as Error).message ?? o.error), backoff(o.head.attempts));
       metrics.deliveries?.inc({ result: 'retry' });
-    } else if (o.status >= 200 && o.status < 300) {
-      await opts.onDelivered?.(o.row);
-      await outbox.markDelivered(tx, o.row.userId, o.row.id);
-      metrics.deliveries?.inc({ result: 'delivered' });
-      // The head is the oldest change this delivery covers: the longest wait among them.
-      metrics.syncLag?.observe(Math.max(0, Date.now() - o.head.createdAt.getTime()) / 1000);
     } else if (isDeadStatus(o.status)) {
       // A refusal that retrying cannot fix: park it for a human (see README, dead letters).
       await outbox.markDead(tx, o.row.userId, o.row.id, `HTTP ${o.status}`);
@@ -82,13 +91,33 @@ export function createOutboxRelay(opts: OutboxRelayOptions) {
     return undefined;
   }
 
-  const deliverAll = mapConcurrently(opts.concurrency, async ({ head, row }: { head: OutboxRow; row: OutboxRow }): Promise<Outcome> => {
+  const deliverEach = mapConcurrently(opts.concurrency, async ({ head, row }: Delivery): Promise<Outcome> => {
     try {
       return { head, row, status: await send(row) };
     } catch (error) {
       return { head, row, error };
     }
   });
+
+  /**
+   * Upserts go in one batch request when the target takes them; each user keeps the outcome it
+   * would have had alone: the batch's status or error applies to every user in it, except a
+   * refusal (4xx other than 408/429: one snapshot it cannot take, or a receiver without the
+   * batch route), after which each user is sent alone so that only a refused one is dead-lettered.
+   */
+  async function deliverAll(items: Delivery[]): Promise<Outcome[]> {
+    const upserts = items.filter((d) => d.row.kind === 'upsert');
+    const putMany = target.putMany?.bind(target);
+    if (putMany === undefined || upserts.length < 2) return deliverEach(items);
+    const batch = runInTraceContext(null, 'outbox deliver batch', { 'authmeet.outbox.users': upserts.length }, () =>
+      putMany(upserts.map((d) => ({ userId: d.row.userId, snapshot: d.row.payload }))),
+    ).then(
+      (status): Outcome[] | undefined => (isDeadStatus(status) ? undefined : upserts.map((d) => ({ ...d, status }))),
+      (error: unknown): Outcome[] => upserts.map((d) => ({ ...d, error })),
+    );
+    const [batched, others] = await Promise.all([batch, deliverEach(items.filter((d) => d.row.kind !== 'upsert'))]);
+    return [...(batched ?? (await deliverEach(upserts))), ...others];
+  }
 
   /** One batch. Returns how many users were handled and, if the target is down, how long to wait. */
   async function runOnce(): Promise<{ handled: number; waitSec?: number }> {
@@ -98,8 +127,10 @@ export function createOutboxRelay(opts: OutboxRelayOptions) {
         if (heads.length === 0) return { handled: 0 };
         const newest = new Map((await outbox.newestPending(tx, heads.map((h) => h.userId))).map((r) => [r.userId, r]));
         const outcomes = await deliverAll(heads.map((head) => ({ head, row: newest.get(head.userId) ?? head })));
+        const acknowledged = (o: Outcome) => !('error' in o) && o.status >= 200 && o.status < 300;
+        await settleDelivered(tx, outcomes.filter(acknowledged));
         let waitSec: number | undefined;
-        for (const o of outcomes) {
+        for (const o of outcomes.filter((x) => !acknowledged(x))) {
           const wait = await settle(tx, o);
           if (wait !== undefined) waitSec = Math.max(waitSec ?? 0, wait);
         }

@@ -1,7 +1,8 @@
 import type { UserSnapshot } from '@authmeet/contracts';
 import { currentTraceContext } from '@authmeet/telemetry';
 import type { TraceCarrier } from '@authmeet/telemetry';
-import type { Prisma, PrismaClient, User } from '../../generated/prisma/client.js';
+import { Prisma } from '../../generated/prisma/client.js';
+import type { PrismaClient, User } from '../../generated/prisma/client.js';
 import type { Db } from '../../plugins/prisma.js';
 
 export const OUTBOX_CHANNEL = 'user_outbox';
@@ -63,6 +64,24 @@ const toRow = (r: RawRow): OutboxRow => ({
   traceContext: r.trace_context,
 });
 
+/** The relay's claim as SQL, so test/outbox.test.ts can EXPLAIN exactly what runs. */
+export const outboxQueries = {
+  /**
+   * Walks pending rows in id order (user_outbox_status_id_idx) and stops after `limit` heads,
+   * however long the backlog: the cost of a batch does not grow with the rows behind it.
+   */
+  claimHeads: (limit: number) => Prisma.sql`
+    SELECT o.id, o.user_id, o.version, o.kind, o.payload, o.attempts, o.created_at, o.trace_context
+    FROM user_outbox o
+    WHERE o.status = 'pending' AND o.available_at <= now()
+      AND NOT EXISTS (
+        SELECT 1 FROM user_outbox e
+        WHERE e.status = 'pending' AND e.user_id = o.user_id AND e.id < o.id)
+    ORDER BY o.id
+    LIMIT ${limit}
+    FOR UPDATE SKIP LOCKED`,
+};
+
 export function createOutboxRepository(prisma: PrismaClient) {
   return {
     /** Must be called with the transaction that changed the user: both commit or neither. */
@@ -87,16 +106,7 @@ export function createOutboxRepository(prisma: PrismaClient) {
      * it with a later version: per-user order holds with any number of replicas.
      */
     async claimHeads(tx: Prisma.TransactionClient, limit: number): Promise<OutboxRow[]> {
-      const rows = await tx.$queryRaw<RawRow[]>`
-        SELECT o.id, o.user_id, o.version, o.kind, o.payload, o.attempts, o.created_at, o.trace_context
-        FROM user_outbox o
-        WHERE o.status = 'pending' AND o.available_at <= now()
-          AND NOT EXISTS (
-            SELECT 1 FROM user_outbox e
-            WHERE e.status = 'pending' AND e.user_id = o.user_id AND e.id < o.id)
-        ORDER BY o.id
-        LIMIT ${limit}
-        FOR UPDATE SKIP LOCKED`;
+      const rows = await tx.$queryRaw<RawRow[]>(outboxQueries.claimHeads(limit));
       return rows.map(toRow);
     },
 
@@ -111,11 +121,14 @@ export function createOutboxRepository(prisma: PrismaClient) {
       return rows.map(toRow);
     },
 
-    markDelivered: (tx: Prisma.TransactionClient, userId: string, uptoId: bigint) =>
-      tx.userOutbox.updateMany({
-        where: { userId, status: 'pending', id: { lte: uptoId } },
-        data: { status: 'delivered', deliveredAt: new Date() },
-      }),
+    /** Delivered: each user's pending rows up to the one sent (its newest), for many users in one statement. */
+    async markDeliveredMany(tx: Prisma.TransactionClient, items: { userId: string; uptoId: bigint }[]): Promise<number> {
+      if (items.length === 0) return 0;
+      return tx.$executeRaw`
+        UPDATE user_outbox o SET status = 'delivered', delivered_at = ${new Date()}
+        FROM unnest(${items.map((i) => i.userId)}::uuid[], ${items.map((i) => i.uptoId)}::bigint[]) AS d(user_id, upto_id)
+        WHERE o.user_id = d.user_id AND o.status = 'pending' AND o.id <= d.upto_id`;
+    },
 
     markRetry: (tx: Prisma.TransactionClient, headId: bigint, error: string, backoffMs: number) =>
       tx.userOutbox.update({

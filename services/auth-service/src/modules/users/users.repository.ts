@@ -80,7 +80,11 @@ export function createUsersRepository(prisma: PrismaClient) {
       const conditions: Prisma.UserWhereInput[] = [];
       if (after) conditions.push({ updatedAt: { gt: after } });
       if (cursor) {
+        // The redundant `>=` is what an index can start from: the OR alone was a filter over every
+        // row before the cursor (users_updated_at_id_idx read from its start on each page, so a
+        // full reconciliation was quadratic; EXPLAIN in packages/bench, `pnpm bench:scale`).
         conditions.push({
+          updatedAt: { gte: cursor.updatedAt },
           OR: [{ updatedAt: { gt: cursor.updatedAt } }, { updatedAt: cursor.updatedAt, id: { gt: cursor.id } }],
         });
       }

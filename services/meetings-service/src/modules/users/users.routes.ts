@@ -1,4 +1,4 @@
-import { syncAppliedSchema, userDeletionQuerySchema, userSnapshotSchema } from '@authmeet/contracts';
+import { syncAppliedSchema, syncBatchAppliedSchema, USER_SYNC_BATCH_MAX, userDeletionQuerySchema, userSnapshotSchema, userSyncBatchSchema } from '@authmeet/contracts';
 import type { HttpApp } from '@authmeet/http-kit';
 import { serviceKeyGuard } from '@authmeet/http-kit';
 import { z } from 'zod';
@@ -15,6 +15,29 @@ export function internalUsersRoutes(deps: { users: UsersService; serviceKeys: st
     app.addHook('onRequest', serviceKeyGuard(deps.serviceKeys));
     const security = [{ serviceKey: [] }];
     const tags = ['internal'];
+
+    app.put(
+      '/',
+      {
+        // Up to 2 KiB per user (a snapshot's longest fields), above the service's small default.
+        bodyLimit: USER_SYNC_BATCH_MAX * 2048,
+        schema: {
+          tags,
+          security,
+          operationId: 'syncUsers',
+          summary: 'Create or update many users at once (user sync, batch)',
+          description:
+            `Up to ${USER_SYNC_BATCH_MAX} users in one request, each applied exactly as its own \`PUT /internal/v1/users/{id}\` would be: ` +
+            'only when its `version` is greater than the stored one, never reviving a deleted user. Idempotent per user and version, ' +
+            'so a batch sent twice (or overlapping another) changes nothing the second time. A user named twice counts once, with its ' +
+            'highest version. The answer lists each user once, in the order first named, with `applied`. Deletions are not batched ' +
+            '(`DELETE /internal/v1/users/{id}`).',
+          body: userSyncBatchSchema,
+          response: { 200: syncBatchAppliedSchema },
+        },
+      },
+      async (request) => ({ results: await deps.users.applySyncMany(request.body.users) }),
+    );
 
     app.put(
       '/:id',

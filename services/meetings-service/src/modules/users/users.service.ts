@@ -90,6 +90,21 @@ export function createUsersService(deps: UsersServiceDeps) {
       return users.applyIfNewer(userId, data, now());
     },
 
+    /**
+     * The batch PUT from the user sync: each user applied as by applySync, in one statement. A
+     * user named twice counts once, with its highest version. Outcomes in the order first named.
+     */
+    async applySyncMany(items: readonly (UserSnapshot & { id: string })[]): Promise<{ id: string; applied: boolean }[]> {
+      const newest = new Map<string, UserSnapshot & { id: string }>();
+      for (const item of items) {
+        const seen = newest.get(item.id);
+        if (seen === undefined || item.version > seen.version) newest.set(item.id, item);
+      }
+      for (const id of newest.keys()) admitted?.delete(id);
+      const applied = await users.applyManyIfNewer([...newest.values()], now());
+      return [...newest.keys()].map((id) => ({ id, applied: applied.has(id) }));
+    },
+
     /** DELETE from the user sync; idempotent, and for an unknown id it leaves a tombstone. */
     remove: (userId: string, version: number | undefined) => {
       admitted?.delete(userId);
