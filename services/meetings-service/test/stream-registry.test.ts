@@ -41,6 +41,42 @@ describe('stream registry', () => {
     registry.close();
   });
 
+  it('forgetting a stream twice (or after it ended) changes nothing', () => {
+    const registry = createStreamRegistry({ isRevoked: async () => false, recheckMs: 0, log: silent });
+    const ended: string[] = [];
+    const f = fakeStream('u1', 's1', ended);
+    const forget = registry.add(f.stream);
+    const other = fakeStream('u1', 's2', ended);
+    other.register(registry.add(other.stream));
+    forget();
+    forget();
+    expect(registry.size()).toBe(1);
+    registry.endUser('u1', 'revoked');
+    expect(ended).toEqual(['u1/s2:revoked']);
+    forget();
+    expect(registry.size()).toBe(0);
+    registry.close();
+  });
+
+  it('close stops the re-checks', async () => {
+    let calls = 0;
+    const registry = createStreamRegistry({
+      isRevoked: async () => {
+        calls += 1;
+        return false;
+      },
+      recheckMs: 20,
+      log: silent,
+    });
+    const f = fakeStream('u1', 's1', []);
+    f.register(registry.add(f.stream));
+    await eventually(() => expect(calls).toBeGreaterThan(0), 2000);
+    registry.close();
+    const after = calls;
+    await new Promise((r) => setTimeout(r, 150));
+    expect(calls).toBe(after);
+  });
+
   it('ends the streams of a user opened with tokens issued before a not-before marker, and nothing else', () => {
     const registry = createStreamRegistry({ isRevoked: async () => false, recheckMs: 0, log: silent });
     const ended: string[] = [];
