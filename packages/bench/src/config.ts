@@ -96,7 +96,7 @@ export function loadBenchConfig(env: Record<string, string | undefined> = proces
     avatarMaxConcurrency: int(env, 'BENCH_AVATAR_MAX_CONCURRENCY', 2),
     uploadConnections: int(env, 'BENCH_UPLOAD_CONNECTIONS', 4),
     floodUploads: int(env, 'BENCH_FLOOD_UPLOADS', 50),
-    mfaUsers: int(env, 'BENCH_MFA_USERS', 400),
+    mfaUsers: int(env, 'BENCH_MFA_USERS', 2000),
     skipBuild: env.BENCH_SKIP_BUILD === '1',
     profileScenarios: env.BENCH_PROFILE === '1',
     only: env.BENCH_ONLY ? env.BENCH_ONLY.split(',').map((s) => s.trim()) : undefined,
