@@ -119,7 +119,7 @@ export function loadBenchConfig(env: Record<string, string | undefined> = proces
     uploadConnections: int(env, 'BENCH_UPLOAD_CONNECTIONS', 4 * int(env, 'BENCH_AVATAR_MAX_CONCURRENCY', 2)),
     uploadsPerRun: int(env, 'BENCH_UPLOADS_PER_RUN', 150),
     floodUploads: int(env, 'BENCH_FLOOD_UPLOADS', 50),
-    mfaUsers: int(env, 'BENCH_MFA_USERS', 400),
+    mfaUsers: int(env, 'BENCH_MFA_USERS', 2000),
     memoryLoadSec: int(env, 'BENCH_MEMORY_LOAD_SEC', 30),
     syncRate: int(env, 'BENCH_SYNC_RATE', 200),
     syncDurationSec: int(env, 'BENCH_SYNC_DURATION_SEC', 30),

@@ -164,4 +164,67 @@ describe('login throttle', () => {
     expect(ttl).toBeGreaterThan(590_000);
     expect(ttl).toBeLessThanOrEqual(600_000);
   });
+
+  describe('under a one-time pass (the second login step under its mfaToken)', () => {
+    /** A pass in the account's hash slot, as the mfaToken store writes one. */
+    async function pass(subject: { userId: string }) {
+      const key = `mfa:{u:${subject.userId}}:${randomUUID()}`;
+      await redis.hset(key, { ff: 'pwd', f: 0 });
+      return { key, field: 'ff' };
+    }
+    const underPass = (t: Throttle, subject: { userId: string }, ip: string, p: { key: string; field: string }, ok: boolean) =>
+      t.guardUnderPass(subject, ip, p, async (value) => ({ ok, value }));
+
+    it('reads the pass with the reservation; a right answer takes it, once', async () => {
+      const t = throttle();
+      const subject = { userId: randomUUID() };
+      const ip = newIp();
+      const p = await pass(subject);
+      expect(await underPass(t, subject, ip, p, true)).toEqual({ status: 'checked', value: 'pwd', result: { ok: true, value: 'pwd' }, taken: true });
+      expect(await redis.exists(p.key)).toBe(0);
+      // Gone: refused before anything is counted (ipMax 3: four more would be refused otherwise).
+      for (let i = 0; i < 4; i += 1) expect(await underPass(t, subject, ip, p, false)).toEqual({ status: 'no_pass' });
+      expect(await attempt(t, subject, ip)).toBe('wrong');
+    });
+
+    it('of two right answers at once, one takes the pass', async () => {
+      const t = throttle();
+      const subject = { userId: randomUUID() };
+      const p = await pass(subject);
+      // Both are checked before either settles.
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const both = [0, 1].map(() => t.guardUnderPass(subject, newIp(), p, async () => (await gate, { ok: true })));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      release();
+      const results = await Promise.all(both);
+      expect(results.map((r) => r.status)).toEqual(['checked', 'checked']);
+      expect(results.map((r) => r.status === 'checked' && r.taken).sort()).toEqual([false, true]);
+    });
+
+    it('a wrong answer stays counted and leaves the pass; one that throws is refunded and leaves it too', async () => {
+      const t = throttle();
+      const subject = { userId: randomUUID() };
+      const ip = newIp();
+      const p = await pass(subject);
+      const failure = new Error('Postgres is down');
+      await expect(t.guardUnderPass(subject, ip, p, () => Promise.reject(failure))).rejects.toBe(failure);
+      for (let i = 0; i < 3; i += 1) expect(await underPass(t, subject, ip, p, false)).toMatchObject({ status: 'checked', taken: false });
+      expect(await redis.hgetall(p.key)).toEqual({ ff: 'pwd', f: '0' });
+      expect(refused(await attempt(t, subject, ip, true))).toBe('RATE_LIMITED');
+      await expect(underPass(t, subject, ip, p, true)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+      expect(await redis.exists(p.key)).toBe(1);
+    });
+
+    it('a right answer forgives that IP’s failures and trusts it, as a right password does', async () => {
+      const t = throttle();
+      const subject = { userId: randomUUID() };
+      const ip = newIp();
+      expect(await attempt(t, subject, ip)).toBe('wrong');
+      expect(await attempt(t, subject, ip)).toBe('wrong');
+      expect(await underPass(t, subject, ip, await pass(subject), true)).toMatchObject({ taken: true });
+      for (let i = 0; i < 3; i += 1) expect(await attempt(t, subject, ip)).toBe('wrong');
+      expect(await redis.zscore(`bf:{u:${subject.userId}}:t`, sha(ip))).not.toBeNull();
+    });
+  });
 });

@@ -109,6 +109,24 @@ describe('login with a second factor', () => {
     expectProblem(await verify(ctx.app, { mfaToken }), 400, 'VALIDATION_FAILED');
   });
 
+  it('an account disabled between the two steps is refused: the token is spent, the code is not', async () => {
+    const who = await userWithMfa(ctx.app);
+    const mfaToken = await firstStep(ctx.app, who);
+    const code = await totp(who.secret);
+    await ctx.app.prisma.user.update({ where: { id: who.user.id }, data: { isActive: false } });
+    expectProblem(await verify(ctx.app, { mfaToken, code }), 403, 'ACCOUNT_DISABLED');
+    await ctx.app.prisma.user.update({ where: { id: who.user.id }, data: { isActive: true } });
+    expectProblem(await verify(ctx.app, { mfaToken, code }), 401, 'MFA_TOKEN_INVALID');
+    // MFA turned off meanwhile: the token is no longer one of a second step.
+    const another = await firstStep(ctx.app, who);
+    await ctx.app.prisma.user.update({ where: { id: who.user.id }, data: { mfaEnabled: false } });
+    expectProblem(await verify(ctx.app, { mfaToken: another, code }), 401, 'MFA_TOKEN_INVALID');
+    await ctx.app.prisma.user.update({ where: { id: who.user.id }, data: { mfaEnabled: true } });
+    expectProblem(await verify(ctx.app, { mfaToken: another, code }), 401, 'MFA_TOKEN_INVALID');
+    // Neither refusal spent the code's step.
+    expect((await verify(ctx.app, { mfaToken: await firstStep(ctx.app, who), code })).statusCode).toBe(200);
+  });
+
   it('dies after 5 wrong codes: the right one is refused afterwards', async () => {
     const who = await userWithMfa(ctx.app);
     const mfaToken = await firstStep(ctx.app, who);

@@ -220,6 +220,9 @@ describe('sessions repository', () => {
       expect(await repo.isTokenRevoked({ sub: s.userId, sid: s.id, iat: 2_000 })).toBe(false);
       expect(await repo.isTokenRevoked({ sub: s.userId, sid: s.id, iat: 2_001 })).toBe(false);
       expect(await redis.ttl(`nbf:{u:${s.userId}}`)).toBeGreaterThan(800);
+      // A new session answers the marker as read after it was written (no round trip of its own).
+      expect(await repo.create({ ...s, id: randomUUID() })).toEqual({ notBefore: 2_000 });
+      expect(await repo.create({ ...s, id: randomUUID(), userId: randomUUID() })).toEqual({ notBefore: 0 });
     });
   });
 

@@ -44,3 +44,11 @@ export async function postgresVersion(serverUrl: string): Promise<string> {
     return res.rows[0]?.server_version ?? 'unknown';
   });
 }
+
+/** Process ids of the Postgres backends connected to `database` (for CPU per operation). */
+export async function backendPids(serverUrl: string, database: string): Promise<number[]> {
+  return withAdmin(serverUrl, async (client) => {
+    const res = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
+    return res.rows.map((r) => r.pid);
+  });
+}

@@ -46,8 +46,11 @@ export async function httpJson<T>(url: string, req: HttpRequest, expected: numbe
   return (res.body === '' ? undefined : JSON.parse(res.body)) as T;
 }
 
-/** Polls `url` until it answers 200 (bounded), failing early if the process died. */
-export const waitForHttp = (url: string, child: RunningChild, timeoutMs = 30_000): Promise<void> => waitForStatus(url, child, 200, timeoutMs);
+/**
+ * Polls `url` until it answers 200 (bounded), failing early if the process died. The bound is
+ * generous: on a shared machine with a load average of 15–25 a service took over 30 s to start.
+ */
+export const waitForHttp = (url: string, child: RunningChild, timeoutMs = 120_000): Promise<void> => waitForStatus(url, child, 200, timeoutMs);
 
 /** Polls `url` until it answers `status` (bounded), failing early if the process died. */
 export async function waitForStatus(url: string, child: RunningChild, status: number, timeoutMs = 30_000): Promise<void> {

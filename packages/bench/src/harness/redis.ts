@@ -44,3 +44,9 @@ export async function redisVersionOnce(url: string): Promise<string> {
     client.disconnect();
   }
 }
+
+/** The Redis server's process id (for CPU per operation; a server in another pid namespace is not found in /proc). */
+export async function redisPid(redis: Redis): Promise<number> {
+  const info = await redis.info('server');
+  return Number(/^process_id:(\d+)/m.exec(info)?.[1] ?? 0);
+}

@@ -1,11 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { generate } from 'otplib';
 import { cpuPerOp } from '../harness/cpu.js';
+import { backendPids } from '../harness/databases.js';
 import { benchPassword, bearer, login, mapLimited, registerUser } from '../harness/fixtures.js';
 import type { BenchUser } from '../harness/fixtures.js';
 import { httpJson } from '../harness/http.js';
 import { runLoad } from '../harness/load.js';
 import type { LoadResult } from '../harness/load.js';
+import { connectRedis, redisPid } from '../harness/redis.js';
+import { AUTH_DB } from '../harness/stack.js';
 import { median, pairedRatio, round } from '../harness/stats.js';
 import { figure } from '../report/figures.js';
 import type { ScenarioResult } from '../report/figures.js';
@@ -69,20 +72,23 @@ async function firstSteps(authUrl: string, users: readonly MfaUser[], connection
   return { tokens, rps: users.length / ((performance.now() - started) / 1000) };
 }
 
-/** Fires one verify per pending login, each with its own user's code, `connections` at a time. */
-function verifyRun(authUrl: string, tokens: readonly string[], codeOf: (i: number) => Record<string, string>, connections: number): Promise<LoadResult> {
-  let next = 0;
+/**
+ * Fires one verify per pending login from `from` on (of `tokens`, the users' in order), each
+ * with its own user's code, `connections` at a time.
+ */
+function verifyRun(authUrl: string, tokens: readonly string[], codeOf: (i: number) => Record<string, string>, connections: number, from = 0, to = tokens.length): Promise<LoadResult> {
+  let next = from;
   return runLoad({
     url: `${authUrl}/v1/auth/mfa/verify`,
     method: 'POST',
-    connections: Math.min(connections, tokens.length),
-    amount: tokens.length,
+    connections: Math.min(connections, to - from),
+    amount: to - from,
     timeoutSec: 60,
     nextJson: () => {
       const i = next;
       next += 1;
       // Past the end: a token no one issued, so an over-eager client fails the run loudly (401).
-      return { mfaToken: tokens[i] ?? 'spent', ...codeOf(i) };
+      return { mfaToken: (i < to ? tokens[i] : undefined) ?? 'spent', ...codeOf(i) };
     },
   });
 }
@@ -112,7 +118,18 @@ export async function mfaVerify(ctx: BenchContext): Promise<ScenarioResult> {
   const vc = ctx.config.httpConnections;
   const loginSpec = { url: `${authUrl}/v1/auth/login`, method: 'POST' as const, json: { identifier: ctx.user.username, password: ctx.user.password }, connections: c };
   ctx.log(`8 MFA verify: ${n} users with TOTP on (register, enrol, confirm)`);
-  const users = await mapLimited(n, 4, (i) => patiently(() => mfaUser(authUrl, i)));
+  // As many at once as logins: the service's hash queue stays full (set-up is not timed).
+  const users = await mapLimited(n, c, (i) => patiently(() => mfaUser(authUrl, i)));
+  // CPU per operation beyond the service: the Postgres backends of its database and the Redis
+  // server (shared with anything else using it on this machine).
+  const redis = connectRedis(ctx.config.redisUrl);
+  const redisServer = await redisPid(redis).finally(() => redis.disconnect());
+  const subjects = {
+    service: pid,
+    groups: { postgres: () => backendPids(ctx.config.postgresUrl, AUTH_DB), redis: async () => (redisServer > 0 ? [redisServer] : []) },
+  };
+  // The first verifies of each round are not timed: they ramp the connections and pools up.
+  const warmCount = Math.min(Math.floor(n / 10), vc * 4);
 
   // Warm-up with recovery codes (they leave the TOTP steps alone for the measured rounds).
   const warm = users.slice(0, Math.min(100, n));
@@ -129,11 +146,15 @@ export async function mfaVerify(ctx: BenchContext): Promise<ScenarioResult> {
     // Codes of this step, computed before the run (the client's HMACs are not timed); should the
     // step end during the run, they stay valid one more step (the service's ±1 step window).
     const codes = await codesAt(users, step);
-    const verify = await cpuPerOp({ service: pid }, () => verifyRun(authUrl, pending.tokens, (i) => ({ code: codes[i] ?? '' }), vc))(0);
+    const codeOf = (i: number) => ({ code: codes[i] ?? '' });
+    await verifyRun(authUrl, pending.tokens, codeOf, vc, 0, warmCount);
+    const verify = await cpuPerOp(subjects, () => verifyRun(authUrl, pending.tokens, codeOf, vc, warmCount))(0);
     usedStep = step;
-    const loginRun = await cpuPerOp({ service: pid }, (durationSec) => runLoad({ ...loginSpec, durationSec }))(ctx.config.durationSec);
+    const loginRun = await cpuPerOp(subjects, (durationSec) => runLoad({ ...loginSpec, durationSec }))(ctx.config.durationSec);
     rounds.push({ verify, login: loginRun, firstStepRps: pending.rps });
-    ctx.log(`  run ${run}/${ctx.config.runs}: verify ${verify.rps.toFixed(1)}/s (p50 ${verify.p50Ms} ms), login ${loginRun.rps.toFixed(1)}/s, first steps ${pending.rps.toFixed(1)}/s`);
+    ctx.log(
+      `  run ${run}/${ctx.config.runs}: verify ${verify.rps.toFixed(1)}/s (p50 ${verify.p50Ms} ms, ${verify.durationSec} s; CPU ms per verify: service ${round(verify.extra?.serviceMs ?? Number.NaN, 2)}, postgres ${round(verify.extra?.postgresMs ?? Number.NaN, 2)}, redis ${round(verify.extra?.redisMs ?? Number.NaN, 2)}, machine ${round(verify.extra?.machineBusyMs ?? Number.NaN, 2)}), login ${loginRun.rps.toFixed(1)}/s, first steps ${pending.rps.toFixed(1)}/s`,
+    );
   }
 
   if (ctx.config.profileScenarios) {
@@ -166,11 +187,14 @@ export async function mfaVerify(ctx: BenchContext): Promise<ScenarioResult> {
       figure({ id: 'mfa_verify_vs_login_ratio', scenario: 8, title: 'ratio MFA verifies / logins', value: ratio, unit: '×', target: { op: '>=', value: 10 } }),
       figure({ id: 'mfa_verify_cpu_ms', scenario: 8, title: 'auth-service CPU per verify (all its threads)', value: summary(verifies, 'serviceMs'), unit: 'ms' }),
       figure({ id: 'mfa_login_vs_verify_cpu_ratio', scenario: 8, title: 'auth-service CPU per login ÷ per verify', value: cpuRatio, unit: '×' }),
+      figure({ id: 'mfa_verify_postgres_cpu_ms', scenario: 8, title: "Postgres CPU per verify (the auth database's backends)", value: summary(verifies, 'postgresMs'), unit: 'ms' }),
+      figure({ id: 'mfa_verify_redis_cpu_ms', scenario: 8, title: 'Redis server CPU per verify (shared with other users of it)', value: summary(verifies, 'redisMs'), unit: 'ms' }),
+      figure({ id: 'mfa_verify_machine_cpu_ms', scenario: 8, title: 'machine CPU per verify (every process, other tenants too)', value: summary(verifies, 'machineBusyMs'), unit: 'ms' }),
     ],
     notes: [
-      `Verify: \`POST /v1/auth/mfa/verify\` with an mfaToken and the current TOTP code, one per user (a step once used refuses its codes), ${n} users with TOTP on, ${vc} connections (as the other throughput figures; a verify waits on round trips, not on a CPU like a login's hash), as many requests as pending logins; the mfaTokens come from one password login per user just before (not timed; ${rounds.map((r) => r.firstStepRps.toFixed(1)).join(' / ')} first steps/s). Each verify reads the token (Redis), the user and the TOTP secret (Postgres), decrypts it, checks the code (otplib), counts the guess on the brute-force throttle (Redis, reserve and settle), spends the step (Postgres), takes the token and opens a session (Redis, a signed access token).`,
+      `Verify: \`POST /v1/auth/mfa/verify\` with an mfaToken and the current TOTP code, one per user (a step once used refuses its codes), ${n} users with TOTP on, ${vc} connections (as the other throughput figures; a verify waits on round trips, not on a CPU like a login's hash), as many requests as pending logins, of which the first ${warmCount} of each round are not timed (ramp-up; runs of ${verifies.map((r) => round(r.durationSec, 1)).join(' / ')} s); the mfaTokens come from one password login per user just before (not timed; ${rounds.map((r) => r.firstStepRps.toFixed(1)).join(' / ')} first steps/s). Each verify reads the token (Redis), the user and the TOTP secret (Postgres), decrypts it, checks the code (otplib), counts the guess on the brute-force throttle (Redis, reserve and settle), spends the step (Postgres), takes the token and opens a session (Redis, a signed access token).`,
       `Logins: scenario 2's \`POST /v1/auth/login\` (a user without MFA, ${c} connections, ${ctx.config.durationSec} s), run right after each verify run; the ratio is the median of the per-round ratios, ratio of medians ${round(verifyRps / loginRps, 2)}. Per-run: verifies ${verifies.map((r) => round(r.rps, 1)).join(' / ')}/s (p50 ${verifies.map((r) => r.p50Ms).join(' / ')} ms), logins ${logins.map((r) => round(r.rps, 1)).join(' / ')}/s.`,
-      `CPU per operation (medians, /proc, 10 ms ticks; robust to other load on the machine): verify ${summary(verifies, 'mainThreadMs')} ms main thread + ${summary(verifies, 'libuvThreadsMs')} ms libuv + ${summary(verifies, 'otherThreadsMs')} ms other threads of the auth-service (machine ${summary(verifies, 'machineBusyMs')} ms, every process); login ${summary(logins, 'mainThreadMs')} + ${summary(logins, 'libuvThreadsMs')} (argon2) + ${summary(logins, 'otherThreadsMs')} ms (machine ${summary(logins, 'machineBusyMs')} ms).`,
+      `CPU per operation (medians, /proc, 10 ms ticks; robust to other load on the machine): verify ${summary(verifies, 'mainThreadMs')} ms main thread + ${summary(verifies, 'libuvThreadsMs')} ms libuv + ${summary(verifies, 'otherThreadsMs')} ms other threads of the auth-service, ${summary(verifies, 'postgresMs')} ms Postgres (the auth database's backends), ${summary(verifies, 'redisMs')} ms Redis (machine ${summary(verifies, 'machineBusyMs')} ms, every process); login ${summary(logins, 'mainThreadMs')} + ${summary(logins, 'libuvThreadsMs')} (argon2) + ${summary(logins, 'otherThreadsMs')} ms, ${summary(logins, 'postgresMs')} ms Postgres, ${summary(logins, 'redisMs')} ms Redis (machine ${summary(logins, 'machineBusyMs')} ms).`,
     ],
     details: { users: n, connections: { verify: vc, login: c }, rounds },
   };

@@ -165,27 +165,36 @@ describe('the hash chain', () => {
     expect(result.code, result.err).toBe(0);
   });
 
-  it('appends the events of Redis-only changes that arrive together in one transaction, in arrival order', async () => {
+  it('appends the events of Redis-only changes that arrive together in one statement, in arrival order', async () => {
     // One transaction per event made every login wait in one queue for the chain's lock (bench
-    // scenario 8); events that arrive while a write is in flight now share the next one.
+    // scenario 8); events that arrive while a write is in flight now share the next write, which
+    // is one statement (no BEGIN/COMMIT, one round trip under the lock).
     let transactions = 0;
+    let statements = 0;
     const prisma = ctx.app.prisma;
     const counting = new Proxy(prisma, {
-      get: (target, key) =>
-        key === '$transaction'
-          ? (...args: Parameters<typeof prisma.$transaction>) => {
-              transactions += 1;
-              return target.$transaction(...args);
-            }
-          : Reflect.get(target, key),
+      get: (target, key) => {
+        if (key === '$transaction') {
+          return (...args: Parameters<typeof prisma.$transaction>) => {
+            transactions += 1;
+            return target.$transaction(...args);
+          };
+        }
+        if (key === '$executeRaw') {
+          return (...args: Parameters<typeof prisma.$executeRaw>) => {
+            statements += 1;
+            return target.$executeRaw(...args);
+          };
+        }
+        return Reflect.get(target, key);
+      },
     });
     const repository = createAuditRepository(counting);
     const batch = `group-${Date.now()}`;
     const event = (n: number): NewAuditEvent => ({ ...pastEvent('user.logout', new Date()), actorType: 'system', details: { batch, n } });
     await Promise.all(Array.from({ length: 20 }, (_, n) => repository.appendNow([event(n)])));
-    // The first write starts alone (one statement, no transaction); the 19 that arrived
-    // meanwhile share one transaction.
-    expect(transactions).toBe(1);
+    // The first write starts alone; the 19 that arrived meanwhile share the next statement.
+    expect([statements, transactions]).toEqual([2, 0]);
     const rows = await prisma.auditEvent.findMany({ where: { details: { path: ['batch'], equals: batch } }, orderBy: { id: 'asc' } });
     expect(rows.map((r) => (r.details as { n: number }).n)).toEqual(Array.from({ length: 20 }, (_, n) => n));
     const result = await runCommand(ctx, auditVerify, []);
@@ -196,7 +205,7 @@ describe('the hash chain', () => {
     const repository = createAuditRepository(ctx.app.prisma);
     const batch = `isolated-${Date.now()}`;
     const event = (n: number, note = 'fine'): NewAuditEvent => ({ ...pastEvent('user.logout', new Date()), details: { batch, n, note } });
-    // jsonb cannot hold U+0000: the group's transaction fails, then each caller's events are tried alone.
+    // jsonb cannot hold U+0000: the group's statement fails, then each caller's events are tried alone.
     const results = await Promise.allSettled([0, 1, 2, 3].map((n) => repository.appendNow([event(n, n === 2 ? 'nul\u0000' : 'fine')])));
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     const rows = await ctx.app.prisma.auditEvent.findMany({ where: { details: { path: ['batch'], equals: batch } }, orderBy: { id: 'asc' } });

@@ -1,6 +1,6 @@
 import type { AuditEvent, Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import type { Db } from '../users/users.repository.js';
-import { canonicalParts, checkRun, eventHash } from './audit-chain.js';
+import { canonicalParts, checkRun } from './audit-chain.js';
 import type { ChainBreak, ChainedContent } from './audit-chain.js';
 
 /** An event as written: everything its hash covers except its place in the chain. */
@@ -19,7 +19,7 @@ export interface AuditFilter {
 export type VerifyResult = { ok: true; events: number; head: string } | { ok: false; events: number; broken: ChainBreak };
 
 const VERIFY_PAGE = 1000;
-/** Events of Redis-only changes written in one transaction at most (see appendNow). */
+/** Events of Redis-only changes written in one statement at most (see appendNow). */
 const GROUP_MAX = 200;
 
 interface Waiting {
@@ -58,26 +58,43 @@ export function createAuditRepository(prisma: PrismaClient) {
   }
 
   /**
-   * Appends several events in the caller's transaction with one turn of the chain's lock: the
-   * UPDATE takes the lock and reserves their ids, the hashes are chained here (`eventHash`),
-   * then one insert and the new head. Five round trips whatever the count.
+   * Appends several events in one statement, as appendOne does one: the chain's row is locked,
+   * a recursive step places each event after the one before (the next id, the hash over its
+   * canonical text with the previous hash), the rows are inserted and the head moves. One round
+   * trip whatever the count, and on its own no BEGIN/COMMIT: a group of logins' events takes
+   * one turn of the lock, for one statement.
    */
-  async function appendMany(events: readonly NewAuditEvent[], tx: Prisma.TransactionClient): Promise<void> {
-    const [head] = await tx.$queryRaw<{ last_id: bigint; head_hash: string }[]>`
-      UPDATE audit_chain SET last_id = last_id + ${events.length}, updated_at = now()
-      WHERE id = 1 RETURNING last_id, head_hash`;
-    if (!head) throw new Error('audit chain head missing (migrations not applied?)');
-    let prevHash = head.head_hash;
-    let id = head.last_id - BigInt(events.length);
-    const rows = events.map((e) => {
-      id += 1n;
-      const hash = eventHash({ ...e, id, prevHash });
-      const row = { ...e, id, prevHash, hash };
-      prevHash = hash;
-      return row;
-    });
-    await tx.auditEvent.createMany({ data: rows });
-    await tx.$executeRaw`UPDATE audit_chain SET head_hash = ${prevHash} WHERE id = 1`;
+  async function appendMany(events: readonly NewAuditEvent[], db: Db | Prisma.TransactionClient): Promise<void> {
+    const parts = events.map((e) => canonicalParts(e));
+    const column = <T>(pick: (e: NewAuditEvent) => T) => events.map(pick);
+    const written = await db.$executeRaw`
+      WITH RECURSIVE head AS (
+        SELECT last_id, head_hash::text AS prev FROM audit_chain WHERE id = 1 FOR UPDATE
+      ), input AS (
+        SELECT * FROM unnest(
+          ${column((e) => e.at.toISOString())}::timestamptz[], ${column((e) => e.type)}::text[], ${column((e) => e.outcome)}::text[],
+          ${column((e) => e.actorId)}::uuid[], ${column((e) => e.actorType)}::text[], ${column((e) => e.targetId)}::uuid[],
+          ${column((e) => e.ip)}::text[], ${column((e) => e.userAgent)}::text[], ${column((e) => e.requestId)}::text[],
+          ${column((e) => JSON.stringify(e.details))}::jsonb[],
+          ${parts.map((p) => p.beforeId)}::text[], ${parts.map((p) => p.beforePrev)}::text[], ${parts.map((p) => p.rest)}::text[]
+        ) WITH ORDINALITY AS t(at, type, outcome, actor_id, actor_type, target_id, ip, user_agent, request_id, details, before_id, before_prev, rest, n)
+      ), chain AS (
+        SELECT 0::bigint AS n, head.last_id AS id, head.prev AS hash, NULL::text AS prev FROM head
+        UNION ALL
+        SELECT input.n, chain.id + 1,
+               encode(sha256(convert_to(input.before_id || (chain.id + 1)::text || input.before_prev || chain.hash || input.rest, 'UTF8')), 'hex'),
+               chain.hash
+        FROM chain JOIN input ON input.n = chain.n + 1
+      ), event AS (
+        INSERT INTO audit_events (id, at, type, outcome, actor_id, actor_type, target_id, ip, user_agent, request_id, details, prev_hash, hash)
+        SELECT chain.id, input.at, input.type, input.outcome, input.actor_id, input.actor_type, input.target_id, input.ip,
+               input.user_agent, input.request_id, input.details, chain.prev, chain.hash
+        FROM chain JOIN input ON input.n = chain.n
+        RETURNING id, hash
+      )
+      UPDATE audit_chain SET (last_id, head_hash, updated_at) = (SELECT id, hash, now() FROM event ORDER BY id DESC LIMIT 1)
+      WHERE audit_chain.id = 1 AND EXISTS (SELECT 1 FROM event)`;
+    if (written !== 1) throw new Error('audit chain head missing (migrations not applied?)');
   }
 
   /** Appends in the caller's transaction, in order. */
@@ -87,18 +104,18 @@ export function createAuditRepository(prisma: PrismaClient) {
     else if (events.length > 1) await appendMany(events, tx);
   }
 
-  /** On its own: one event is one statement; several share a transaction. */
+  /** On its own: one statement (and its own transaction) whatever the count. */
   async function appendAlone(events: readonly NewAuditEvent[]): Promise<void> {
     const [only] = events;
     if (events.length === 1 && only) await appendOne(only, prisma);
-    else if (events.length > 1) await prisma.$transaction((tx) => appendMany(events, tx));
+    else if (events.length > 1) await appendMany(events, prisma);
   }
 
   // Group commit for appendNow. Every append holds the chain's row lock until its transaction
   // commits (a WAL flush), so one transaction per event made every login of the replica wait in
   // one queue for that lock. Events that arrive while a write is in flight join the next one:
-  // one transaction, one turn of the lock, one flush for all of them, in arrival order (and a
-  // lone event is one statement). Each caller still waits for the commit of its own events; if a
+  // one statement (its own transaction), one turn of the lock, one flush for all of them, in
+  // arrival order. Each caller still waits for the commit of its own events; if a
   // group fails, each caller's events are tried alone, so one bad event fails only its request.
   let waiting: Waiting[] = [];
   let writing = false;
@@ -122,7 +139,7 @@ export function createAuditRepository(prisma: PrismaClient) {
     append,
 
     /**
-     * Appends in a transaction of its own (events of changes that live in Redis only), shared
+     * Appends in a statement of its own (events of changes that live in Redis only), shared
      * with the events other requests append at the same moment; resolves once they committed.
      */
     appendNow: (events: readonly NewAuditEvent[]) =>

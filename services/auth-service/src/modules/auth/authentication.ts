@@ -53,6 +53,11 @@ function parse(token: string): { userId: string; key: string } | undefined {
   return { userId, key: `mfa:{u:${userId}}:${createHash('sha256').update(token).digest('base64url')}` };
 }
 
+/** The pending login a token's stored first factor (`ff`) describes; undefined when there is none. */
+export function pendingLogin(userId: string, ff: string | null | undefined): PendingLogin | undefined {
+  return ff === 'pwd' || ff === 'fed' ? { userId, firstFactor: ff } : undefined;
+}
+
 export function createMfaTokenStore(redis: RedisClient, opts: { ttlSec: number; maxAttempts: number }) {
   return {
     async issue(userId: string, firstFactor: FirstFactor): Promise<string> {
@@ -67,8 +72,17 @@ export function createMfaTokenStore(redis: RedisClient, opts: { ttlSec: number; 
     async find(token: string): Promise<PendingLogin | undefined> {
       const parsed = parse(token);
       if (!parsed) return undefined;
-      const ff = await redis.hget(parsed.key, 'ff');
-      return ff === 'pwd' || ff === 'fed' ? { userId: parsed.userId, firstFactor: ff } : undefined;
+      return pendingLogin(parsed.userId, await redis.hget(parsed.key, 'ff'));
+    },
+
+    /**
+     * The token as a one-time pass for the login throttle, which reads (`ff`, see `pendingLogin`)
+     * and takes it in its own scripts: the user's throttle keys share the token's hash slot.
+     * Undefined for a malformed token (whose key could not exist).
+     */
+    pass(token: string): { userId: string; key: string; field: 'ff' } | undefined {
+      const parsed = parse(token);
+      return parsed && { ...parsed, field: 'ff' };
     },
 
     /** Counts a wrong code against the token; it dies at the maximum. */

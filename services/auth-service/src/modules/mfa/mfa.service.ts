@@ -1,5 +1,6 @@
 import { AppError } from '@authmeet/http-kit';
 import type { User } from '../../generated/prisma/client.js';
+import { pendingLogin } from '../auth/authentication.js';
 import type { Authentication, FirstFactor, MfaChallenge, MfaTokenStore } from '../auth/authentication.js';
 import type { DeviceInfo, SessionsService, TokenPair } from '../sessions/sessions.service.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
@@ -103,27 +104,42 @@ export function createMfaService(deps: MfaServiceDeps) {
       return { recoveryCodes };
     },
 
-    /** The second step of a login: the `mfaToken` and a code open the session. */
+    /**
+     * The second step of a login: the `mfaToken` and a code open the session. The token is the
+     * throttle's one-time pass: read with the guess's reservation, taken with the settle of a
+     * right answer (one Redis round trip each), while the user and TOTP row come in one
+     * statement, sent alongside the reservation.
+     */
     async verifyLogin(mfaToken: string, factor: SecondFactor, device: DeviceInfo) {
-      const pending = await deps.tokens.find(mfaToken);
-      if (!pending) throw appError('MFA_TOKEN_INVALID');
-      const user = await users.findById(pending.userId);
-      if (!user || !user.isActive || !user.mfaEnabled) {
-        await deps.tokens.take(mfaToken);
-        throw appError(user && !user.isActive ? 'ACCOUNT_DISABLED' : 'MFA_TOKEN_INVALID');
-      }
-      if (!(await secondFactor.matches(user.id, factor, device.ip))) {
+      const pass = deps.tokens.pass(mfaToken);
+      if (!pass) throw appError('MFA_TOKEN_INVALID');
+      const reading = repo.findLoginAccount(pass.userId);
+      // Awaited only once the token is known to be live; a refusal before that drops it.
+      reading.catch(() => undefined);
+      const check = await secondFactor.matchesUnderPass(pass, factor, device.ip, async (ff) => {
+        const account = await reading;
+        if (!pendingLogin(pass.userId, ff) || !account?.user.isActive || !account.user.mfaEnabled) {
+          // Refused uncounted (the throttle refunds a check that throws); the token is spent.
+          await deps.tokens.take(mfaToken);
+          throw appError(account && !account.user.isActive ? 'ACCOUNT_DISABLED' : 'MFA_TOKEN_INVALID');
+        }
+        return account;
+      });
+      if (check.status === 'no_pass') throw appError('MFA_TOKEN_INVALID');
+      if (!check.result.ok) {
         await deps.tokens.fail(mfaToken);
         throw appError('MFA_CODE_INVALID');
       }
       // Single use: of two requests that both passed the check, one opens a session.
-      if (!(await deps.tokens.take(mfaToken))) throw appError('MFA_TOKEN_INVALID');
+      if (!check.taken) throw appError('MFA_TOKEN_INVALID');
+      // The check refused any other stored first factor.
+      const firstFactor = check.value as FirstFactor;
       const authn: Authentication = {
-        amr: 'code' in factor ? [pending.firstFactor, 'otp', 'mfa'] : [pending.firstFactor, 'mfa'],
+        amr: 'code' in factor ? [firstFactor, 'otp', 'mfa'] : [firstFactor, 'mfa'],
         acr: 'aal2',
         authTime: clock(),
       };
-      return deps.sessions.start(user, device, authn);
+      return deps.sessions.start(check.result.user, device, authn);
     },
   };
 }

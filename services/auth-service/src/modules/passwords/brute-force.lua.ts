@@ -18,7 +18,7 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
  * waitMs for its slot) or {0, 0, retryAfterMs} when refused. Lanes: 1 trusted IP, 2 counted on the
  * account, 3 clean-IP allowance. A refused attempt writes nothing, so refusals cost no memory.
  */
-export const reserveScript = `${NOW}
+const reserveBody = `
 local f, tr = KEYS[1], KEYS[2]
 local ipf = 'ip:' .. ARGV[1]
 local ipMax, win, free, cleanMax = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -62,13 +62,33 @@ end
 redis.call('PEXPIRE', f, win + maxDelay)
 return {1, lane, wait}`;
 
+export const reserveScript = `${NOW}
+local function reserve()${reserveBody}
+end
+return reserve()`;
+
+/**
+ * The reservation of a check made under a one-time pass (KEYS[3], a hash in the account's slot:
+ * a pending login's mfaToken). ARGV as reserveScript, then the pass's field to read. A pass that
+ * is gone refuses the check before anything is counted ({-1, 0, 0}); otherwise reserveScript's
+ * answer with the field's value appended.
+ */
+export const reserveUnderPassScript = `${NOW}
+local function reserve()${reserveBody}
+end
+local pass = redis.call('HGET', KEYS[3], ARGV[9])
+if not pass then return {-1, 0, 0} end
+local r = reserve()
+r[4] = pass
+return r`;
+
 /**
  * Settles an admitted check. ARGV: ipHash, lane, outcome, trustedTtlMs, trustedMax.
  * "ok": the password was right: this IP's failures on the account are forgotten, the IP becomes
  * trusted, and the reservation is refunded. "undo": the check never ran (the hasher was full):
  * the reservation is refunded and nothing else changes.
  */
-export const settleScript = `${NOW}
+const settleBody = `
 local f, tr = KEYS[1], KEYS[2]
 local ipf = 'ip:' .. ARGV[1]
 local lane = tonumber(ARGV[2])
@@ -88,5 +108,16 @@ local field = (lane == 2 and 'n') or (lane == 3 and 'clean') or nil
 if field then
   local v = tonumber(redis.call('HGET', f, field) or 0)
   if v > 0 then redis.call('HSET', f, field, v - 1) end
-end
+end`;
+
+export const settleScript = `${NOW}${settleBody}
 return 1`;
+
+/**
+ * Settles a check made under a one-time pass (KEYS[3]), ARGV as settleScript: "ok" also takes
+ * the pass (deletes it) in the same step and answers 1 for the one caller that took it, 0 when
+ * another did first; "undo" leaves the pass alone and answers 0.
+ */
+export const settleUnderPassScript = `${NOW}${settleBody}
+if ARGV[3] == 'ok' then return redis.call('DEL', KEYS[3]) end
+return 0`;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisClient } from '@authmeet/http-kit';
 import { AppError } from '@authmeet/http-kit';
-import { reserveScript, settleScript } from './brute-force.lua.js';
+import { reserveScript, reserveUnderPassScript, settleScript, settleUnderPassScript } from './brute-force.lua.js';
 
 /**
  * Brute-force protection for every check of a password (login, password change, account
@@ -45,6 +45,19 @@ interface Reservation {
   lane: number;
 }
 
+/**
+ * A one-time key a check is made under: a pending login's mfaToken, a hash in the account's
+ * hash slot ({u:<id>}), so the throttle's scripts can read and take it in the same step.
+ */
+export interface OneTimePass {
+  key: string;
+  /** The field the reservation reads (and answers) from the pass. */
+  field: string;
+}
+
+/** A check under a pass: not made (the pass is gone), or made, and whether this caller took the pass. */
+export type PassCheck<T> = { status: 'no_pass' } | { status: 'checked'; value: string; result: T; taken: boolean };
+
 const sha = (value: string) => createHash('sha256').update(value).digest('base64url').slice(0, 22);
 
 function keysFor(subject: ThrottleSubject): [string, string] {
@@ -58,13 +71,15 @@ export function createLoginThrottle(redis: RedisClient, config: LoginThrottleCon
   const windowMs = config.windowSec * 1000;
   const maxDelayMs = config.maxDelaySec * 1000;
 
-  async function reserve(subject: ThrottleSubject, ip: string): Promise<Reservation> {
+  /** The reservation, and with a pass its field's value (undefined when the pass is gone: nothing reserved). */
+  async function reserve(subject: ThrottleSubject, ip: string, pass?: OneTimePass): Promise<{ reservation: Reservation; value: string } | undefined> {
     const keys = keysFor(subject);
     const ipHash = sha(ip);
-    const [admitted, lane, ms] = (await redis.eval(
-      reserveScript,
-      2,
+    const [admitted, lane, ms, value] = (await redis.eval(
+      pass ? reserveUnderPassScript : reserveScript,
+      pass ? 3 : 2,
       ...keys,
+      ...(pass ? [pass.key] : []),
       ipHash,
       config.ipMax,
       windowMs,
@@ -73,17 +88,35 @@ export function createLoginThrottle(redis: RedisClient, config: LoginThrottleCon
       BASE_DELAY_MS,
       maxDelayMs,
       config.maxWaitMs,
-    )) as [number, number, number];
+      ...(pass ? [pass.field] : []),
+    )) as [number, number, number, string?];
+    if (admitted === -1) return undefined;
     if (admitted !== 1) {
       throw new AppError('RATE_LIMITED', { detail: 'Too many wrong passwords; try again later', retryAfter: Math.max(1, Math.ceil(ms / 1000)) });
     }
     // Stryker disable next-line ConditionalExpression,EqualityOperator: the wait is never negative, and sleeping 0 ms is not waiting
     if (ms > 0) await sleep(ms);
-    return { keys, ip: ipHash, lane };
+    return { reservation: { keys, ip: ipHash, lane }, value: value ?? '' };
   }
 
-  const settle = (r: Reservation, outcome: 'ok' | 'undo') =>
-    redis.eval(settleScript, 2, ...r.keys, r.ip, r.lane, outcome, config.trustedTtlSec * 1000, TRUSTED_MAX);
+  /** Settles; under a pass, "ok" takes it too and answers whether this caller did. */
+  async function settle(r: Reservation, outcome: 'ok' | 'undo', pass?: OneTimePass): Promise<boolean> {
+    const keys = pass ? [...r.keys, pass.key] : r.keys;
+    const taken = await redis.eval(pass ? settleUnderPassScript : settleScript, keys.length, ...keys, r.ip, r.lane, outcome, config.trustedTtlSec * 1000, TRUSTED_MAX);
+    return taken === 1;
+  }
+
+  /** Runs `check` on an admitted reservation; a check that throws is refunded. */
+  async function checked<T>(reservation: Reservation, check: () => Promise<T>, pass?: OneTimePass): Promise<T> {
+    try {
+      return await check();
+    } catch (error) {
+      // Best effort: the original error (a 503, typically) is what the client must see.
+      // Stryker disable next-line StringLiteral: the settle script treats every outcome but 'ok' as undo
+      await settle(reservation, 'undo', pass).catch(() => undefined);
+      throw error;
+    }
+  }
 
   return {
     /**
@@ -95,19 +128,27 @@ export function createLoginThrottle(redis: RedisClient, config: LoginThrottleCon
      * password does not reset the count of wrong codes.
      */
     async guard<T extends { ok: boolean }>(subject: ThrottleSubject, ip: string, check: () => Promise<T>, opts: { firstFactorOnly?: boolean } = {}): Promise<T> {
-      const reservation = await reserve(subject, ip);
-      let result: T;
-      try {
-        result = await check();
-      } catch (error) {
-        // Best effort: the original error (a 503, typically) is what the client must see.
-        // Stryker disable next-line StringLiteral: the settle script treats every outcome but 'ok' as undo
-        await settle(reservation, 'undo').catch(() => undefined);
-        throw error;
-      }
-      // Stryker disable next-line StringLiteral: as above, any outcome but 'ok' is undo ('ok' itself is pinned by the tests)
-      if (result.ok) await settle(reservation, opts.firstFactorOnly ? 'undo' : 'ok');
+      const reserved = await reserve(subject, ip);
+      // Stryker disable next-line ConditionalExpression: without a pass there is always a reservation; this is for the types
+      if (!reserved) throw new Error('reservation without a pass answered no pass');
+      const result = await checked(reserved.reservation, check);
+      // Stryker disable next-line StringLiteral: any outcome but 'ok' is undo ('ok' itself is pinned by the tests)
+      if (result.ok) await settle(reserved.reservation, opts.firstFactorOnly ? 'undo' : 'ok');
       return result;
+    },
+    /**
+     * `guard` for a check made under a one-time pass (a second login step under its mfaToken),
+     * with the pass's round trips folded into the throttle's: the reservation also reads the
+     * pass's field (a pass that is gone refuses the check before anything is counted) and the
+     * settle of a right answer also takes the pass, so exactly one right answer gets it. A wrong
+     * answer stays counted and leaves the pass; a check that throws is refunded and leaves it too.
+     */
+    async guardUnderPass<T extends { ok: boolean }>(subject: { userId: string }, ip: string, pass: OneTimePass, check: (value: string) => Promise<T>): Promise<PassCheck<T>> {
+      const reserved = await reserve(subject, ip, pass);
+      if (!reserved) return { status: 'no_pass' };
+      const result = await checked(reserved.reservation, () => check(reserved.value), pass);
+      const taken = result.ok && (await settle(reserved.reservation, 'ok', pass));
+      return { status: 'checked', value: reserved.value, result, taken };
     },
     /** After a password reset: whoever was guessing starts from nothing (trusted IPs stay). */
     async clear(subject: ThrottleSubject): Promise<void> {

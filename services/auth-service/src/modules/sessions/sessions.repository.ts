@@ -168,6 +168,10 @@ function toRecord(userId: string, id: string, h: Record<string, string>): Sessio
   };
 }
 
+/** A not-before marker as stored (epoch seconds), 0 when none. */
+// Stryker disable next-line ConditionalExpression: Number(null) is 0 as well; this spells out "no marker"
+const markerValue = (value: string | null) => (value === null ? 0 : Number(value));
+
 export interface SessionsRepositoryOptions {
   /** The client's keyPrefix: revocations are published on a channel carrying it. */
   keyPrefix: string;
@@ -177,10 +181,14 @@ export interface SessionsRepositoryOptions {
 
 export function createSessionsRepository(redis: RedisClient, opts: SessionsRepositoryOptions) {
   return {
-    async create(s: NewSession): Promise<void> {
+    /**
+     * Stores a new session; answers the user's not-before marker (see `notBefore`), read in the
+     * same MULTI after the session is written, so a login needs no round trip of its own for it.
+     */
+    async create(s: NewSession): Promise<{ notBefore: number }> {
       const key = sessionKey(s.userId, s.id);
       const index = userSessionsKey(s.userId);
-      await redis
+      const replies = await redis
         .multi()
         .hset(key, {
           // The user id is in the key, `lu` is absent until the first refresh (then `ca` is
@@ -201,7 +209,11 @@ export function createSessionsRepository(redis: RedisClient, opts: SessionsRepos
         // Expired members are dropped lazily here and on listing.
         .zremrangebyscore(index, LOWEST_SCORE, s.now)
         .pexpireat(index, s.absoluteExpiresAt)
+        .get(userNotBeforeKey(s.userId))
         .exec();
+      const [error, nbf] = replies?.at(-1) ?? [new Error('the session MULTI was discarded')];
+      if (error) throw error;
+      return { notBefore: markerValue(nbf as string | null) };
     },
 
     async rotationContext(userId: string, sessionId: string): Promise<RotationContext> {
@@ -277,9 +289,7 @@ export function createSessionsRepository(redis: RedisClient, opts: SessionsRepos
 
     /** The user's not-before marker (epoch seconds), 0 when none: new tokens are issued at or after it. */
     async notBefore(userId: string): Promise<number> {
-      const value = await redis.get(userNotBeforeKey(userId));
-      // Stryker disable next-line ConditionalExpression: Number(null) is 0 as well; this spells out "no marker"
-      return value === null ? 0 : Number(value);
+      return markerValue(await redis.get(userNotBeforeKey(userId)));
     },
 
     /**

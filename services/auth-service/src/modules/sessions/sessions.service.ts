@@ -79,8 +79,8 @@ export function createSessionsService(deps: SessionsServiceDeps) {
    * (an admin acting while the login hashed). Changes commit before their marker is set, so a
    * read made after seeing the marker is at least as new as the change. No marker, no read.
    */
-  async function claimsSubject(user: User): Promise<{ user: User; notBefore: number }> {
-    const notBefore = await sessions.notBefore(user.id);
+  async function claimsSubject(user: User, knownNotBefore?: number): Promise<{ user: User; notBefore: number }> {
+    const notBefore = knownNotBefore ?? (await sessions.notBefore(user.id));
     if (notBefore === 0) return { user, notBefore };
     const current = await deps.users.findById(user.id);
     if (!current || current.deletedAt !== null) throw appError('REFRESH_TOKEN_INVALID');
@@ -112,11 +112,23 @@ export function createSessionsService(deps: SessionsServiceDeps) {
     return { accessToken, expiresIn: Math.max(exp - nowSec, 0) };
   }
 
-  /** The pair for a session just opened or rotated; if the user may no longer have it, the session ends. */
-  async function tokenPair(user: User, sessionId: string, refreshToken: string, expiresAt: number, absoluteExpiresAt: number, now: number, authn: Authentication): Promise<TokenPair> {
+  /**
+   * The pair for a session just opened or rotated; if the user may no longer have it, the session
+   * ends. `notBefore`: the user's marker when already read after the session was written.
+   */
+  async function tokenPair(
+    user: User,
+    sessionId: string,
+    refreshToken: string,
+    expiresAt: number,
+    absoluteExpiresAt: number,
+    now: number,
+    authn: Authentication,
+    notBefore?: number,
+  ): Promise<TokenPair> {
     let subject: { user: User; notBefore: number };
     try {
-      subject = await claimsSubject(user);
+      subject = await claimsSubject(user, notBefore);
     } catch (error) {
       if (error instanceof AppError && error.status < 500) await revoke(user.id, [sessionId]);
       throw error;
@@ -158,7 +170,7 @@ export function createSessionsService(deps: SessionsServiceDeps) {
     const absoluteExpiresAt = now + config.absoluteTtlSec * 1000;
     const expiresAt = Math.min(now + config.refreshTtlSec * 1000, absoluteExpiresAt);
     const refresh = mintRefreshToken(user.id, sessionId);
-    await sessions.create({
+    const { notBefore } = await sessions.create({
       id: sessionId,
       userId: user.id,
       refreshHash: refresh.hash,
@@ -171,7 +183,7 @@ export function createSessionsService(deps: SessionsServiceDeps) {
       authn,
     });
     // The session records its login: auth_time is its creation, in this token as after refreshes.
-    return tokenPair(user, sessionId, refresh.token, expiresAt, absoluteExpiresAt, now, { ...authn, authTime: now });
+    return tokenPair(user, sessionId, refresh.token, expiresAt, absoluteExpiresAt, now, { ...authn, authTime: now }, notBefore);
   }
 
   async function revoke(userId: string, sessionIds: string[]) {
