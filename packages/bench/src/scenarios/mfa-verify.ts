@@ -153,7 +153,7 @@ export async function mfaVerify(ctx: BenchContext): Promise<ScenarioResult> {
     const loginRun = await cpuPerOp(subjects, (durationSec) => runLoad({ ...loginSpec, durationSec }))(ctx.config.durationSec);
     rounds.push({ verify, login: loginRun, firstStepRps: pending.rps });
     ctx.log(
-      `  run ${run}/${ctx.config.runs}: verify ${verify.rps.toFixed(1)}/s (p50 ${verify.p50Ms} ms, ${verify.durationSec} s; CPU ms per verify: service ${round(verify.extra?.serviceMs ?? Number.NaN, 2)}, postgres ${round(verify.extra?.postgresMs ?? Number.NaN, 2)}, redis ${round(verify.extra?.redisMs ?? Number.NaN, 2)}, machine ${round(verify.extra?.machineBusyMs ?? Number.NaN, 2)}), login ${loginRun.rps.toFixed(1)}/s, first steps ${pending.rps.toFixed(1)}/s`,
+      `  run ${run}/${ctx.config.runs}: verify ${verify.rps.toFixed(1)}/s (p50 ${verify.p50Ms} ms, ${round(verify.durationSec, 2)} s; CPU ms per verify: service ${round(verify.extra?.serviceMs ?? Number.NaN, 2)}, postgres ${round(verify.extra?.postgresMs ?? Number.NaN, 2)}, redis ${round(verify.extra?.redisMs ?? Number.NaN, 2)}, machine ${round(verify.extra?.machineBusyMs ?? Number.NaN, 2)}), login ${loginRun.rps.toFixed(1)}/s, first steps ${pending.rps.toFixed(1)}/s`,
     );
   }
 
