@@ -38,6 +38,9 @@ export function createRedisClient(config: RedisConfig, opts: { subscriber?: bool
     enableOfflineQueue: opts.subscriber === true,
     maxRetriesPerRequest: opts.subscriber ? null : 1,
     autoResendUnfulfilledCommands: opts.subscriber === true,
+    // Subscribers re-subscribe themselves on "ready" (with a rejection handler): ioredis's own
+    // re-subscription is fire-and-forget and turns a second drop into an unhandled rejection.
+    autoResubscribe: false,
     commandTimeout: opts.subscriber ? undefined : REDIS_COMMAND_TIMEOUT_MS,
     connectTimeout: 2000,
     retryStrategy: (times) => Math.min(50 * 2 ** times, 2000),

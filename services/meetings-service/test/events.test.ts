@@ -120,3 +120,62 @@ describe('GET /v1/meetings/{id}/events', () => {
     expect(await numsub()).toBe(0);
   });
 });
+
+// A replica of its own: these tests cut its subscriber connection.
+describe('the subscriber connection drops', () => {
+  let c: MeetingsContext;
+  let baseC: string;
+  beforeAll(async () => {
+    c = await startMeetingsService({}, { share: a });
+    await c.app.listen({ port: 0, host: '127.0.0.1' });
+    baseC = `http://127.0.0.1:${(c.app.server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await c.close();
+  });
+
+  async function openOnC(meetingId: string): Promise<{ stream: SseStream; channel: string }> {
+    const stream = await openSse(`${baseC}/v1/meetings/${meetingId}/events`, host.headers);
+    expect(stream.status).toBe(200);
+    return { stream, channel: `${c.config.redis.keyPrefix}meeting:${meetingId}:events` };
+  }
+
+  it('open streams keep receiving events after the subscriber connection drops and comes back', async () => {
+    const m = await createMeeting(b.app, host);
+    const { stream, channel } = await openOnC(m.id);
+    expect(await countSubscribers(channel)).toBe(1);
+    const subscriber = c.app.redisSubscriber;
+    const back = new Promise((resolve) => subscriber.once('ready', resolve));
+    subscriber.disconnect(true);
+    await back;
+    await expect.poll(() => countSubscribers(channel), { timeout: 3000 }).toBe(1);
+    const guest = await newUser(b.app, b.issuer);
+    expect((await join(b.app, guest, m.code)).statusCode).toBe(200);
+    expect((await stream.next('participant.joined')).data).toMatchObject({ meetingId: m.id, participant: { userId: guest.id } });
+    stream.close();
+  });
+
+  // Last in this block: it leaves the replica's subscriber closed, as a shutdown would.
+  it('a re-subscription cut short by a shutdown is not an unhandled rejection', async () => {
+    const m = await createMeeting(b.app, host);
+    const { stream } = await openOnC(m.id);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const subscriber = c.app.redisSubscriber;
+      // Enough channels that the re-subscription's answer takes a while to arrive.
+      await subscriber.subscribe(...Array.from({ length: 5000 }, (_, i) => `${c.config.redis.keyPrefix}test:busy:${i}`));
+      const ended = new Promise((resolve) => subscriber.once('end', resolve));
+      // Reconnected, SUBSCRIBE just sent and not yet answered: close for good.
+      subscriber.once('ready', () => subscriber.disconnect());
+      subscriber.disconnect(true);
+      await ended;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      stream.close();
+    }
+  });
+});

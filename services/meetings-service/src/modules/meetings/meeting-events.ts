@@ -66,6 +66,29 @@ export function createMeetingEvents(opts: { publisher: RedisClient; subscriber: 
     for (const sink of [...local]) sink.onEvent(event);
   });
 
+  // The subscriber connection does not re-subscribe by itself (ioredis's autoResubscribe sends
+  // its SUBSCRIBE with no rejection handler, so a connection that drops again before the answer
+  // becomes an unhandled rejection). Every channel with a local stream is subscribed again here,
+  // once per reconnect; a failure is logged and retried on the next "ready".
+  let dropped = false;
+  let resubscribing = 0;
+  subscriber.on('close', () => {
+    dropped = true;
+  });
+  subscriber.on('ready', () => {
+    if (!dropped) return;
+    dropped = false;
+    const channels = [...sinks.keys()];
+    if (channels.length === 0) return;
+    resubscribing += 1;
+    subscriber
+      .subscribe(...channels)
+      .catch((err: unknown) => log.warn({ err, channels: channels.length }, 'meeting event channels not re-subscribed; retrying on reconnect'))
+      .finally(() => {
+        resubscribing -= 1;
+      });
+  });
+
   function release(channel: string, sink: EventSink) {
     const set = sinks.get(channel);
     if (!set?.delete(sink) || set.size > 0) return;
@@ -93,9 +116,9 @@ export function createMeetingEvents(opts: { publisher: RedisClient; subscriber: 
         sinks.set(channel, set);
       }
       set.add(sink);
-      if (first || subscriber.status !== 'ready') {
-        // Even a channel already in use waits for a live connection: otherwise the caller would
-        // tell its client "subscribed" while events are being missed.
+      if (first || subscriber.status !== 'ready' || resubscribing > 0) {
+        // Even a channel already in use waits for a live (and re-subscribed) connection:
+        // otherwise the caller would tell its client "subscribed" while events are being missed.
         const abort = new AbortController();
         try {
           await Promise.race([
