@@ -81,8 +81,10 @@ export function setUpLinks({ sayDone, explain, render }: LinksApp) {
       try {
         const user = await unwrap(auth.POST('/v1/auth/email/verify', { body: { token } }));
         show('Email verified', `Thank you: ${user.email} is verified.`);
-        // A signed-in tab shows the badge once its session carries the new user.
-        if (session.isSignedIn) await session.refresh();
+        // Every signed-in tab shows the badge once the session carries the new user. This tab may
+        // still be joining the session: another tab's greeting can arrive after the verification
+        // and carry the user from before it, so join first (restore), then refresh.
+        if (await session.restore()) await session.refresh();
       } catch (error) {
         show('This link did not work', 'It may have expired or been used already. Log in and send a new one from your account page.');
         explain(error);
