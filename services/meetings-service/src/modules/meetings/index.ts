@@ -22,7 +22,7 @@ export interface MeetingsModuleDeps {
  */
 export function meetingsModule(app: HttpApp, deps: MeetingsModuleDeps) {
   const { config } = deps;
-  const repository = createMeetingsRepository(app.prisma);
+  const repository = createMeetingsRepository(app.prisma, app.pg);
   const events = createMeetingEvents({ publisher: app.redis, subscriber: app.redisSubscriber, channelPrefix: config.redis.keyPrefix, log: app.log });
   // Open streams would keep close() waiting for "in-flight" requests: end them first.
   app.addHook('preClose', async () => events.shutdown());
