@@ -90,9 +90,10 @@ async function render(input: Buffer, maxPixels: number): Promise<Buffer> {
 
 /**
  * Body buffers of `size` bytes, reused. A fresh multi-megabyte buffer per upload is memory the
- * kernel must map and V8 must account as external, and that churn is what triggered most full
- * garbage collections under a stream of uploads; a reused one is neither. At most `keep` idle
- * buffers are held (the queue's bound: a burst that size holds as many anyway).
+ * kernel must map and fault in again, and that V8 counts as external memory in its collection
+ * heuristics; a reused one is neither. (Under a stream of uploads the full collections that
+ * remain come from old-space growth, not from these buffers.) At most `keep` idle buffers are
+ * held (the queue's bound: a burst that size holds as many anyway).
  */
 function bufferPool(size: number, keep: number) {
   const idle: Buffer[] = [];
