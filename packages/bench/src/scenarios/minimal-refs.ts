@@ -3,6 +3,7 @@ import { mintRefreshToken, newSessionSalt } from '@authmeet/auth-service/refresh
 import { createSessionsRepository } from '@authmeet/auth-service/sessions-repository';
 import { Redis } from 'ioredis';
 import { bearer } from '../harness/fixtures.js';
+import { cpuPerOp } from '../harness/cpu.js';
 import { autocannonMeasure, interleaved, runLoad } from '../harness/load.js';
 import type { Measure } from '../harness/load.js';
 import { startMinimalRefs } from '../harness/peers.js';
@@ -85,19 +86,27 @@ export async function minimalReferences(ctx: BenchContext): Promise<ScenarioResu
   await sameAnswer(ctx, '/v1/auth/me', auth.url, refs.auth.url);
   const c = ctx.config.httpConnections;
   const redis = new Redis(ctx.config.redisUrl, { keyPrefix: REDIS_PREFIX });
-  const get = (url: string) => autocannonMeasure({ url, headers: bearer(ctx.tokens), connections: c });
+  // CPU per answer of the serving process (/proc, every thread): what a saturated single-threaded
+  // server's rate is the inverse of, and what a noisy neighbour does not inflate the way it
+  // moves req/s between rounds.
+  const onCpu = (pid: () => number, measure: Measure): Measure => cpuPerOp({ service: pid }, measure);
+  const ourMeetings = () => meetings.child.pid;
+  const ourAuth = () => auth.child.pid;
+  const refMeetings = () => refs.meetings.child.pid;
+  const refAuth = () => refs.auth.child.pid;
+  const get = (pid: () => number, url: string) => onCpu(pid, autocannonMeasure({ url, headers: bearer(ctx.tokens), connections: c }));
   ctx.log(`11 ours vs minimal references (${ctx.probe.path}, /v1/auth/me, /v1/auth/refresh) and /healthz vs bare hello, ${c} connections`);
   const s = await interleaved(
     {
-      oursMeetings: get(`${meetings.url}${ctx.probe.path}`),
-      minimalMeetings: get(`${refs.meetings.url}${ctx.probe.path}`),
-      oursMe: get(`${auth.url}/v1/auth/me`),
-      minimalMe: get(`${refs.auth.url}/v1/auth/me`),
-      oursRefresh: refreshMeasure(ctx, redis, auth.url),
-      minimalRefresh: refreshMeasure(ctx, redis, refs.auth.url),
-      meetingsHealthz: autocannonMeasure({ url: `${meetings.url}/healthz`, connections: c }),
-      authHealthz: autocannonMeasure({ url: `${auth.url}/healthz`, connections: c }),
-      bareHello: autocannonMeasure({ url: `${ctx.hello.url}/`, connections: c }),
+      oursMeetings: get(ourMeetings, `${meetings.url}${ctx.probe.path}`),
+      minimalMeetings: get(refMeetings, `${refs.meetings.url}${ctx.probe.path}`),
+      oursMe: get(ourAuth, `${auth.url}/v1/auth/me`),
+      minimalMe: get(refAuth, `${refs.auth.url}/v1/auth/me`),
+      oursRefresh: onCpu(ourAuth, refreshMeasure(ctx, redis, auth.url)),
+      minimalRefresh: onCpu(refAuth, refreshMeasure(ctx, redis, refs.auth.url)),
+      meetingsHealthz: onCpu(ourMeetings, autocannonMeasure({ url: `${meetings.url}/healthz`, connections: c })),
+      authHealthz: onCpu(ourAuth, autocannonMeasure({ url: `${auth.url}/healthz`, connections: c })),
+      bareHello: onCpu(() => ctx.hello.child.pid, autocannonMeasure({ url: `${ctx.hello.url}/`, connections: c })),
     },
     series(ctx),
   );
@@ -121,6 +130,23 @@ export async function minimalReferences(ctx: BenchContext): Promise<ScenarioResu
     figure({ id: 'auth_healthz_rps', scenario: 11, title: 'auth-service GET /healthz', value: s.authHealthz.rps, unit: 'req/s' }),
     figure({ id: 'auth_healthz_vs_hello_ratio', scenario: 11, title: 'ratio auth-service /healthz / bare hello', value: round(pairedRatio(s.authHealthz.runs, s.bareHello.runs), 3), unit: '×', target: { op: '>=', value: HEALTHZ_TARGET } }),
   );
+  // µs of the serving process's CPU per answer (median of the rounds), and the rate ratio it implies.
+  const usPerAnswer = (x: { extra: Record<string, number> }) => round((x.extra.serviceMs ?? Number.NaN) * 1000, 1);
+  const cpuRatio = (ours: { extra: Record<string, number> }, base: { extra: Record<string, number> }) => round(usPerAnswer(base) / usPerAnswer(ours), 3);
+  for (const [id, route, ours, minimal] of pairs) {
+    figures.push(
+      figure({ id: `ours_${id}_cpu_us`, scenario: 11, title: `CPU per answer, ours ${route}`, value: usPerAnswer(ours), unit: 'µs' }),
+      figure({ id: `minimal_${id}_cpu_us`, scenario: 11, title: `CPU per answer, minimal reference ${route}`, value: usPerAnswer(minimal), unit: 'µs' }),
+      figure({ id: `ours_vs_minimal_${id}_cpu_ratio`, scenario: 11, title: `CPU ratio minimal / ours, ${route} (the rate ratio a saturated server would show)`, value: cpuRatio(ours, minimal), unit: '×' }),
+    );
+  }
+  figures.push(
+    figure({ id: 'hello_cpu_us', scenario: 11, title: 'CPU per answer, bare hello', value: usPerAnswer(s.bareHello), unit: 'µs' }),
+    figure({ id: 'meetings_healthz_cpu_us', scenario: 11, title: 'CPU per answer, meetings-service /healthz', value: usPerAnswer(s.meetingsHealthz), unit: 'µs' }),
+    figure({ id: 'auth_healthz_cpu_us', scenario: 11, title: 'CPU per answer, auth-service /healthz', value: usPerAnswer(s.authHealthz), unit: 'µs' }),
+    figure({ id: 'meetings_healthz_vs_hello_cpu_ratio', scenario: 11, title: 'CPU ratio hello / meetings-service /healthz', value: cpuRatio(s.meetingsHealthz, s.bareHello), unit: '×' }),
+    figure({ id: 'auth_healthz_vs_hello_cpu_ratio', scenario: 11, title: 'CPU ratio hello / auth-service /healthz', value: cpuRatio(s.authHealthz, s.bareHello), unit: '×' }),
+  );
   const perRun = (x: { runs: { rps: number }[] }) => x.runs.map((r) => r.rps).join(' / ');
   return {
     scenario: 11,
@@ -130,6 +156,7 @@ export async function minimalReferences(ctx: BenchContext): Promise<ScenarioResu
       'References (packages/bench/src/servers/minimal-*.ts): bare Fastify, no plugins, no logger; a `pg` pool of 10 (our DATABASE_POOL_SIZE); ioredis with our key prefix; jose verifying EdDSA at+jwt tokens (issuer, audience, expiry, required claims) cached by SHA-256 until expiry, and per request the session-alive and not-before check in Redis (the sessions repository\'s `isTokenRevoked`, one round trip). Same SQL as ours, same Redis scripts for the rotation, same JSON: checked byte for byte for the two GETs before measuring.',
       `What ours does on top: the global per-IP rate limit (a Redis round trip per request; the refresh route also its own limit), helmet and CORS headers, request ids, request metrics and logs, zod validation and serialisation, problem+json errors, admission of the caller (meetings-service, from memory). The token check differs in kind: ours answers revocation from an in-memory view fed by pub/sub in the meetings-service, the reference asks Redis every time.`,
       `${c} connections each, ${ctx.config.runs} interleaved rounds of ${ctx.config.durationSec} s after a ${ctx.config.warmupSec} s warm-up; ratios are medians of per-round ratios. Refresh: fresh sessions of the bench user for every run, one per connection, opened before the timed window with the sessions repository (the layout a login writes, without hashing a password each), each request presenting a token a previous answer gave. Per-run req/s: meetings ours ${perRun(s.oursMeetings)}, minimal ${perRun(s.minimalMeetings)}; /me ours ${perRun(s.oursMe)}, minimal ${perRun(s.minimalMe)}; refresh ours ${perRun(s.oursRefresh)}, minimal ${perRun(s.minimalRefresh)}; hello ${perRun(s.bareHello)}, meetings /healthz ${perRun(s.meetingsHealthz)}, auth /healthz ${perRun(s.authHealthz)}.`,
+      `CPU per answer (µs, the serving process with all its threads, from /proc in 10 ms ticks; medians of the rounds): meetings ours ${usPerAnswer(s.oursMeetings)}, minimal ${usPerAnswer(s.minimalMeetings)}; /me ours ${usPerAnswer(s.oursMe)}, minimal ${usPerAnswer(s.minimalMe)}; refresh ours ${usPerAnswer(s.oursRefresh)}, minimal ${usPerAnswer(s.minimalRefresh)}; hello ${usPerAnswer(s.bareHello)}, meetings /healthz ${usPerAnswer(s.meetingsHealthz)}, auth /healthz ${usPerAnswer(s.authHealthz)}. On a shared VM whose req/s swing between rounds, these ratios are the steadier reading of the same targets; the targets stay judged on req/s.`,
       `p50/p99: meetings ours ${s.oursMeetings.p50Ms}/${s.oursMeetings.p99Ms} ms, minimal ${s.minimalMeetings.p50Ms}/${s.minimalMeetings.p99Ms} ms; /me ours ${s.oursMe.p50Ms}/${s.oursMe.p99Ms} ms, minimal ${s.minimalMe.p50Ms}/${s.minimalMe.p99Ms} ms; refresh ours ${s.oursRefresh.p50Ms}/${s.oursRefresh.p99Ms} ms, minimal ${s.minimalRefresh.p50Ms}/${s.minimalRefresh.p99Ms} ms.`,
     ],
     details: { connections: c, series: s },
