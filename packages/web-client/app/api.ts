@@ -3,16 +3,15 @@
 // time across every tab; a request refused as expired is retried once) and the typed clients
 // generated from both services' OpenAPI documents, all on the page's origin (the ingress).
 import { ApiError, createApiClients, problemOf, SessionManager } from '@authmeet/api-client';
-import type { AuthPaths, MeetingsPaths, Problem, User } from '@authmeet/api-client';
+import type { AuthPaths, JsonOf, MeetingsPaths, Problem, User } from '@authmeet/api-client';
 
 export { ApiError };
 export type { User };
 
-type Json<T> = T extends { content: { 'application/json': infer Body } } ? Body : never;
-export type Meeting = Json<MeetingsPaths['/v1/meetings']['post']['responses'][201]>;
-export type Participant = Json<MeetingsPaths['/v1/meetings/{id}/participants']['get']['responses'][200]>['items'][number];
-export type Passkey = Json<AuthPaths['/v1/auth/passkeys']['get']['responses'][200]>['items'][number];
-export type DeviceSession = Json<AuthPaths['/v1/auth/sessions']['get']['responses'][200]>['items'][number];
+export type Meeting = JsonOf<MeetingsPaths['/v1/meetings']['post']['responses'][201]>;
+export type Participant = JsonOf<MeetingsPaths['/v1/meetings/{id}/participants']['get']['responses'][200]>['items'][number];
+export type Passkey = JsonOf<AuthPaths['/v1/auth/passkeys']['get']['responses'][200]>['items'][number];
+export type DeviceSession = JsonOf<AuthPaths['/v1/auth/sessions']['get']['responses'][200]>['items'][number];
 
 export const session = new SessionManager({ mode: 'cookie' });
 export const { auth, meetings } = createApiClients({ session });
