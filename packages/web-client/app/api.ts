@@ -33,8 +33,14 @@ export async function unwrap<D>(call: Promise<Answer<D>>): Promise<D> {
 }
 
 /**
- * Any call through the session (for the paged admin and activity lists, whose filters are built
- * as query strings, and the multipart upload): JSON or `FormData` in, JSON out.
+ * Options of a typed call that send `query` as its query string, as it is: the paged lists build
+ * their filters (and the next page's cursor) as `URLSearchParams`. `auth.GET(path, withQuery(q))`.
+ */
+export const withQuery = (query: URLSearchParams) => ({ querySerializer: () => query.toString() });
+
+/**
+ * Any call through the session (for the activity list and the multipart upload): JSON or
+ * `FormData` in, JSON out.
  */
 export async function call<T = unknown>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const form = init.body instanceof FormData ? init.body : undefined;
