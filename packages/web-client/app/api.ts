@@ -39,8 +39,8 @@ export async function unwrap<D>(call: Promise<Answer<D>>): Promise<D> {
 export const withQuery = (query: URLSearchParams) => ({ querySerializer: () => query.toString() });
 
 /**
- * Any call through the session (for the activity list and the multipart upload): JSON or
- * `FormData` in, JSON out.
+ * Any call through the session (for the multipart upload: its `FormData` body does not fit the
+ * generated request type): JSON or `FormData` in, JSON out.
  */
 export async function call<T = unknown>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const form = init.body instanceof FormData ? init.body : undefined;
