@@ -9,4 +9,4 @@ export type { Problem } from './problem.js';
 export { memoryRefreshTokenStore, webStorageRefreshTokenStore } from './stores.js';
 export type { RefreshTokenStore, StorageLike } from './stores.js';
 export type { ChannelLike, LockManagerLike } from './tab-sync.js';
-export type { LoginInput, MfaChallenge, MfaVerifyInput, SignInPath, TokensBody, User } from './types.js';
+export type { JsonOf, LoginInput, MfaChallenge, MfaVerifyInput, SignInPath, TokensBody, User } from './types.js';

@@ -1,6 +1,10 @@
 import type { paths as AuthPaths } from './generated/auth-service.js';
 
-type JsonOf<T> = T extends { content: { 'application/json': infer Body } } ? Body : never;
+/**
+ * The JSON body of a generated response or request body type:
+ * `JsonOf<AuthPaths['/v1/auth/sessions']['get']['responses'][200]>`.
+ */
+export type JsonOf<T> = T extends { content: { 'application/json': infer Body } } ? Body : never;
 type RequestJson<T> = T extends { requestBody?: infer Body } ? JsonOf<NonNullable<Body>> : never;
 
 /** The user object (`GET /v1/auth/me`). */

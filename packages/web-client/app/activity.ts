@@ -1,9 +1,8 @@
 // "My activity": the signed-in user's own security events (GET /v1/auth/me/activity), newest
 // first, a page at a time: sign-ins and refused ones, password and second-factor changes, and
 // what admins did to the account. Someone else signing in shows up here.
-import { call } from './api.ts';
+import { auth, unwrap, withQuery } from './api.ts';
 import { eventItem } from './audit-format.ts';
-import type { AuditPage } from './audit-format.ts';
 import { byId } from './dom.ts';
 import { pagedList } from './paged-list.ts';
 
@@ -12,7 +11,7 @@ export function setUpActivity({ explain }: { explain: (error: unknown) => void }
     list: byId('activity-list', HTMLOListElement),
     status: byId('activity-status', HTMLElement),
     more: byId('activity-more', HTMLButtonElement),
-    fetchPage: (query) => call<AuditPage>(`/v1/auth/me/activity?${query}`),
+    fetchPage: (query) => unwrap(auth.GET('/v1/auth/me/activity', withQuery(query))),
     item: (event) => eventItem(event),
     counted: (n) => (n === 0 ? 'No activity yet.' : `${n} events shown.`),
     onError: explain,

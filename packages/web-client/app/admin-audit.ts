@@ -1,8 +1,8 @@
 // The admin's audit viewer: GET /v1/admin/audit filtered by actor, target, event type and a
 // time range (the browser's local time, sent as UTC), newest first, a page at a time.
-import { call } from './api.ts';
+import { auth, unwrap, withQuery } from './api.ts';
 import { EVENT_LABELS, eventItem } from './audit-format.ts';
-import type { AuditEvent, AuditPage } from './audit-format.ts';
+import type { AuditEvent } from './audit-format.ts';
 import { byId, control } from './dom.ts';
 import { pagedList } from './paged-list.ts';
 
@@ -28,7 +28,7 @@ export function setUpAuditViewer({ fail }: { fail: (error: unknown) => void }) {
     list: byId('admin-audit', HTMLOListElement),
     status: byId('admin-audit-status', HTMLElement),
     more: byId('admin-audit-more', HTMLButtonElement),
-    fetchPage: (query) => call<AuditPage>(`/v1/admin/audit?${query}`),
+    fetchPage: (query) => unwrap(auth.GET('/v1/admin/audit', withQuery(query))),
     item: (event) => eventItem(event, [...who(event), `event ${event.id}`]),
     counted: (n) => (n === 0 ? 'No events match.' : `${n} events shown.`),
     onError: fail,

@@ -2,32 +2,18 @@
 // search users by email or username prefix with role and status filters, a page at a time;
 // one user's detail (sessions, linked identities, second factors); disable or enable with a
 // reason, set roles, revoke every session, reset second factors; and the audit viewer.
-import { ApiError, call } from './api.ts';
+import type { AuthPaths, JsonOf } from '@authmeet/api-client';
+import { ApiError, auth, unwrap, withQuery } from './api.ts';
 import { setUpAuditViewer } from './admin-audit.ts';
 import { byId, control, h, when } from './dom.ts';
 import { MESSAGES } from './messages.ts';
 import { pagedList } from './paged-list.ts';
-import type { Page } from './paged-list.ts';
 
-interface AdminUser {
-  id: string;
-  email: string;
-  username: string;
-  firstName: string | null;
-  lastName: string | null;
-  emailVerified: boolean;
-  isActive: boolean;
-  roles: string[];
-  mfaEnabled: boolean;
-  createdAt: string;
-}
-
-interface UserDetail {
-  user: AdminUser;
-  sessions: { id: string; createdAt: string; lastUsedAt: string; ip: string; userAgent: string }[];
-  identities: { provider: string; email: string | null; lastLoginAt: string }[];
-  mfa: { totp: boolean; passkeys: { id: string; name: string }[] };
-}
+/** A user as the admin routes show one (`GET /v1/admin/users`). */
+type AdminUser = JsonOf<AuthPaths['/v1/admin/users']['get']['responses'][200]>['items'][number];
+/** One user with their sessions, linked identities and second factors (`GET /v1/admin/users/{id}`). */
+type UserDetail = JsonOf<AuthPaths['/v1/admin/users/{id}']['get']['responses'][200]>;
+type Role = AdminUser['roles'][number];
 
 export function isAdmin(user: unknown): boolean {
   const roles = (user as { roles?: unknown } | null)?.roles;
@@ -85,7 +71,7 @@ export function setUpAdmin({ session, say, explain, renderApp }: AdminApp) {
     list: ui.results,
     status: ui.resultsStatus,
     more: byId('admin-more', HTMLButtonElement),
-    fetchPage: (query) => call<Page<AdminUser>>(`/v1/admin/users?${query}`),
+    fetchPage: (query) => unwrap(auth.GET('/v1/admin/users', withQuery(query))),
     item: resultItem,
     counted: (n, more) => (n === 0 ? 'No user matches.' : `${n} ${n === 1 ? 'user' : 'users'} shown${more ? '; more below' : ''}.`),
     onError: fail,
@@ -131,7 +117,7 @@ export function setUpAdmin({ session, say, explain, renderApp }: AdminApp) {
     // A reason is required to disable (the API refuses an empty one); enabling may give one.
     ui.reason.required = user.isActive;
     for (const box of rolesForm.querySelectorAll('input[name="roles"]')) {
-      if (box instanceof HTMLInputElement) box.checked = user.roles.includes(box.value);
+      if (box instanceof HTMLInputElement) box.checked = user.roles.some((role) => role === box.value);
     }
     fill(ui.sessions, detail.sessions.map((s) => `Since ${when(s.createdAt)}, last used ${when(s.lastUsedAt)} · ${s.ip} · ${s.userAgent || 'unknown device'}`), 'No live session.');
     fill(ui.identities, detail.identities.map((i) => `${i.provider}${i.email ? ` (${i.email})` : ''}, last sign-in ${when(i.lastLoginAt)}`), 'None: password only.');
@@ -142,7 +128,7 @@ export function setUpAdmin({ session, say, explain, renderApp }: AdminApp) {
   /** `focus`: move the keyboard focus to the detail. */
   async function openUser(id: string, focus: boolean) {
     try {
-      showDetail(await call<UserDetail>(`/v1/admin/users/${encodeURIComponent(id)}`));
+      showDetail(await unwrap(auth.GET('/v1/admin/users/{id}', { params: { path: { id } } })));
       if (focus) ui.title.focus();
     } catch (error) {
       fail(error);
@@ -173,7 +159,7 @@ export function setUpAdmin({ session, say, explain, renderApp }: AdminApp) {
     }
   }
 
-  const base = (u: AdminUser) => `/v1/admin/users/${encodeURIComponent(u.id)}`;
+  const target = (u: AdminUser) => ({ path: { id: u.id } });
 
   search.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -183,9 +169,15 @@ export function setUpAdmin({ session, say, explain, renderApp }: AdminApp) {
   statusForm.addEventListener('submit', (e) => {
     e.preventDefault();
     const reason = ui.reason.value.trim();
+    // Disabling without a reason goes as `{}` all the same: the API's refusal names the field.
+    const body = reason ? { reason } : ({} as { reason: string });
     void act(
       (u) =>
-        call(`${base(u)}/${u.isActive ? 'disable' : 'enable'}`, { method: 'POST', body: reason ? { reason } : {} }).then(() => {
+        unwrap(
+          u.isActive
+            ? auth.POST('/v1/admin/users/{id}/disable', { params: target(u), body })
+            : auth.POST('/v1/admin/users/{id}/enable', { params: target(u), body }),
+        ).then(() => {
           ui.reason.value = '';
         }),
       (u) => `${u.username} is ${u.isActive ? 'disabled: every session ended' : 'enabled again'}.`,
@@ -194,23 +186,24 @@ export function setUpAdmin({ session, say, explain, renderApp }: AdminApp) {
 
   rolesForm.addEventListener('submit', (e) => {
     e.preventDefault();
-    const roles = new FormData(rolesForm).getAll('roles').map(String);
+    // The checkboxes' values are the API's roles.
+    const roles = new FormData(rolesForm).getAll('roles').map(String) as Role[];
     void act(
-      (u) => call(`${base(u)}/roles`, { method: 'PUT', body: { roles } }),
+      (u) => unwrap(auth.PUT('/v1/admin/users/{id}/roles', { params: target(u), body: { roles } })),
       (u) => `${u.username} now has ${roles.length === 0 ? 'no roles' : `the roles ${roles.join(', ')}`}.`,
     );
   });
 
   byId('admin-revoke', HTMLButtonElement).addEventListener('click', () => {
     void act(
-      (u) => call(`${base(u)}/sessions/revoke`, { method: 'POST' }),
+      (u) => unwrap(auth.POST('/v1/admin/users/{id}/sessions/revoke', { params: target(u) })),
       (u) => `Every session of ${u.username} ended.`,
     );
   });
 
   byId('admin-reset-mfa', HTMLButtonElement).addEventListener('click', () => {
     void act(
-      (u) => call(`${base(u)}/mfa`, { method: 'DELETE' }),
+      (u) => unwrap(auth.DELETE('/v1/admin/users/{id}/mfa', { params: target(u) })),
       (u) => `Second factors of ${u.username} removed: the password alone signs in until they set one up again.`,
     );
   });

@@ -3,16 +3,15 @@
 // time across every tab; a request refused as expired is retried once) and the typed clients
 // generated from both services' OpenAPI documents, all on the page's origin (the ingress).
 import { ApiError, createApiClients, problemOf, SessionManager } from '@authmeet/api-client';
-import type { AuthPaths, MeetingsPaths, Problem, User } from '@authmeet/api-client';
+import type { AuthPaths, JsonOf, MeetingsPaths, Problem, User } from '@authmeet/api-client';
 
 export { ApiError };
 export type { User };
 
-type Json<T> = T extends { content: { 'application/json': infer Body } } ? Body : never;
-export type Meeting = Json<MeetingsPaths['/v1/meetings']['post']['responses'][201]>;
-export type Participant = Json<MeetingsPaths['/v1/meetings/{id}/participants']['get']['responses'][200]>['items'][number];
-export type Passkey = Json<AuthPaths['/v1/auth/passkeys']['get']['responses'][200]>['items'][number];
-export type DeviceSession = Json<AuthPaths['/v1/auth/sessions']['get']['responses'][200]>['items'][number];
+export type Meeting = JsonOf<MeetingsPaths['/v1/meetings']['post']['responses'][201]>;
+export type Participant = JsonOf<MeetingsPaths['/v1/meetings/{id}/participants']['get']['responses'][200]>['items'][number];
+export type Passkey = JsonOf<AuthPaths['/v1/auth/passkeys']['get']['responses'][200]>['items'][number];
+export type DeviceSession = JsonOf<AuthPaths['/v1/auth/sessions']['get']['responses'][200]>['items'][number];
 
 export const session = new SessionManager({ mode: 'cookie' });
 export const { auth, meetings } = createApiClients({ session });
@@ -34,8 +33,14 @@ export async function unwrap<D>(call: Promise<Answer<D>>): Promise<D> {
 }
 
 /**
- * Any call through the session (for the paged admin and activity lists, whose filters are built
- * as query strings, and the multipart upload): JSON or `FormData` in, JSON out.
+ * Options of a typed call that send `query` as its query string, as it is: the paged lists build
+ * their filters (and the next page's cursor) as `URLSearchParams`. `auth.GET(path, withQuery(q))`.
+ */
+export const withQuery = (query: URLSearchParams) => ({ querySerializer: () => query.toString() });
+
+/**
+ * Any call through the session (for the multipart upload: its `FormData` body does not fit the
+ * generated request type): JSON or `FormData` in, JSON out.
  */
 export async function call<T = unknown>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const form = init.body instanceof FormData ? init.body : undefined;

@@ -1,25 +1,11 @@
 // Audit events as people read them: the activity page (a user's own events) and the admin's
 // audit viewer show the same event the same way. The event types are the auth-service's
 // catalogue (GET /v1/admin/audit in its OpenAPI document); an unknown type shows as it is.
+import type { AuthPaths, JsonOf } from '@authmeet/api-client';
 
-export interface AuditEvent {
-  id: string;
-  at: string;
-  type: string;
-  outcome: 'success' | 'failure';
-  actorId: string | null;
-  actorType: 'user' | 'admin' | 'system';
-  targetId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-  details: Record<string, unknown>;
-}
-
-export interface AuditPage {
-  items: AuditEvent[];
-  nextCursor: string | null;
-}
+/** A page of the audit trail (`GET /v1/admin/audit`; `GET /v1/auth/me/activity` answers the same). */
+export type AuditPage = JsonOf<AuthPaths['/v1/admin/audit']['get']['responses'][200]>;
+export type AuditEvent = AuditPage['items'][number];
 
 export const EVENT_LABELS: Record<string, string> = {
   'user.registered': 'Account created',
