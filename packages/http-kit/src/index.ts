@@ -13,6 +13,7 @@ export * from './env.js';
 export * from './pagination.js';
 export * from './create-app.js';
 export * from './redis.js';
+export * from './redis-script.js';
 export * from './rate-limit.js';
 export * from './bearer-auth.js';
 export * from './infrastructure-errors.js';

@@ -2,6 +2,7 @@ import { usePrivateRedisCluster } from '@authmeet/test-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import { Cluster, Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { redisScript } from '../src/redis-script.js';
 import { connectRedis, createRedisClient } from '../src/redis.js';
 
 const warnings: string[] = [];
@@ -61,6 +62,30 @@ describe('createRedisClient with REDIS_MODE=cluster (a real 3-primary cluster)',
       await expect(client.multi().set('a:1', '1').set('b:2', '2').exec()).rejects.toThrow();
     } finally {
       client.disconnect();
+    }
+  });
+
+  it('runs a script by SHA on the node of its keys\' slot, loading it on each node that lacks it', async () => {
+    const client = createRedisClient({ url: privateCluster().url, mode: 'cluster', keyPrefix: 'lua:' });
+    await connectRedis(client, log);
+    const nodes = privateCluster().nodes.map((url) => new Redis(url));
+    try {
+      const script = redisScript<[number, string]>(`return {redis.call('INCR', KEYS[1]), KEYS[2]}`);
+      const ids = Array.from({ length: 30 }, (_, i) => `user-${i}`);
+      const runAll = () => Promise.all(ids.map((id) => script(client, 2, `n:{u:${id}}`, `other:{u:${id}}`)));
+      // No node has it: each one answers NOSCRIPT once per key, and the EVAL loads it there.
+      expect(await runAll()).toEqual(ids.map((id) => [1, `lua:other:{u:${id}}`]));
+      expect(await runAll()).toEqual(ids.map((id) => [2, `lua:other:{u:${id}}`]));
+      const loaded = await Promise.all(nodes.map(async (node) => ((await node.script('EXISTS', script.sha)) as number[])[0]));
+      expect(loaded).toEqual(nodes.map(() => 1));
+
+      // One node forgets it (a restarted primary): its keys fall back, every key still counts once.
+      expect(await nodes[0]?.script('FLUSH')).toBe('OK');
+      expect(await runAll()).toEqual(ids.map((id) => [3, `lua:other:{u:${id}}`]));
+      expect(await nodes[0]?.script('EXISTS', script.sha)).toEqual([1]);
+    } finally {
+      client.disconnect();
+      for (const node of nodes) node.disconnect();
     }
   });
 });

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { redisScript } from '@authmeet/http-kit';
 import type { RedisClient } from '@authmeet/http-kit';
 
 /** NIST SP 800-63 assurance of a login: one factor, or two (or a passkey). */
@@ -35,12 +36,12 @@ export interface PendingLogin {
 const TOKEN_BYTES = 16 + 32;
 
 // KEYS: token key. ARGV: max wrong codes. Counts one wrong code; the last one allowed kills it.
-const failScript = `
+const failScript = redisScript<number>(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 local n = redis.call('HINCRBY', KEYS[1], 'f', 1)
 if n >= tonumber(ARGV[1]) then redis.call('DEL', KEYS[1]) end
 return n
-`;
+`);
 
 function parse(token: string): { userId: string; key: string } | undefined {
   // Stryker disable next-line Regex,ConditionalExpression: the key is the SHA-256 of the whole string, so anything but an issued token names a key that does not exist; this spares the work
@@ -88,7 +89,7 @@ export function createMfaTokenStore(redis: RedisClient, opts: { ttlSec: number; 
     /** Counts a wrong code against the token; it dies at the maximum. */
     async fail(token: string): Promise<void> {
       const parsed = parse(token);
-      if (parsed) await redis.eval(failScript, 1, parsed.key, opts.maxAttempts);
+      if (parsed) await failScript(redis, 1, parsed.key, opts.maxAttempts);
     },
 
     /** True for the one caller that takes a live token. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisClient } from '@authmeet/http-kit';
-import { AppError } from '@authmeet/http-kit';
+import { AppError, redisScript } from '@authmeet/http-kit';
 import { reserveScript, reserveUnderPassScript, settleScript, settleUnderPassScript } from './brute-force.lua.js';
 
 /**
@@ -30,6 +30,9 @@ export interface LoginThrottleConfig {
   /** How long an IP that logged in stays trusted for the account. */
   trustedTtlSec: number;
 }
+
+const reserveScripts = { plain: redisScript<[number, number, number, string?]>(reserveScript), underPass: redisScript<[number, number, number, string?]>(reserveUnderPassScript) };
+const settleScripts = { plain: redisScript<number>(settleScript), underPass: redisScript<number>(settleUnderPassScript) };
 
 /** The first slot delay; it doubles with each slotted guess up to `maxDelaySec`. */
 const BASE_DELAY_MS = 1000;
@@ -75,8 +78,8 @@ export function createLoginThrottle(redis: RedisClient, config: LoginThrottleCon
   async function reserve(subject: ThrottleSubject, ip: string, pass?: OneTimePass): Promise<{ reservation: Reservation; value: string } | undefined> {
     const keys = keysFor(subject);
     const ipHash = sha(ip);
-    const [admitted, lane, ms, value] = (await redis.eval(
-      pass ? reserveUnderPassScript : reserveScript,
+    const [admitted, lane, ms, value] = await (pass ? reserveScripts.underPass : reserveScripts.plain)(
+      redis,
       pass ? 3 : 2,
       ...keys,
       ...(pass ? [pass.key] : []),
@@ -89,7 +92,7 @@ export function createLoginThrottle(redis: RedisClient, config: LoginThrottleCon
       maxDelayMs,
       config.maxWaitMs,
       ...(pass ? [pass.field] : []),
-    )) as [number, number, number, string?];
+    );
     if (admitted === -1) return undefined;
     if (admitted !== 1) {
       throw new AppError('RATE_LIMITED', { detail: 'Too many wrong passwords; try again later', retryAfter: Math.max(1, Math.ceil(ms / 1000)) });
@@ -102,7 +105,7 @@ export function createLoginThrottle(redis: RedisClient, config: LoginThrottleCon
   /** Settles; under a pass, "ok" takes it too and answers whether this caller did. */
   async function settle(r: Reservation, outcome: 'ok' | 'undo', pass?: OneTimePass): Promise<boolean> {
     const keys = pass ? [...r.keys, pass.key] : r.keys;
-    const taken = await redis.eval(pass ? settleUnderPassScript : settleScript, keys.length, ...keys, r.ip, r.lane, outcome, config.trustedTtlSec * 1000, TRUSTED_MAX);
+    const taken = await (pass ? settleScripts.underPass : settleScripts.plain)(redis, keys.length, ...keys, r.ip, r.lane, outcome, config.trustedTtlSec * 1000, TRUSTED_MAX);
     return taken === 1;
   }
 

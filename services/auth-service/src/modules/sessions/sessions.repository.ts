@@ -1,4 +1,5 @@
 import { appendNotBefore, appendRevocation, execRevocations, sessionAliveKey, userNotBeforeKey } from '@authmeet/auth-tokens';
+import { redisScript } from '@authmeet/http-kit';
 import type { RedisClient } from '@authmeet/http-kit';
 import type { Authentication } from '../auth/authentication.js';
 
@@ -96,17 +97,17 @@ const redisNowMs = `local t = redis.call('TIME')
 local rnow = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
 // KEYS: sess.
-const contextScript = `
+const contextScript = redisScript<[number, string, string]>(`
 ${redisNowMs}
 return {redis.call('EXISTS', KEYS[1]), redis.call('HGET', KEYS[1], 'sk') or '', tostring(rnow)}
-`;
+`);
 
 // KEYS: sess, index. ARGV: presented hash, successor hash, now ms, refresh ttl ms, sid, kept,
 // chars, grace ms, deadline (Redis clock ms), salt.
 // A script Redis runs after the client gave up (a frozen or overloaded server catching up)
 // compares Redis's clock with the deadline and changes nothing: the client was answered 503
 // and will retry with the same token.
-const rotateScript = `
+const rotateScript = redisScript<string[]>(`
 ${redisNowMs}
 if rnow > tonumber(ARGV[9]) then return {'late'} end
 local h = redis.call('HMGET', KEYS[1], 'rh', 'old', 'rt', 'ax', 'sk')
@@ -141,7 +142,7 @@ else
 end
 local r = redis.call('HMGET', KEYS[1], 'ca', 'lu', 'ex', 'ip', 'ua', 'am')
 return {'ok', r[1], r[2] or r[1], r[3], tostring(ax), r[4] or '', r[5] or '', r[6] or ''}
-`;
+`);
 
 /**
  * How the session's login was made, from its `am` field: absent for a password login (the
@@ -217,13 +218,13 @@ export function createSessionsRepository(redis: RedisClient, opts: SessionsRepos
     },
 
     async rotationContext(userId: string, sessionId: string): Promise<RotationContext> {
-      const [exists, salt, now] = (await redis.eval(contextScript, 1, sessionKey(userId, sessionId))) as [number, string, string];
+      const [exists, salt, now] = await contextScript(redis, 1, sessionKey(userId, sessionId));
       return { exists: exists === 1, salt: salt === '' ? undefined : salt, redisNow: Number(now), receivedAt: Date.now() };
     },
 
     async rotate(r: RotateInput): Promise<RotateResult> {
-      const reply = (await redis.eval(
-        rotateScript,
+      const reply = await rotateScript(
+        redis,
         2,
         sessionKey(r.userId, r.sessionId),
         userSessionsKey(r.userId),
@@ -237,7 +238,7 @@ export function createSessionsRepository(redis: RedisClient, opts: SessionsRepos
         r.graceMs,
         r.deadline,
         r.salt,
-      )) as string[];
+      );
       const [status, ca, lu, ex, ax, ip, ua, am] = reply;
       if (status === 'reused' || status === 'late') return { status };
       if (status === 'salt') return { status, salt: String(ca) };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { redisScript } from '@authmeet/http-kit';
 import type { RedisClient } from '@authmeet/http-kit';
 
 export interface StreamSlotsLogger {
@@ -27,22 +28,22 @@ export interface StreamSlots {
  * runs out, in Redis server time (replicas' clocks never decide whose slot is stale). Expired
  * members are dropped before counting, so slots left by a crashed replica free themselves.
  */
-const ACQUIRE = `
+const ACQUIRE = redisScript<number>(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 1`;
+return 1`);
 
 /** Re-adds too (no XX): a slot lost while Redis restarted counts again once it is back. */
-const REFRESH = `
+const REFRESH = redisScript<number>(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return 1`;
+return 1`);
 
 const slotsKey = (userId: string) => `sse-streams:{u:${userId}}`;
 
@@ -63,7 +64,7 @@ export function createStreamSlots(opts: StreamSlotsOptions): StreamSlots {
   const held = new Map<string, string>();
 
   async function refresh(): Promise<void> {
-    const results = await Promise.allSettled([...held].map(([id, userId]) => redis.eval(REFRESH, 1, slotsKey(userId), leaseMs, id)));
+    const results = await Promise.allSettled([...held].map(([id, userId]) => REFRESH(redis, 1, slotsKey(userId), leaseMs, id)));
     const failed = results.filter((r) => r.status === 'rejected').length;
     if (failed > 0) log.warn({ failed, held: held.size }, 'stream slot leases not refreshed; retrying next round');
   }
@@ -76,7 +77,7 @@ export function createStreamSlots(opts: StreamSlotsOptions): StreamSlots {
     async acquire(userId) {
       const id = randomUUID();
       // A Redis failure propagates: the error handler answers 503 DEPENDENCY_UNAVAILABLE.
-      const granted = await redis.eval(ACQUIRE, 1, slotsKey(userId), maxPerUser, leaseMs, id);
+      const granted = await ACQUIRE(redis, 1, slotsKey(userId), maxPerUser, leaseMs, id);
       if (granted !== 1) return undefined;
       held.set(id, userId);
       let released = false;
