@@ -14,7 +14,16 @@ const unreachableCodes = new Set([
   'P1017', // server closed the connection
   'P2021', // table does not exist (not migrated)
   'P2024', // connection pool timeout
+  // Socket errors node-postgres reports as they are (a raw `pool.query`, not through Prisma):
+  // the server went away under a connection, or cannot be reached or resolved.
   'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
   '3D000', // invalid_catalog_name
   '42P01', // undefined_table
   '53300', // too_many_connections
