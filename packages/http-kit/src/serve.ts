@@ -1,4 +1,5 @@
 import { Server as NetServer } from 'node:net';
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 
 export interface ServeOptions {
@@ -31,6 +32,17 @@ const connectionCount = (server: NetServer) =>
  */
 export async function serve(app: FastifyInstance, opts: ServeOptions): Promise<void> {
   let closing = false;
+  // Node's closeIdleConnections() leaves a connection that never sent a byte (a browser's
+  // speculative preconnect, a slow or hostile client) open, and close() would wait for it until
+  // the grace period ran out. Such a connection has no request to lose: the drain closes it too.
+  const sockets = new Set<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  const closeSilentConnections = () => {
+    for (const socket of sockets) if (socket.bytesRead === 0) socket.destroy();
+  };
   async function shutdown(signal: string) {
     if (closing) return;
     closing = true;
@@ -56,7 +68,10 @@ export async function serve(app: FastifyInstance, opts: ServeOptions): Promise<v
     }
     // From here on a connection goes idle only after a response that said `Connection: close`
     // or after an event stream ended: close each as soon as it is idle so close() can finish.
-    const reaper = setInterval(() => app.server.closeIdleConnections(), 50);
+    const reaper = setInterval(() => {
+      app.server.closeIdleConnections();
+      closeSilentConnections();
+    }, 50);
     reaper.unref();
     try {
       await app.close();

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { freePort, keepAliveLoad } from '@authmeet/test-kit';
 import { describe, expect, it } from 'vitest';
@@ -63,5 +64,22 @@ describe('serve()', () => {
     expect(tally.refusedAtConnect).toBeLessThanOrEqual(50);
     expect(before).toBeGreaterThan(100);
     expect(tally.completed + tally.contract503).toBeGreaterThan(before);
+  }, 30_000);
+
+  it('a connection that never sent a request does not hold the shutdown: exit 0 well within the grace period', async () => {
+    const { port, child, exited, output } = await startFixture();
+    // A browser's speculative preconnect, or a slow client: connected, silent.
+    const silent = connect(port, '127.0.0.1');
+    silent.on('error', () => undefined);
+    await once(silent, 'connect');
+    const closedBy = once(silent, 'close');
+    await new Promise((r) => setTimeout(r, 200));
+    const started = Date.now();
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    expect(code).toBe(0); // the grace period is 5 s; a timed-out shutdown exits 1
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(output.text).toContain('closed');
+    await closedBy;
   }, 30_000);
 });
