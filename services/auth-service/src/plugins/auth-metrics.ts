@@ -1,6 +1,6 @@
 import type { AppError } from '@authmeet/http-kit';
 import { toAppError } from '@authmeet/http-kit';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Cluster } from 'ioredis';
 import type { Redis } from 'ioredis';
@@ -41,12 +41,6 @@ const MFA_CHALLENGE = /"mfaRequired":\s*true/;
 const failureCode = new WeakMap<FastifyRequest, string>();
 const challenged = new WeakSet<FastifyRequest>();
 
-/** A route's own hooks of one kind, as a list (Fastify takes one function or several). */
-function hooksOf<H>(hooks: H | H[] | undefined): H[] {
-  if (hooks === undefined) return [];
-  return Array.isArray(hooks) ? hooks : [hooks];
-}
-
 type Attempt = { outcome: 'success' | 'failure' | 'challenge'; reason: string } | undefined;
 
 function callbackOutcome(location: unknown): Attempt {
@@ -80,14 +74,16 @@ async function authMetricsPlugin(app: FastifyInstance, opts: AuthMetricsOptions)
   });
 
   // Codes come from the error catalogue only, so `reason` has a bounded set of values.
-  const onError = async (request: FastifyRequest, _reply: FastifyReply, error: Error) => {
+  app.addHook('onError', async (request, _reply, error) => {
+    if (ATTEMPT_ROUTES[request.routeOptions.url ?? ''] === undefined) return;
     failureCode.set(request, toAppError(error, opts.mapError).publicCode);
-  };
-  const onSend = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    if (reply.statusCode < 400 && typeof payload === 'string' && MFA_CHALLENGE.test(payload)) challenged.add(request);
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (ATTEMPT_ROUTES[request.routeOptions.url ?? ''] === undefined || reply.statusCode >= 400) return payload;
+    if (typeof payload === 'string' && MFA_CHALLENGE.test(payload)) challenged.add(request);
     return payload;
-  };
-  const onResponse = async (request: FastifyRequest, reply: FastifyReply) => {
+  });
+  app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? '';
     const method = ATTEMPT_ROUTES[route];
     if (method === undefined) return;
@@ -96,14 +92,6 @@ async function authMetricsPlugin(app: FastifyInstance, opts: AuthMetricsOptions)
     else if (route === GOOGLE_CALLBACK) attempt = callbackOutcome(reply.getHeader('location'));
     else attempt = { outcome: challenged.has(request) ? 'challenge' : 'success', reason: 'none' };
     if (attempt !== undefined) attempts.inc({ method, ...attempt });
-  };
-  // Only the attempt routes carry these hooks: every other answer (health checks, meetings'
-  // user lookups, the JWKS) pays nothing for them.
-  app.addHook('onRoute', (route) => {
-    if (ATTEMPT_ROUTES[route.url] === undefined) return;
-    route.onError = [...hooksOf(route.onError), onError];
-    route.onSend = [...hooksOf(route.onSend), onSend];
-    route.onResponse = [...hooksOf(route.onResponse), onResponse];
   });
 
   // ioredis applies keyPrefix to keys, not to SCAN's pattern: the prefix is added here.
