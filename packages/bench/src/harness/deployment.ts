@@ -13,6 +13,8 @@ export interface DeploymentMemory {
   heapPercent: number;
   /** The old space Node gives V8 in that container: the percentage of the limit, as Node computes it. */
   heapMiB: number;
+  /** `--max-semi-space-size` of the same NODE_OPTIONS (MiB per semi-space of V8's young generation). */
+  semiSpaceMiB: number;
   /** Environment of the image that shapes memory besides NODE_OPTIONS (glibc's allocator). */
   env: Record<string, string>;
 }
@@ -45,7 +47,9 @@ export function deploymentMemory(config: BenchConfig, svc: ServiceName): Deploym
   const nodeOptions = container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? runtime;
   const percent = /--max-old-space-size-percentage=(\d+)/.exec(nodeOptions)?.[1];
   if (percent === undefined) throw new Error('services/Dockerfile sets no --max-old-space-size-percentage in its runtime stage');
+  const semiSpace = /--max-semi-space-size=(\d+)/.exec(nodeOptions)?.[1];
+  if (semiSpace === undefined) throw new Error(`${svc}: NODE_OPTIONS sets no --max-semi-space-size`);
   const env = Object.fromEntries([...runtime.matchAll(/\b(MALLOC_[A-Z_]+)=(\S+)/g)].map((m) => [m[1] ?? '', m[2] ?? '']));
   const limitMiB = mib(limit);
-  return { limitMiB, heapPercent: Number(percent), heapMiB: Math.floor((Math.floor(limitMiB) * Number(percent)) / 100), env };
+  return { limitMiB, heapPercent: Number(percent), heapMiB: Math.floor((Math.floor(limitMiB) * Number(percent)) / 100), semiSpaceMiB: Number(semiSpace), env };
 }
