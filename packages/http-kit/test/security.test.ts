@@ -1,6 +1,7 @@
+import fastifyHelmet from '@fastify/helmet';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { security } from '../src/index.js';
+import { HELMET_OPTIONS, helmetHeaders, security } from '../src/index.js';
 
 const apps: ReturnType<typeof Fastify>[] = [];
 afterEach(async () => {
@@ -76,6 +77,68 @@ describe('security headers', () => {
     expect(res.headers['cross-origin-resource-policy']).toBe('same-site');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-security-policy']).toBeUndefined();
+  });
+
+  it('sends exactly the headers @fastify/helmet sends with the same options, on answers and errors', async () => {
+    const reference = Fastify();
+    apps.push(reference);
+    await reference.register(fastifyHelmet, HELMET_OPTIONS);
+    reference.get('/healthz', async () => ({ ok: true }));
+    const expected = (await reference.inject({ method: 'GET', url: '/healthz' })).headers;
+    const names = helmetHeaders(HELMET_OPTIONS).set.map(([name]) => name.toLowerCase());
+    expect(names.length).toBeGreaterThanOrEqual(10);
+    const app = await securedApp();
+    for (const url of ['/healthz', '/v1/me', '/public/bad', '/nowhere']) {
+      const res = await app.inject({ method: 'GET', url });
+      for (const name of names) expect(res.headers[name], `${url} ${name}`).toBe(expected[name]);
+    }
+  });
+
+  it('removes what helmet removes (X-Powered-By), as helmet does', async () => {
+    expect(helmetHeaders(HELMET_OPTIONS).remove).toEqual(['X-Powered-By']);
+    const app = Fastify();
+    apps.push(app);
+    // Set before the security hook runs, as a framework or proxy layer might.
+    app.addHook('onRequest', (_request, reply, done) => {
+      reply.raw.setHeader('X-Powered-By', 'Express');
+      done();
+    });
+    await app.register(security, { corsOrigins: [] });
+    app.get('/healthz', async () => ({ ok: true }));
+    const res = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('sends them on a reply that takes over the socket too (written on the raw response)', async () => {
+    const app = Fastify();
+    apps.push(app);
+    await app.register(security, { corsOrigins: [] });
+    app.get('/v1/stream', (_request, reply) => {
+      reply.hijack();
+      reply.raw.writeHead(200, { 'content-type': 'text/plain' });
+      reply.raw.end('raw');
+    });
+    const res = await app.inject({ method: 'GET', url: '/v1/stream' });
+    expect(res.body).toBe('raw');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['cross-origin-resource-policy']).toBe('same-site');
+  });
+
+  it('lets a route set its own helmet options, or none, through the plugin', async () => {
+    const app = Fastify();
+    apps.push(app);
+    await app.register(security, { corsOrigins: [] });
+    app.get('/framed', { helmet: { frameguard: { action: 'deny' } } }, async () => ({ ok: true }));
+    app.get('/bare', { helmet: false }, async () => ({ ok: true }));
+    app.get('/default', async () => ({ ok: true }));
+    const framed = await app.inject({ method: 'GET', url: '/framed' });
+    expect(framed.headers['x-frame-options']).toBe('DENY');
+    expect(framed.headers['cross-origin-resource-policy']).toBe('same-site');
+    const bare = await app.inject({ method: 'GET', url: '/bare' });
+    expect(bare.headers['x-frame-options']).toBeUndefined();
+    expect(bare.headers['x-content-type-options']).toBeUndefined();
+    expect((await app.inject({ method: 'GET', url: '/default' })).headers['x-frame-options']).toBe('SAMEORIGIN');
   });
 });
 
