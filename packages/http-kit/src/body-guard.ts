@@ -20,15 +20,17 @@ async function bodyGuardPlugin(app: FastifyInstance) {
     }
   });
 
-  app.addHook('onRequest', async (request) => {
+  // A callback hook, not an async one: it runs on every request, and a promise per request is
+  // measurable on the cheapest routes.
+  app.addHook('onRequest', (request, _reply, done) => {
     const hasBody =
       (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0') ||
       request.headers['transfer-encoding'] !== undefined;
-    if (!hasBody) return;
-    const schema = request.routeOptions.schema;
-    if (request.routeOptions.url !== undefined && !schema?.body) {
-      throw new AppError('UNSUPPORTED_MEDIA_TYPE', { detail: 'This route takes no request body' });
+    if (hasBody && request.routeOptions.url !== undefined && !request.routeOptions.schema?.body) {
+      done(new AppError('UNSUPPORTED_MEDIA_TYPE', { detail: 'This route takes no request body' }));
+      return;
     }
+    done();
   });
 }
 

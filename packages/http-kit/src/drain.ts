@@ -33,10 +33,13 @@ async function drainPlugin(app: FastifyInstance) {
       draining = true;
     },
   });
-  app.addHook('onRequest', async (_request, reply) => {
-    if (!draining) return;
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!draining) {
+      done();
+      return;
+    }
     void reply.header('connection', 'close');
-    throw new AppError('DEPENDENCY_UNAVAILABLE', { detail: 'This instance is shutting down; retry the request', retryAfter: 1 });
+    done(new AppError('DEPENDENCY_UNAVAILABLE', { detail: 'This instance is shutting down; retry the request', retryAfter: 1 }));
   });
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (draining) void reply.header('connection', 'close');

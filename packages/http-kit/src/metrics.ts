@@ -39,12 +39,13 @@ async function metricsPlugin(app: FastifyInstance, opts: MetricsOptions) {
   });
   app.decorate('metrics', registry);
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     // The route pattern, never the raw URL: ids in paths would explode label cardinality.
     // Methods outside the standard set (any token is valid HTTP) are folded for the same reason.
     const route = request.routeOptions.url ?? 'unmatched';
     const method = STANDARD_METHODS.has(request.method) ? request.method : 'OTHER';
     duration.observe({ method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
   });
 }
 
