@@ -1,4 +1,6 @@
+import { Prisma } from '../../generated/prisma/client.js';
 import type { PrismaClient, User, UserTotp } from '../../generated/prisma/client.js';
+import { USER_COLUMNS_SQL } from '../users/users.repository.js';
 import type { Db } from '../users/users.repository.js';
 
 /** What the second login step reads: the user and, when there is one, their TOTP row. */
@@ -19,12 +21,7 @@ export function createMfaRepository(prisma: PrismaClient) {
      */
     async findLoginAccount(userId: string): Promise<LoginAccount | null> {
       const [row] = await prisma.$queryRaw<(User & { totpSecret: string | null; totpLastStep: number | null })[]>`
-        SELECT u.id::text AS id, u.email::text AS email, u.username::text AS username, u.password_hash AS "passwordHash",
-               u.first_name AS "firstName", u.last_name AS "lastName", u.email_verified AS "emailVerified",
-               u.is_active AS "isActive", u.roles::text[] AS roles, u.version, u.created_at AS "createdAt",
-               u.updated_at AS "updatedAt", u.deleted_at AS "deletedAt", u.mfa_enabled AS "mfaEnabled",
-               u.avatar_key AS "avatarKey", u.avatar_url AS "avatarUrl",
-               t.secret AS "totpSecret", t.last_step AS "totpLastStep"
+        SELECT ${Prisma.raw(USER_COLUMNS_SQL)}, t.secret AS "totpSecret", t.last_step AS "totpLastStep"
         FROM users u LEFT JOIN user_totp t ON t.user_id = u.id
         WHERE u.id = ${userId}::uuid`;
       if (!row) return null;
