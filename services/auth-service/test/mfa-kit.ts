@@ -7,6 +7,15 @@ import type { TokensBody } from './factories.js';
 /** The code an authenticator app shows `offsetSteps` time steps from now (30 s each). */
 export const totp = (secret: string, offsetSteps = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + offsetSteps * 30 });
 
+/**
+ * Waits, if needed, until the current 30 s step has at least `marginMs` left: a code computed
+ * for "two steps ahead" just before a step ends is only one step ahead when the service checks it.
+ */
+export async function clearOfStepBoundary(marginMs = 5_000): Promise<void> {
+  const left = 30_000 - (Date.now() % 30_000);
+  if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}
+
 export interface MfaUser {
   input: { email: string; username: string; password: string };
   user: { id: string };

@@ -6,7 +6,7 @@ import { createMfaReset } from '../src/modules/mfa/reset.js';
 import { createOutboxRepository } from '../src/modules/outbox/outbox.repository.js';
 import { createUsersRepository } from '../src/modules/users/users.repository.js';
 import { bearer, expectProblem, registerAndLogin } from './factories.js';
-import { firstStep, totp, userWithMfa, verify } from './mfa-kit.js';
+import { clearOfStepBoundary, firstStep, totp, userWithMfa, verify } from './mfa-kit.js';
 import { startAuthService } from './test-app.js';
 import type { TestContext } from './test-app.js';
 
@@ -82,6 +82,7 @@ describe('login with a second factor', () => {
 
   it('accepts codes one step early or late, refuses two steps off', async () => {
     const who = await userWithMfa(ctx.app);
+    await clearOfStepBoundary();
     for (const offset of [-2, 2]) {
       expectProblem(await verify(ctx.app, { mfaToken: await firstStep(ctx.app, who), code: await totp(who.secret, offset) }), 401, 'MFA_CODE_INVALID');
     }
