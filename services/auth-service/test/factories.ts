@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { HttpApp } from '@authmeet/http-kit';
+import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { expect } from 'vitest';
 
 export const STRONG_PASSWORD = 'Correct-Horse-Battery-9-Staple';
@@ -48,3 +49,27 @@ export async function registerAndLogin(app: HttpApp, overrides: Record<string, s
 }
 
 export { bearer, expectProblem } from '@authmeet/test-kit';
+
+/**
+ * A users row with every column away from its default, written with Prisma: a read that bypasses
+ * Prisma's client and gets a column wrong, or leaves one out, shows against it.
+ */
+export function userWithEveryColumnSet(prisma: PrismaClient, tag: string) {
+  return prisma.user.create({
+    data: {
+      email: `mixed.${tag}@example.com`,
+      username: `Mixed_${tag}`,
+      passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      emailVerified: true,
+      isActive: false,
+      roles: ['moderator', 'admin'],
+      version: 7,
+      deletedAt: new Date('2026-01-02T03:04:05.678Z'),
+      mfaEnabled: true,
+      avatarKey: 'profile-pictures/x.jpg',
+      avatarUrl: 'https://cdn.example.com/profile-pictures/x.jpg',
+    },
+  });
+}

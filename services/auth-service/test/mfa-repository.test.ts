@@ -6,6 +6,7 @@ import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { createMfaRepository } from '../src/modules/mfa/mfa.repository.js';
 import { createUsersRepository } from '../src/modules/users/users.repository.js';
 import { createPrismaClient } from '../src/plugins/prisma.js';
+import { userWithEveryColumnSet } from './factories.js';
 import { migrationsDir } from './migrations-dir.js';
 
 // The second login step's read (raw SQL, one statement) against the real Postgres.
@@ -25,24 +26,7 @@ describe('mfa repository: findLoginAccount', () => {
     const repo = createMfaRepository(prisma);
     const users = createUsersRepository(prisma);
     const tag = randomUUID().slice(0, 8);
-    // Every column away from its default, so a column read wrong or left out shows.
-    const created = await prisma.user.create({
-      data: {
-        email: `Mixed.${tag}@example.com`,
-        username: `Mixed_${tag}`,
-        passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
-        firstName: 'Ada',
-        lastName: 'Lovelace',
-        emailVerified: true,
-        isActive: false,
-        roles: ['moderator', 'admin'],
-        version: 7,
-        deletedAt: new Date('2026-01-02T03:04:05.678Z'),
-        mfaEnabled: true,
-        avatarKey: 'profile-pictures/x.webp',
-        avatarUrl: 'https://cdn.example.com/profile-pictures/x.webp',
-      },
-    });
+    const created = await userWithEveryColumnSet(prisma, tag);
     await repo.savePending(created.id, 'v1.k.sealed');
     await prisma.userTotp.update({ where: { userId: created.id }, data: { lastStep: 59_000_000 } });
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { createUsersRepository } from '../src/modules/users/users.repository.js';
 import { createPrismaClient } from '../src/plugins/prisma.js';
+import { userWithEveryColumnSet } from './factories.js';
 import { migrationsDir } from './migrations-dir.js';
 
 // findById, the read of every authenticated request, goes through the driver: its rows must be
@@ -27,23 +28,7 @@ afterAll(async () => {
 describe('users repository: findById through the driver', () => {
   it('reads exactly what Prisma reads, every column away from its default', async () => {
     const tag = randomUUID().slice(0, 8);
-    const created = await prisma.user.create({
-      data: {
-        email: `mixed.${tag}@example.com`,
-        username: `Mixed_${tag}`,
-        passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
-        firstName: 'Ada',
-        lastName: 'Lovelace',
-        emailVerified: true,
-        isActive: false,
-        roles: ['moderator', 'admin'],
-        version: 7,
-        deletedAt: new Date('2026-01-02T03:04:05.678Z'),
-        mfaEnabled: true,
-        avatarKey: 'profile-pictures/x.jpg',
-        avatarUrl: 'https://cdn.example.com/profile-pictures/x.jpg',
-      },
-    });
+    const created = await userWithEveryColumnSet(prisma, tag);
     const direct = await createUsersRepository(prisma, pool).findById(created.id);
     expect(direct).toStrictEqual(await prisma.user.findUnique({ where: { id: created.id } }));
     expect(direct).toStrictEqual(created);
