@@ -13,8 +13,8 @@ export interface DeploymentMemory {
   heapPercent: number;
   /** The old space Node gives V8 in that container: the percentage of the limit, as Node computes it. */
   heapMiB: number;
-  /** `--max-semi-space-size` of the same NODE_OPTIONS (MiB per semi-space of V8's young generation). */
-  semiSpaceMiB: number;
+  /** `--max-semi-space-size` of the same NODE_OPTIONS (V8's young generation), in MiB; undefined: V8's default. */
+  semiSpaceMiB: number | undefined;
   /** Environment of the image that shapes memory besides NODE_OPTIONS (glibc's allocator). */
   env: Record<string, string>;
 }
@@ -32,8 +32,8 @@ interface DeploymentYaml {
 }
 
 /**
- * Reads the limit from k8s/base/<svc>/deployment.yaml and the heap percentage from its
- * NODE_OPTIONS, else from the runtime stage of services/Dockerfile. The bench runs on a host without a cgroup limit, where the
+ * Reads the limit from k8s/base/<svc>/deployment.yaml and the heap percentage and semi-space cap
+ * from its NODE_OPTIONS, else from the runtime stage of services/Dockerfile. The bench runs on a host without a cgroup limit, where the
  * percentage would apply to the host's memory, so the services get the resulting size in MiB.
  */
 export function deploymentMemory(config: BenchConfig, svc: ServiceName): DeploymentMemory {
@@ -48,8 +48,13 @@ export function deploymentMemory(config: BenchConfig, svc: ServiceName): Deploym
   const percent = /--max-old-space-size-percentage=(\d+)/.exec(nodeOptions)?.[1];
   if (percent === undefined) throw new Error('services/Dockerfile sets no --max-old-space-size-percentage in its runtime stage');
   const semiSpace = /--max-semi-space-size=(\d+)/.exec(nodeOptions)?.[1];
-  if (semiSpace === undefined) throw new Error(`${svc}: NODE_OPTIONS sets no --max-semi-space-size`);
   const env = Object.fromEntries([...runtime.matchAll(/\b(MALLOC_[A-Z_]+)=(\S+)/g)].map((m) => [m[1] ?? '', m[2] ?? '']));
   const limitMiB = mib(limit);
-  return { limitMiB, heapPercent: Number(percent), heapMiB: Math.floor((Math.floor(limitMiB) * Number(percent)) / 100), semiSpaceMiB: Number(semiSpace), env };
+  return {
+    limitMiB,
+    heapPercent: Number(percent),
+    heapMiB: Math.floor((Math.floor(limitMiB) * Number(percent)) / 100),
+    semiSpaceMiB: semiSpace === undefined ? undefined : Number(semiSpace),
+    env,
+  };
 }

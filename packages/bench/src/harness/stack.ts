@@ -192,6 +192,12 @@ function serviceEnvs(config: BenchConfig, ports: { auth: number; meetings: numbe
   return { auth, meetings, authKey, jwks };
 }
 
+/** The V8 flags that give a service, on a host without a cgroup limit, the heap its container gives it. */
+const heapFlags = (m: DeploymentMemory): string[] => [
+  `--max-old-space-size=${m.heapMiB}`,
+  ...(m.semiSpaceMiB === undefined ? [] : [`--max-semi-space-size=${m.semiSpaceMiB}`]),
+];
+
 export async function startStack(registry: ChildRegistry, config: BenchConfig, db: StackInput, warn: (msg: string) => void): Promise<Stack> {
   const ports = { auth: await freePort(), meetings: await freePort() };
   const s3 = await startS3(registry, config);
@@ -206,8 +212,8 @@ export async function startStack(registry: ChildRegistry, config: BenchConfig, d
       command: process.execPath,
       // As the images start them: the tracing preload first (inert unless OTEL_EXPORTER_OTLP_ENDPOINT
       // is set in the environment, which is how tracing on vs off is compared), and the heap the
-      // image's NODE_OPTIONS gives them inside their container's memory limit.
-      args: ['--import', '@authmeet/telemetry/register', `--max-old-space-size=${memory[svc].heapMiB}`, `--max-semi-space-size=${memory[svc].semiSpaceMiB}`, ...nodeArgs, 'dist/src/main.js'],
+      // image's NODE_OPTIONS gives them inside their container's memory limit, young generation included.
+      args: ['--import', '@authmeet/telemetry/register', ...heapFlags(memory[svc]), ...nodeArgs, 'dist/src/main.js'],
       cwd: serviceDir(config, svc),
       env: { ...config.inheritedEnv, ...memory[svc].env, ...(svc === 'auth-service' ? envs.auth : envs.meetings), ...env },
     });
@@ -255,7 +261,7 @@ export async function startStack(registry: ChildRegistry, config: BenchConfig, d
     AVATAR_MAX_CONCURRENCY: envs.auth.AVATAR_MAX_CONCURRENCY,
     S3: 's3rver (packages/dev-s3) in its own process',
     'V8 heap (as in their containers)': (['auth-service', 'meetings-service'] as const)
-      .map((svc) => `${svc} --max-old-space-size=${memory[svc].heapMiB} (${memory[svc].heapPercent} % of its ${memory[svc].limitMiB} MiB limit) --max-semi-space-size=${memory[svc].semiSpaceMiB}`)
+      .map((svc) => `${svc} ${heapFlags(memory[svc]).join(' ')} (${memory[svc].heapPercent} % of its ${memory[svc].limitMiB} MiB limit)`)
       .join(', '),
     REDIS_KEY_PREFIX: REDIS_PREFIX,
     OUTBOX_BATCH_SIZE: config.authEnv.OUTBOX_BATCH_SIZE ?? '500 (default)',

@@ -1,6 +1,6 @@
 import { AppError } from '@authmeet/http-kit';
 import pLimit from 'p-limit';
-import sharp from 'sharp';
+import type sharpFunction from 'sharp';
 import type { Metadata } from 'sharp';
 import { appError } from '../../errors.js';
 
@@ -39,9 +39,24 @@ const BUSY_RETRY_AFTER_SEC = 2;
 /** Idle body buffers kept for reuse at most, whatever the queue allows in flight. */
 const MAX_IDLE_BODY_BUFFERS = 16;
 
-// libvips keeps recently used operations and their pixels around for reuse; every upload is a
-// different image, so that cache only holds memory.
-sharp.cache(false);
+type Sharp = typeof sharpFunction;
+let loading: Promise<Sharp> | undefined;
+
+/**
+ * sharp and libvips are loaded with the first picture, not with the app: most replicas serve
+ * logins and token checks for hours without one, and loading them costs ~8 MiB of resident
+ * memory (libvips' code and its start-up allocations) from the start. The first upload waits for
+ * the load once (tens of milliseconds).
+ */
+export function loadSharp(): Promise<Sharp> {
+  loading ??= import('sharp').then(({ default: sharp }) => {
+    // libvips keeps recently used operations and their pixels around for reuse; every upload is
+    // a different image, so that cache only holds memory.
+    sharp.cache(false);
+    return sharp;
+  });
+  return loading;
+}
 
 export interface AvatarImageProcessor {
   /**
@@ -56,7 +71,7 @@ export interface AvatarImageProcessor {
   readonly pending: () => number;
 }
 
-async function inspect(input: Buffer, maxPixels: number) {
+async function inspect(sharp: Sharp, input: Buffer, maxPixels: number) {
   let meta: Metadata;
   try {
     // Reads the header only: no pixel is decoded here, so no pixel limit yet (it would make a
@@ -74,7 +89,7 @@ async function inspect(input: Buffer, maxPixels: number) {
   }
 }
 
-async function render(input: Buffer, maxPixels: number): Promise<Buffer> {
+async function render(sharp: Sharp, input: Buffer, maxPixels: number): Promise<Buffer> {
   try {
     return await sharp(input, { limitInputPixels: maxPixels, failOn: 'error' })
       .rotate() // applies the EXIF orientation, then the tag is gone with the rest
@@ -131,8 +146,9 @@ export function createAvatarImageProcessor(config: AvatarImageConfig): AvatarIma
     },
     toAvatarJpeg: (input) =>
       limit(async () => {
-        await inspect(input, config.maxPixels);
-        return render(input, config.maxPixels);
+        const sharp = await loadSharp();
+        await inspect(sharp, input, config.maxPixels);
+        return render(sharp, input, config.maxPixels);
       }),
     pending: () => inFlight,
   };

@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type * as S3 from '@aws-sdk/client-s3';
 import { AppError } from '@authmeet/http-kit';
 
 export interface S3Config {
@@ -30,8 +30,61 @@ function unavailable(error: unknown): AppError {
   return new AppError('DEPENDENCY_UNAVAILABLE', { detail: 'The picture storage is unavailable', retryAfter: STORAGE_RETRY_AFTER_SEC, cause: error });
 }
 
+/**
+ * The AWS SDK and its client are loaded with the first picture or deletion, not with the app:
+ * most replicas never touch the bucket for hours, and the SDK's modules stay resident once loaded.
+ */
 export function createAvatarStorage(config: S3Config): AvatarStorage {
-  const client = new S3Client({
+  let connecting: Promise<{ sdk: typeof S3; client: S3.S3Client }> | undefined;
+  let connected: S3.S3Client | undefined;
+  const connect = () =>
+    (connecting ??= import('@aws-sdk/client-s3').then((sdk) => {
+      connected = newClient(sdk, config);
+      return { sdk, client: connected };
+    }));
+  const bucket = config.bucket;
+
+  async function send<T>(run: (s3: { sdk: typeof S3; client: S3.S3Client }) => Promise<T>): Promise<T> {
+    const s3 = await connect();
+    try {
+      return await run(s3);
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  return {
+    async put(key, body) {
+      await send(({ sdk, client }) =>
+        client.send(
+          new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'image/jpeg', CacheControl: AVATAR_CACHE_CONTROL, ContentLength: body.length }),
+        ),
+      );
+    },
+
+    async delete(key) {
+      await send(({ sdk, client }) => client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key })));
+    },
+
+    async deletePrefix(prefix) {
+      let deleted = 0;
+      for (;;) {
+        const page = await send(({ sdk, client }) => client.send(new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1000 })));
+        const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
+        if (keys.length === 0) return deleted;
+        const result = await send(({ sdk, client }) => client.send(new sdk.DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } })));
+        const failed = result.Errors ?? [];
+        if (failed.length > 0) throw unavailable(new Error(`${failed.length} objects not deleted: ${failed[0]?.Code ?? ''} ${failed[0]?.Message ?? ''}`));
+        deleted += keys.length;
+      }
+    },
+
+    close: () => connected?.destroy(),
+  };
+}
+
+function newClient(sdk: typeof S3, config: S3Config): S3.S3Client {
+  return new sdk.S3Client({
     region: config.region,
     forcePathStyle: config.forcePathStyle,
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
@@ -44,42 +97,4 @@ export function createAvatarStorage(config: S3Config): AvatarStorage {
     maxAttempts: 2,
     requestHandler: { connectionTimeout: Math.min(config.timeoutMs, 3000), requestTimeout: config.timeoutMs },
   });
-  const bucket = config.bucket;
-
-  async function send<T>(run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      throw unavailable(error);
-    }
-  }
-
-  return {
-    async put(key, body) {
-      await send(() =>
-        client.send(
-          new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'image/jpeg', CacheControl: AVATAR_CACHE_CONTROL, ContentLength: body.length }),
-        ),
-      );
-    },
-
-    async delete(key) {
-      await send(() => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })));
-    },
-
-    async deletePrefix(prefix) {
-      let deleted = 0;
-      for (;;) {
-        const page = await send(() => client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1000 })));
-        const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
-        if (keys.length === 0) return deleted;
-        const result = await send(() => client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } })));
-        const failed = result.Errors ?? [];
-        if (failed.length > 0) throw unavailable(new Error(`${failed.length} objects not deleted: ${failed[0]?.Code ?? ''} ${failed[0]?.Message ?? ''}`));
-        deleted += keys.length;
-      }
-    },
-
-    close: () => client.destroy(),
-  };
 }
