@@ -26,5 +26,17 @@ export function writeHijackedHead(reply: FastifyReply, statusCode: number, heade
     if (value !== undefined) res.setHeader(name, value);
   }
   res.writeHead(statusCode);
+  flattenHead(res);
   return res;
+}
+
+/**
+ * Node keeps the head it wrote for the whole life of the response (`_header`, which
+ * `headersSent` reads), as the rope of the concatenations that built it: hundreds of string
+ * pieces for ~1 KB of text. A long-lived response keeps one flat copy instead (V8 would only
+ * flatten it if something read it).
+ */
+function flattenHead(res: ServerResponse): void {
+  const raw = res as unknown as { _header?: unknown };
+  if (typeof raw._header === 'string') raw._header = Buffer.from(raw._header, 'latin1').toString('latin1');
 }
