@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { writeHijackedHead } from '@authmeet/http-kit';
 import type { FastifyReply } from 'fastify';
 import { sseFrame } from './meeting-events.js';
@@ -61,6 +61,16 @@ function endingOf(event: DeliveredEvent, userId: string): StreamEndReason | unde
 }
 
 /**
+ * The bearer token was checked before the stream opened and is never read again: a stream does
+ * not keep it for its whole life (~0.7 KB each, and one copy of a credential fewer in memory).
+ */
+function forgetAuthorization(req: IncomingMessage): void {
+  delete req.headers.authorization;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === 'authorization') raw[i + 1] = '';
+}
+
+/**
  * One open stream: what the registry (whose access), the meeting's events (a sink) and the
  * heartbeat hold of it, in one object with no per-stream closures but `onClose`. It writes to
  * the raw response; the Fastify reply is kept only until the head is written.
@@ -100,7 +110,9 @@ class MeetingStream implements OpenStream, EventSink {
   /** Writes the head (once): 200 and every header the reply would have had. */
   open(): ServerResponse {
     if (this.res === undefined) {
-      this.res = writeHijackedHead(this.reply as FastifyReply, 200, STREAM_HEADERS);
+      const reply = this.reply as FastifyReply;
+      this.res = writeHijackedHead(reply, 200, STREAM_HEADERS);
+      forgetAuthorization(reply.request.raw);
       this.reply = undefined;
     }
     return this.res;
