@@ -61,6 +61,13 @@ export async function streams(ctx: BenchContext): Promise<ScenarioResult> {
   const redis = connectRedis(config.redisUrl);
   const loadBefore = loadavg().map((l) => round(l, 2));
   const target = new URL(service.url);
+  /** Streams the service closed (or lost) after `: connected`, before the bench was done with them. */
+  let closedEarly = 0;
+  const droppedByBench = new WeakSet<Socket>();
+  const drop = (l: Listener) => {
+    droppedByBench.add(l.socket);
+    l.socket.destroy();
+  };
   /**
    * One stream on a raw TCP socket: the request written by hand, the answer read as bytes. Only
    * the status line and the `id: bench-…` lines are looked at, so the bench's one event loop
@@ -112,6 +119,7 @@ export async function streams(ctx: BenchContext): Promise<ScenarioResult> {
         tail = `${error.message}: ${tail}`;
       });
       socket.on('close', () => {
+        if (connected && !droppedByBench.has(socket)) closedEarly += 1;
         if (!connected) reject(new Error(`stream ${j}: closed before \`: connected\`: ${tail.slice(0, 400)}`));
       });
       into.push({ meeting, socket });
@@ -121,7 +129,7 @@ export async function streams(ctx: BenchContext): Promise<ScenarioResult> {
     // Warm the route (JIT, pools, the subscriber) with one stream per meeting, then close them.
     const warm: Listener[] = [];
     await mapLimited(meetings, OPEN_CONCURRENCY, (j) => openStream(j, warm));
-    for (const l of warm) l.socket.destroy();
+    for (const l of warm) drop(l);
     await delay(1000);
     const before = await settledMemory(session, service.child.pid);
     ctx.log(`13 streams: opening ${n} streams (${OPEN_CONCURRENCY} at a time); before: RSS ${before.rssKiB} KiB, heap ${before.heapUsedKiB} KiB`);
@@ -163,7 +171,7 @@ export async function streams(ctx: BenchContext): Promise<ScenarioResult> {
     }
     const reach = { p50: round(percentile(reachAll, 50), 1), p99: round(percentile(reachAll, 99), 1), max: round(percentile(reachAll, 100), 1) };
     const each = { p50: round(percentile(perListener, 50), 1), p99: round(percentile(perListener, 99), 1) };
-    ctx.log(`  event → all its listeners: p50 ${reach.p50} ms, p99 ${reach.p99} ms (per listener p50 ${each.p50}, p99 ${each.p99}); missing ${missing}`);
+    ctx.log(`  event → all its listeners: p50 ${reach.p50} ms, p99 ${reach.p99} ms (per listener p50 ${each.p50}, p99 ${each.p99}); missing ${missing}; streams closed early ${closedEarly}`);
     const loadAfter = loadavg().map((l) => round(l, 2));
     return {
       scenario: 13,
@@ -173,6 +181,7 @@ export async function streams(ctx: BenchContext): Promise<ScenarioResult> {
         figure({ id: 'streams_reach_all_p50_ms', scenario: 13, title: 'one event reaches all its listeners, p50', value: reach.p50, unit: 'ms' }),
         figure({ id: 'streams_reach_all_p99_ms', scenario: 13, title: 'one event reaches all its listeners, p99', value: reach.p99, unit: 'ms', target: { op: '<', value: 200 } }),
         figure({ id: 'streams_missing_deliveries', scenario: 13, title: 'deliveries missing after 10 s', value: missing, unit: '', target: { op: '<=', value: 0 } }),
+        figure({ id: 'streams_closed_early', scenario: 13, title: 'streams closed by the service (or lost) before the end of the run', value: closedEarly, unit: 'streams', target: { op: '<=', value: 0 } }),
         figure({ id: 'streams_rss_per_stream_kib', scenario: 13, title: 'meetings-service RSS per open stream (after GC)', value: perStreamKiB, unit: 'KiB', target: { op: '<=', value: 16 } }),
         figure({ id: 'streams_heap_per_stream_kib', scenario: 13, title: 'V8 heap per open stream (after GC)', value: heapPerStreamKiB, unit: 'KiB' }),
       ],
@@ -182,10 +191,10 @@ export async function streams(ctx: BenchContext): Promise<ScenarioResult> {
         `Fan-out: ${config.streamRounds} rounds, 1 s apart, of one event per meeting (${meetings} PUBLISHes in one pipeline, on the service's channel and in its message shape, as a join publishes it), timed from just before the pipeline to each listener's arrival: performance.now() at the start of the socket's 'data' callback, in the bench process, for the read holding that listener's whole \`id: bench-…\` line; "reaches all" is the last listener of the event. Per listener: p50 ${each.p50} ms, p99 ${each.p99} ms; max reach-all ${reach.max} ms. All ${n} sockets are read in the bench's one event loop (a raw socket each, matching only the status line and \`id:\` lines, no HTTP or SSE parser), so its own queueing still counts in, less than with one node:http response parser per stream.`,
         `Load average (1, 5, 15 min) before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')}.`,
       ],
-      details: { n, meetings, openSec, before, open, perStreamKiB, heapPerStreamKiB, reach, each, missing, loadBefore, loadAfter },
+      details: { n, meetings, closedEarly, openSec, before, open, perStreamKiB, heapPerStreamKiB, reach, each, missing, loadBefore, loadAfter },
     };
   } finally {
-    for (const l of listeners) l.socket.destroy();
+    for (const l of listeners) drop(l);
     redis.disconnect();
     session.close();
     await stack.restart('meetings-service', []);
