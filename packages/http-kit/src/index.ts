@@ -4,6 +4,7 @@ export * from './logger.js';
 export * from './request-id.js';
 export * from './body-guard.js';
 export * from './security.js';
+export * from './hijack.js';
 export * from './metrics.js';
 export * from './health.js';
 export * from './docs.js';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import helmet from 'helmet';
 import type { HelmetOptions } from 'helmet';
@@ -86,15 +86,20 @@ async function securityPlugin(app: FastifyInstance, opts: SecurityOptions) {
   // (a shared computer's back button, a caching proxy). Everything under /v1/ and /internal/
   // carries them, and errors can too; operational routes and the JWKS keep their own policy.
   app.addHook('onSend', (request, reply, payload, done) => {
-    const path = request.routeOptions.url ?? request.url;
-    if (reply.statusCode >= 400 || privatePrefixes.some((prefix) => path.startsWith(prefix))) {
-      const current = reply.getHeader('cache-control');
-      // An event stream's `no-transform` (proxies must not buffer or compress it) survives.
-      const keep = typeof current === 'string' && current.includes('no-transform') ? ', no-transform' : '';
-      void reply.header('cache-control', `no-store${keep}`);
-    }
+    privateCachePolicy(request, reply);
     done(null, payload);
   });
+}
+
+/** The onSend rule above, also applied by `writeHijackedHead` (a hijacked reply skips onSend). */
+export function privateCachePolicy(request: FastifyRequest, reply: FastifyReply): void {
+  const path = request.routeOptions.url ?? request.url;
+  if (reply.statusCode >= 400 || privatePrefixes.some((prefix) => path.startsWith(prefix))) {
+    const current = reply.getHeader('cache-control');
+    // An event stream's `no-transform` (proxies must not buffer or compress it) survives.
+    const keep = typeof current === 'string' && current.includes('no-transform') ? ', no-transform' : '';
+    void reply.header('cache-control', `no-store${keep}`);
+  }
 }
 
 

@@ -1,5 +1,5 @@
-import { Agent, request } from 'node:http';
-import type { ClientRequest } from 'node:http';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
 import { loadavg } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { mapLimited } from '../harness/fixtures.js';
@@ -22,7 +22,7 @@ const OPEN_CONCURRENCY = 10;
 
 interface Listener {
   meeting: number;
-  req: ClientRequest;
+  socket: Socket;
 }
 
 /** Heap and RSS of the inspected service after two full garbage collections. */
@@ -55,54 +55,81 @@ export async function streams(ctx: BenchContext): Promise<ScenarioResult> {
   const port = await freePort();
   const service = await stack.restart('meetings-service', [`--inspect=127.0.0.1:${port}`]);
   const session = await InspectorSession.connect(port);
-  const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
   const listeners: Listener[] = [];
   /** Arrival times (performance.now()) of each event id, one per listener that got it. */
   const arrivals = new Map<string, number[]>();
   const redis = connectRedis(config.redisUrl);
   const loadBefore = loadavg().map((l) => round(l, 2));
+  const target = new URL(service.url);
+  /** Streams the service closed (or lost) after `: connected`, before the bench was done with them. */
+  let closedEarly = 0;
+  const droppedByBench = new WeakSet<Socket>();
+  const drop = (l: Listener) => {
+    droppedByBench.add(l.socket);
+    l.socket.destroy();
+  };
+  /**
+   * One stream on a raw TCP socket: the request written by hand, the answer read as bytes. Only
+   * the status line and the `id: bench-…` lines are looked at, so the bench's one event loop
+   * spends little per listener (no HTTP response parser, no SSE parser, no per-chunk strings
+   * beyond a tail for a line cut between two reads). The chunked framing needs no decoding:
+   * the service writes each SSE frame as one chunk, and only whole `id:` lines are matched.
+   */
   const openStream = (j: number, into: Listener[]) => {
     const meeting = j % meetings;
     return new Promise<void>((resolve, reject) => {
-      const req = request(`${service.url}/v1/meetings/${seededMeetingId(MEETING_BASE + meeting)}/events`, { agent, headers: { authorization: `Bearer ${tokens[j] ?? ''}`, accept: 'text/event-stream' } });
-      req.on('response', (res) => {
-        if (res.statusCode !== 200) {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (body += c));
-          res.on('end', () => reject(new Error(`stream ${j}: HTTP ${res.statusCode ?? '?'} ${body.slice(0, 300)}`)));
+      const socket = connect(Number(target.port), target.hostname);
+      socket.setNoDelay(true);
+      const path = `/v1/meetings/${seededMeetingId(MEETING_BASE + meeting)}/events`;
+      socket.write(`GET ${path} HTTP/1.1\r\nhost: ${target.host}\r\nauthorization: Bearer ${tokens[j] ?? ''}\r\naccept: text/event-stream\r\n\r\n`);
+      socket.setEncoding('latin1');
+      let status: string | undefined;
+      let connected = false;
+      /** The last, unfinished line of what was read (or everything, before the status line). */
+      let tail = '';
+      socket.on('data', (chunk: string) => {
+        const now = performance.now();
+        const text = tail + chunk;
+        if (status === undefined) {
+          const eol = text.indexOf('\r\n');
+          if (eol >= 0) status = text.slice(0, eol);
+        }
+        if (status === undefined || !status.startsWith('HTTP/1.1 200 ')) {
+          // Not a stream: keep the whole answer for the error message.
+          tail = text.slice(0, 2000);
           return;
         }
-        res.setEncoding('utf8');
-        let buffered = '';
-        res.on('data', (chunk: string) => {
-          const now = performance.now();
-          buffered += chunk;
-          if (buffered.includes(': connected')) resolve();
-          const cut = buffered.lastIndexOf('\n\n');
-          if (cut < 0) return;
-          for (const m of buffered.slice(0, cut).matchAll(/^id: (bench-\S+)$/gm)) {
-            const id = m[1] ?? '';
-            const list = arrivals.get(id);
-            if (list === undefined) arrivals.set(id, [now]);
-            else list.push(now);
-          }
-          buffered = buffered.slice(cut + 2);
-        });
+        if (!connected && text.includes(': connected')) {
+          connected = true;
+          resolve();
+        }
+        for (let at = text.indexOf('id: bench-'); at >= 0; at = text.indexOf('id: bench-', at + 1)) {
+          const eol = text.indexOf('\n', at);
+          if (eol < 0) break;
+          const id = text.slice(at + 4, eol);
+          const list = arrivals.get(id);
+          if (list === undefined) arrivals.set(id, [now]);
+          else list.push(now);
+        }
+        tail = text.slice(text.lastIndexOf('\n') + 1);
       });
-      req.on('error', (error) => {
-        // A stream the bench destroyed itself is not a failure.
-        if (!req.destroyed || error.message !== 'socket hang up') reject(error);
+      // Before `: connected`, an error ends in 'close' below, which rejects with it; after, it is a
+      // delivery that never arrives (counted missing). A stream the bench destroyed is no failure.
+      socket.on('error', (error) => {
+        tail = `${error.message}: ${tail}`;
       });
-      req.end();
-      into.push({ meeting, req });
+      socket.on('close', () => {
+        if (connected && !droppedByBench.has(socket)) closedEarly += 1;
+        if (!connected) reject(new Error(`stream ${j}: closed before \`: connected\`: ${tail.slice(0, 400)}`));
+      });
+      into.push({ meeting, socket });
     });
   };
   try {
     // Warm the route (JIT, pools, the subscriber) with one stream per meeting, then close them.
     const warm: Listener[] = [];
     await mapLimited(meetings, OPEN_CONCURRENCY, (j) => openStream(j, warm));
-    for (const l of warm) l.req.destroy();
+    for (const l of warm) drop(l);
     await delay(1000);
     const before = await settledMemory(session, service.child.pid);
     ctx.log(`13 streams: opening ${n} streams (${OPEN_CONCURRENCY} at a time); before: RSS ${before.rssKiB} KiB, heap ${before.heapUsedKiB} KiB`);
@@ -144,7 +171,7 @@ export async function streams(ctx: BenchContext): Promise<ScenarioResult> {
     }
     const reach = { p50: round(percentile(reachAll, 50), 1), p99: round(percentile(reachAll, 99), 1), max: round(percentile(reachAll, 100), 1) };
     const each = { p50: round(percentile(perListener, 50), 1), p99: round(percentile(perListener, 99), 1) };
-    ctx.log(`  event → all its listeners: p50 ${reach.p50} ms, p99 ${reach.p99} ms (per listener p50 ${each.p50}, p99 ${each.p99}); missing ${missing}`);
+    ctx.log(`  event → all its listeners: p50 ${reach.p50} ms, p99 ${reach.p99} ms (per listener p50 ${each.p50}, p99 ${each.p99}); missing ${missing}; streams closed early ${closedEarly}`);
     const loadAfter = loadavg().map((l) => round(l, 2));
     return {
       scenario: 13,
@@ -154,20 +181,20 @@ export async function streams(ctx: BenchContext): Promise<ScenarioResult> {
         figure({ id: 'streams_reach_all_p50_ms', scenario: 13, title: 'one event reaches all its listeners, p50', value: reach.p50, unit: 'ms' }),
         figure({ id: 'streams_reach_all_p99_ms', scenario: 13, title: 'one event reaches all its listeners, p99', value: reach.p99, unit: 'ms', target: { op: '<', value: 200 } }),
         figure({ id: 'streams_missing_deliveries', scenario: 13, title: 'deliveries missing after 10 s', value: missing, unit: '', target: { op: '<=', value: 0 } }),
+        figure({ id: 'streams_closed_early', scenario: 13, title: 'streams closed by the service (or lost) before the end of the run', value: closedEarly, unit: 'streams', target: { op: '<=', value: 0 } }),
         figure({ id: 'streams_rss_per_stream_kib', scenario: 13, title: 'meetings-service RSS per open stream (after GC)', value: perStreamKiB, unit: 'KiB', target: { op: '<=', value: 16 } }),
         figure({ id: 'streams_heap_per_stream_kib', scenario: 13, title: 'V8 heap per open stream (after GC)', value: heapPerStreamKiB, unit: 'KiB' }),
       ],
       notes: [
-        `${n} users, ${meetings} meetings (${perMeeting} members each) and their participations seeded with COPY; one access token per user, signed with the auth-service's key and claims (one stream per user, far below SSE_MAX_STREAMS_PER_USER). Streams opened ${OPEN_CONCURRENCY} at a time, each counted open at its \`: connected\` line: ${n} in ${round(openSec, 1)} s. One HTTP connection per stream, from the bench process.`,
+        `${n} users, ${meetings} meetings (${perMeeting} members each) and their participations seeded with COPY; one access token per user, signed with the auth-service's key and claims (one stream per user, far below SSE_MAX_STREAMS_PER_USER). Streams opened ${OPEN_CONCURRENCY} at a time, each counted open at its \`: connected\` line: ${n} in ${round(openSec, 1)} s. One HTTP/1.1 connection per stream, from the bench process: a raw TCP socket with the request written by hand.`,
         `Memory: the meetings-service restarted with the inspector, two full GCs (HeapProfiler.collectGarbage) before reading VmRSS and heapUsed, with no stream and with all open: RSS ${before.rssKiB} → ${open.rssKiB} KiB, heap ${before.heapUsedKiB} → ${open.heapUsedKiB} KiB, external ${before.externalKiB} → ${open.externalKiB} KiB.`,
-        `Fan-out: ${config.streamRounds} rounds, 1 s apart, of one event per meeting (${meetings} PUBLISHes in one pipeline, on the service's channel and in its message shape, as a join publishes it), timed from just before the pipeline to each listener's arrival in the bench process (performance.now()); "reaches all" is the last listener of the event. Per listener: p50 ${each.p50} ms, p99 ${each.p99} ms; max reach-all ${reach.max} ms. Sockets parsed in the bench's one event loop, so its own queueing counts in.`,
+        `Fan-out: ${config.streamRounds} rounds, 1 s apart, of one event per meeting (${meetings} PUBLISHes in one pipeline, on the service's channel and in its message shape, as a join publishes it), timed from just before the pipeline to each listener's arrival: performance.now() at the start of the socket's 'data' callback, in the bench process, for the read holding that listener's whole \`id: bench-…\` line; "reaches all" is the last listener of the event. Per listener: p50 ${each.p50} ms, p99 ${each.p99} ms; max reach-all ${reach.max} ms. All ${n} sockets are read in the bench's one event loop (a raw socket each, matching only the status line and \`id:\` lines, no HTTP or SSE parser), so its own queueing still counts in, less than with one node:http response parser per stream.`,
         `Load average (1, 5, 15 min) before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')}.`,
       ],
-      details: { n, meetings, openSec, before, open, perStreamKiB, heapPerStreamKiB, reach, each, missing, loadBefore, loadAfter },
+      details: { n, meetings, closedEarly, openSec, before, open, perStreamKiB, heapPerStreamKiB, reach, each, missing, loadBefore, loadAfter },
     };
   } finally {
-    for (const l of listeners) l.req.destroy();
-    agent.destroy();
+    for (const l of listeners) drop(l);
     redis.disconnect();
     session.close();
     await stack.restart('meetings-service', []);

@@ -6,6 +6,7 @@ import { createMeetingEvents } from './meeting-events.js';
 import { createMeetingsRepository } from './meetings.repository.js';
 import { meetingsRoutes } from './meetings.routes.js';
 import { createMeetingService } from './meetings.service.js';
+import { createStreamHeartbeat } from './stream-heartbeat.js';
 import { createStreamRegistry } from './stream-registry.js';
 import { createStreamSlots } from './stream-slots.js';
 
@@ -46,9 +47,11 @@ export function meetingsModule(app: HttpApp, deps: MeetingsModuleDeps) {
     view.onRevoked((sub, sid) => streams.endSession(sub, sid, 'revoked'));
     view.onNotBefore((sub, nbf) => streams.endIssuedBefore(sub, nbf, 'revoked'));
     const slots = createStreamSlots({ redis: scope.redis, maxPerUser: config.sse.maxStreamsPerUser, log: scope.log });
+    const heartbeat = createStreamHeartbeat(config.sse.heartbeatMs);
     scope.addHook('onClose', async () => {
       streams.close();
       slots.close();
+      heartbeat.close();
     });
     new Gauge({
       name: 'meetings_sse_open_streams',
@@ -58,8 +61,8 @@ export function meetingsModule(app: HttpApp, deps: MeetingsModuleDeps) {
         this.set(streams.size());
       },
     });
-    const { heartbeatMs, maxStreamsPerUser } = config.sse;
-    await scope.register(meetingsRoutes({ meetings: service, events, heartbeatMs, streams, slots, maxStreamsPerUser, isRevoked }));
+    const { maxStreamsPerUser } = config.sse;
+    await scope.register(meetingsRoutes({ meetings: service, events, heartbeat, streams, slots, maxStreamsPerUser, isRevoked }));
   }
 
   return { repository, events, service, routes };

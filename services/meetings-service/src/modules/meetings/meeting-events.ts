@@ -9,7 +9,8 @@ import type { Redis } from 'ioredis';
 export type { DeliveredEvent, MeetingEvent };
 
 export interface EventSink {
-  onEvent(event: DeliveredEvent): void;
+  /** `frame`: the event as one Server-Sent Events frame, built once for all the sinks that get it. */
+  onEvent(event: DeliveredEvent, frame: Buffer): void;
   /** The app is shutting down: finish the stream. */
   onShutdown(): void;
 }
@@ -30,6 +31,12 @@ export interface MeetingEvents {
 
 const eventTypes = new Set<string>(meetingEventTypes);
 const SUBSCRIBE_TIMEOUT_MS = 2_000;
+
+/** One Server-Sent Events frame (`id`, `event`, `data` lines), UTF-8 encoded once for every socket it goes to. */
+export function sseFrame(event: DeliveredEvent): Buffer {
+  // JSON.stringify never emits a raw newline, so `data:` stays one line.
+  return Buffer.from(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
+}
 
 function parse(raw: string): DeliveredEvent | undefined {
   try {
@@ -63,7 +70,9 @@ export function createMeetingEvents(opts: { publisher: RedisClient; subscriber: 
       log.warn({ channel }, 'ignoring malformed meeting event');
       return;
     }
-    for (const sink of [...local]) sink.onEvent(event);
+    // One frame per event, shared by every local stream of the meeting (not one JSON.stringify per listener).
+    const frame = sseFrame(event);
+    for (const sink of [...local]) sink.onEvent(event, frame);
   });
 
   // The subscriber connection does not re-subscribe by itself (ioredis's autoResubscribe sends

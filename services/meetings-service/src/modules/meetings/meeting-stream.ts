@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { PassThrough } from 'node:stream';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { writeHijackedHead } from '@authmeet/http-kit';
 import type { FastifyReply } from 'fastify';
-import type { DeliveredEvent, MeetingEvents } from './meeting-events.js';
-import type { StreamEndReason, StreamRegistry } from './stream-registry.js';
+import { sseFrame } from './meeting-events.js';
+import type { DeliveredEvent, EventSink, MeetingEvents } from './meeting-events.js';
+import type { StreamHeartbeat } from './stream-heartbeat.js';
+import type { OpenStream, StreamEndReason, StreamRegistry } from './stream-registry.js';
 
 /** Whose access the stream lives on: it ends when that access does. */
 export interface StreamViewer {
@@ -19,7 +22,8 @@ export interface StreamOptions {
   registry: StreamRegistry;
   meetingId: string;
   viewer: StreamViewer;
-  heartbeatMs: number;
+  /** The one timer that pings every open stream. */
+  heartbeat: StreamHeartbeat;
   /** Re-checks the session once the stream is registered (a revocation may have come just before). */
   isRevoked: () => Promise<boolean>;
   /**
@@ -34,10 +38,15 @@ export interface StreamOptions {
 // setTimeout fires at once beyond 2^31-1 ms; no access token lives that long anyway.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-function frame(event: DeliveredEvent): string {
-  // JSON.stringify never emits a raw newline, so `data:` stays one line.
-  return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
-}
+const STREAM_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  // nginx and similar proxies would otherwise buffer the stream.
+  'x-accel-buffering': 'no',
+};
+const PING = Buffer.from(': ping\n\n');
+// Tells EventSource how soon to reconnect, and flushes the headers at once.
+const CONNECTED = Buffer.from('retry: 3000\n: connected\n\n');
 
 function closedFrame(reason: StreamEndReason): string {
   return `id: ${randomUUID()}\nevent: stream.closed\ndata: ${JSON.stringify({ reason })}\n\n`;
@@ -52,9 +61,111 @@ function endingOf(event: DeliveredEvent, userId: string): StreamEndReason | unde
 }
 
 /**
- * Server-Sent Events for one meeting. The reply is a stream Fastify pipes out (so the security,
- * CORS and request-id headers still apply). Heartbeats are comments (`: ping`) that keep
- * proxies from closing an idle connection.
+ * The bearer token was checked before the stream opened and is never read again: a stream does
+ * not keep it for its whole life (~0.7 KB each, and one copy of a credential fewer in memory).
+ */
+function forgetAuthorization(req: IncomingMessage): void {
+  delete req.headers.authorization;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === 'authorization') raw[i + 1] = '';
+}
+
+/**
+ * One open stream: what the registry (whose access), the meeting's events (a sink) and the
+ * heartbeat hold of it, in one object with no per-stream closures but `onClose`. It writes to
+ * the raw response; the Fastify reply is kept only until the head is written.
+ */
+class MeetingStream implements OpenStream, EventSink {
+  readonly userId: string;
+  readonly sessionId: string;
+  readonly expiresAt: number;
+  readonly issuedAt: number;
+  closed = false;
+  /** Set once the head is written (the reply is hijacked then). */
+  res: ServerResponse | undefined = undefined;
+  private reply: FastifyReply | undefined;
+  private readonly onEnd: () => void;
+  private readonly unregister: () => void;
+  // Assigned once the subscription is confirmed; `end` can run before that (client gone,
+  // revoked or shutdown while subscribing).
+  unsubscribe: (() => void) | undefined = undefined;
+  private stopHeartbeat: (() => void) | undefined = undefined;
+  private readonly expiry: NodeJS.Timeout;
+
+  constructor(reply: FastifyReply, viewer: StreamViewer, registry: StreamRegistry, onEnd: () => void) {
+    this.userId = viewer.userId;
+    this.sessionId = viewer.sessionId;
+    this.expiresAt = viewer.expiresAt;
+    this.issuedAt = viewer.issuedAt;
+    this.reply = reply;
+    this.onEnd = onEnd;
+    this.unregister = registry.add(this);
+    this.expiry = setTimeout(() => this.end('expired'), Math.min(MAX_TIMER_MS, Math.max(0, viewer.expiresAt * 1000 - Date.now())));
+    this.expiry.unref();
+    reply.raw.once('close', this.onClose);
+  }
+
+  readonly onClose = (): void => this.end();
+
+  /** Writes the head (once): 200 and every header the reply would have had. */
+  open(): ServerResponse {
+    if (this.res === undefined) {
+      const reply = this.reply as FastifyReply;
+      this.res = writeHijackedHead(reply, 200, STREAM_HEADERS);
+      forgetAuthorization(reply.request.raw);
+      this.reply = undefined;
+    }
+    return this.res;
+  }
+
+  write(chunk: Buffer | string): void {
+    this.open().write(chunk);
+  }
+
+  onEvent(event: DeliveredEvent, frame: Buffer): void {
+    if (this.closed) return;
+    const reason = endingOf(event, this.userId);
+    if (reason === undefined) this.write(frame);
+    else this.end(reason, frame);
+  }
+
+  onShutdown(): void {
+    this.end();
+  }
+
+  ping(): void {
+    if (!this.closed) this.res?.write(PING);
+  }
+
+  startHeartbeat(heartbeat: StreamHeartbeat): void {
+    if (!this.closed) this.stopHeartbeat = heartbeat.add(this);
+  }
+
+  /** Ends the stream; with a reason, after a last `stream.closed` (and the event that ended it). */
+  end(reason?: StreamEndReason, last?: Buffer): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.expiry);
+    this.stopHeartbeat?.();
+    this.unsubscribe?.();
+    this.unregister();
+    if (reason !== undefined) {
+      const res = this.open();
+      if (last !== undefined) res.write(last);
+      res.end(closedFrame(reason));
+    } else {
+      // Before the head, nothing is sent yet: the route answers (an error, or an empty 200).
+      this.res?.end();
+    }
+    this.onEnd();
+  }
+}
+
+/**
+ * Server-Sent Events for one meeting. The reply is hijacked and written to directly (no stream
+ * piped per response); its head still carries the security, CORS and request-id headers, and
+ * the request is still counted and logged when the response finishes. Heartbeats are comments
+ * (`: ping`), from one timer for all streams, that keep proxies from closing an idle connection.
  *
  * A stream must never outlive the access that opened it, or it would keep delivering other
  * people's names to someone logged out, expired or gone from the meeting. It ends, after a last
@@ -65,54 +176,24 @@ function endingOf(event: DeliveredEvent, userId: string): StreamEndReason | unde
  * client should simply reconnect, to another replica).
  */
 export async function streamMeetingEvents(reply: FastifyReply, opts: StreamOptions): Promise<FastifyReply> {
-  const { viewer } = opts;
-  const stream = new PassThrough();
-  let closed = false;
-  let heartbeat: NodeJS.Timeout | undefined;
-  // Assigned once the subscription is confirmed; `end` can run before that (client gone,
-  // revoked or shutdown while subscribing), so it is a `let` read at call time.
-  let unsubscribe: (() => void) | undefined = undefined;
-
-  const end = (reason?: StreamEndReason) => {
-    if (closed) return;
-    closed = true;
-    clearInterval(heartbeat);
-    clearTimeout(expiry);
-    unsubscribe?.();
-    unregister();
-    if (reason !== undefined) stream.write(closedFrame(reason));
-    stream.end();
-    opts.onEnd();
-  };
-  const send = (event: DeliveredEvent) => {
-    if (closed) return;
-    stream.write(frame(event));
-    const reason = endingOf(event, viewer.userId);
-    if (reason !== undefined) end(reason);
-  };
-
-  const unregister = opts.registry.add({ ...viewer, end });
-  const expiry = setTimeout(() => end('expired'), Math.min(MAX_TIMER_MS, Math.max(0, viewer.expiresAt * 1000 - Date.now())));
-  expiry.unref();
-  reply.raw.on('close', () => end());
+  const stream = new MeetingStream(reply, opts.viewer, opts.registry, opts.onEnd);
 
   try {
-    const off = await opts.events.subscribe(opts.meetingId, { onEvent: send, onShutdown: () => end() });
-    if (closed) off();
-    else unsubscribe = off;
+    const off = await opts.events.subscribe(opts.meetingId, stream);
+    if (stream.closed) off();
+    else stream.unsubscribe = off;
     // A revocation heard between the token check and `registry.add` ended nothing: ask again.
-    if (!closed && (await opts.isRevoked())) end('revoked');
+    if (!stream.closed && (await opts.isRevoked())) stream.end('revoked');
   } catch (error) {
     // Nothing sent yet: the error handler answers (503), and the slot is given back.
-    end();
+    stream.end();
     throw error;
   }
-  // Tell EventSource how soon to reconnect, and flush the headers at once.
-  if (!closed) stream.write('retry: 3000\n: connected\n\n');
+  if (!stream.closed) stream.write(CONNECTED);
 
-  const state = closed ? undefined : await opts.currentState().catch(() => undefined);
+  const state = stream.closed ? undefined : await opts.currentState().catch(() => undefined);
   if (state === null || state?.status === 'ended') {
-    send({
+    const event: DeliveredEvent = {
       id: randomUUID(),
       type: 'meeting.ended',
       data: {
@@ -120,20 +201,15 @@ export async function streamMeetingEvents(reply: FastifyReply, opts: StreamOptio
         endedAt: (state?.endedAt ?? new Date()).toISOString(),
         reason: state === null ? 'deleted' : 'ended',
       },
-    });
+    };
+    stream.onEvent(event, sseFrame(event));
   } else if (state?.present === false) {
-    end('left');
-  } else if (!closed) {
-    heartbeat = setInterval(() => {
-      if (!closed) stream.write(': ping\n\n');
-    }, opts.heartbeatMs);
-    heartbeat.unref();
+    stream.end('left');
+  } else {
+    stream.startHeartbeat(opts.heartbeat);
   }
 
-  return reply
-    .header('content-type', 'text/event-stream; charset=utf-8')
-    .header('cache-control', 'no-cache, no-transform')
-    // nginx and similar proxies would otherwise buffer the stream.
-    .header('x-accel-buffering', 'no')
-    .send(stream);
+  // Ended before anything was written (shut down while subscribing): an empty 200, as before.
+  if (stream.res === undefined) stream.open().end();
+  return reply;
 }

@@ -5,6 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { MeetingEvents } from './meeting-events.js';
 import { streamMeetingEvents } from './meeting-stream.js';
+import type { StreamHeartbeat } from './stream-heartbeat.js';
 import type { StreamRegistry } from './stream-registry.js';
 import type { StreamSlots } from './stream-slots.js';
 import {
@@ -24,7 +25,8 @@ import { errorCodes } from '../../errors.js';
 export interface MeetingsRoutesOptions {
   meetings: MeetingService;
   events: MeetingEvents;
-  heartbeatMs: number;
+  /** Pings every open event stream (one timer for all). */
+  heartbeat: StreamHeartbeat;
   streams: StreamRegistry;
   slots: StreamSlots;
   maxStreamsPerUser: number;
@@ -293,7 +295,7 @@ function eventRoutes(app: HttpApp, opts: MeetingsRoutesOptions) {
         registry: opts.streams,
         meetingId,
         viewer: { userId, sessionId, expiresAt, issuedAt },
-        heartbeatMs: opts.heartbeatMs,
+        heartbeat: opts.heartbeat,
         isRevoked: () => opts.isRevoked({ sub: userId, sid: sessionId, exp: expiresAt, iat: issuedAt }),
         // Gone (deleted, or this user's participation gone) → null; a database error is not "gone".
         currentState: () =>
