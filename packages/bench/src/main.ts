@@ -101,6 +101,14 @@ async function setUp(): Promise<BenchContext> {
   };
 }
 
+/**
+ * The bench user's access token lives 15 minutes and a full run takes longer: every scenario
+ * (and the profiles) starts with a token of its own, or the late ones measure 401s.
+ */
+async function freshTokens(ctx: BenchContext): Promise<void> {
+  ctx.tokens = await login(ctx.stack.auth.url, ctx.user);
+}
+
 async function main(): Promise<number> {
   const results: ScenarioResult[] = [];
   const failures: { scenario: string; error: string }[] = [];
@@ -131,6 +139,7 @@ async function main(): Promise<number> {
     if (config.only) warn(`BENCH_ONLY=${config.only.join(',')}: a partial run`);
     for (const [name, run] of scenarios.filter(([n]) => selected(n))) {
       try {
+        await freshTokens(ctx);
         results.push(await run(ctx));
       } catch (error) {
         log(`scenario ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -142,6 +151,7 @@ async function main(): Promise<number> {
     if (peer) results.push(peer);
     if (selected('profiles')) {
       try {
+        await freshTokens(ctx);
         cpuProfiles.push(...(await profiles(ctx)));
       } catch (error) {
         failures.push({ scenario: 'profiles', error: error instanceof Error ? error.message : String(error) });
