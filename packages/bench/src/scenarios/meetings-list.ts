@@ -1,5 +1,5 @@
 import { bearer, createMeetings, login, registerUser } from '../harness/fixtures.js';
-import type { Tokens } from '../harness/fixtures.js';
+import type { BenchUser, Tokens } from '../harness/fixtures.js';
 import { httpJson } from '../harness/http.js';
 import { diffCpu, threadCpu } from '../harness/cpu.js';
 import { autocannonMeasure, interleaved } from '../harness/load.js';
@@ -13,13 +13,14 @@ const ROWS = 20;
 /** Few connections at the fixed rate: autocannon releases each connection's quota at the start of every second. */
 const RATE_CONNECTIONS = 10;
 
-const fixtures = new WeakMap<BenchContext, Promise<Tokens>>();
+const fixtures = new WeakMap<BenchContext, Promise<BenchUser>>();
 
 /**
  * A user whose first page holds ROWS meetings (its own user: the probe user of scenarios 1 and 4
- * must keep an empty list). Made once per run; the profiles reuse it.
+ * must keep an empty list). Made once per run; the profiles reuse it, each caller with a fresh
+ * login (an access token lives 15 minutes, a full run longer).
  */
-export function listFixture(ctx: BenchContext): Promise<Tokens> {
+export async function listFixture(ctx: BenchContext): Promise<Tokens> {
   let made = fixtures.get(ctx);
   if (made === undefined) {
     made = (async () => {
@@ -28,11 +29,11 @@ export function listFixture(ctx: BenchContext): Promise<Tokens> {
       await createMeetings(ctx.stack.meetings.url, tokens, ROWS + 5);
       const page = await httpJson<{ items: unknown[] }>(`${ctx.stack.meetings.url}/v1/meetings`, { headers: bearer(tokens) }, 200);
       if (page.items.length !== ROWS) throw new Error(`GET /v1/meetings returned ${page.items.length} rows, expected ${ROWS}`);
-      return tokens;
+      return lister;
     })();
     fixtures.set(ctx, made);
   }
-  return made;
+  return login(ctx.stack.auth.url, await made);
 }
 
 /**
