@@ -1,8 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMeeting, join, newUser } from './factories.js';
 import type { TestUser } from './factories.js';
-import { openSse } from './helpers/sse-client.js';
+import { listenForStreams } from './helpers/live-streams.js';
+import type { LiveStreams } from './helpers/live-streams.js';
 import type { SseStream } from './helpers/sse-client.js';
 import { startMeetingsService } from './test-app.js';
 import type { MeetingsContext } from './test-app.js';
@@ -16,26 +16,23 @@ import type { MeetingsContext } from './test-app.js';
 const ORIGIN = 'https://app.example';
 const HEARTBEAT_MS = 150;
 let ctx: MeetingsContext;
+let live: LiveStreams;
 let base: string;
 let host: TestUser;
-const opened: SseStream[] = [];
 
 beforeAll(async () => {
   ctx = await startMeetingsService({ SSE_HEARTBEAT_MS: String(HEARTBEAT_MS), CORS_ORIGINS: ORIGIN });
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  live = await listenForStreams(ctx);
+  base = live.base;
   host = await newUser(ctx.app, ctx.issuer);
 });
 afterAll(async () => {
-  for (const s of opened) s.close();
+  live.closeAll();
   await ctx.close();
 });
 
-async function open(meetingId: string, user: TestUser, headers: Record<string, string> = {}): Promise<SseStream> {
-  const s = await openSse(`${base}/v1/meetings/${meetingId}/events`, { ...user.headers, ...headers });
-  opened.push(s);
-  return s;
-}
+const open = (meetingId: string, user: TestUser, headers: Record<string, string> = {}): Promise<SseStream> =>
+  live.open(meetingId, { ...user.headers, ...headers });
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -36,12 +36,7 @@ function unavailable(error: unknown): AppError {
  */
 export function createAvatarStorage(config: S3Config): AvatarStorage {
   let connecting: Promise<{ sdk: typeof S3; client: S3.S3Client }> | undefined;
-  let connected: S3.S3Client | undefined;
-  const connect = () =>
-    (connecting ??= import('@aws-sdk/client-s3').then((sdk) => {
-      connected = newClient(sdk, config);
-      return { sdk, client: connected };
-    }));
+  const connect = () => (connecting ??= import('@aws-sdk/client-s3').then((sdk) => ({ sdk, client: newClient(sdk, config) })));
   const bucket = config.bucket;
 
   async function send<T>(run: (s3: { sdk: typeof S3; client: S3.S3Client }) => Promise<T>): Promise<T> {
@@ -79,7 +74,8 @@ export function createAvatarStorage(config: S3Config): AvatarStorage {
       }
     },
 
-    close: () => connected?.destroy(),
+    // Also when the SDK is still loading: the client it makes is destroyed as soon as it exists.
+    close: () => void connecting?.then(({ client }) => client.destroy()).catch(() => undefined),
   };
 }
 
