@@ -54,9 +54,9 @@ export const fromSpec =
   (url: string, durationSec: number): Promise<() => Promise<LoadResult>> =>
     Promise.resolve(() => runLoad({ ...spec(url), durationSec }));
 
-/** Where the CPU goes on the two hot paths that miss their targets most often. */
+/** Where the CPU goes on the hot paths that miss their targets most often. */
 export async function profiles(ctx: BenchContext): Promise<ServiceProfile[]> {
-  ctx.log('profiles: meetings-service under the probe and the 20-row list, auth-service under logins (V8 profiler via the inspector)');
+  ctx.log('profiles: meetings-service under the probe and the 20-row list, auth-service under /me and logins (V8 profiler via the inspector)');
   const meetings = await profileOne(ctx, 'meetings-service', 'probe', `${ctx.probe.method} ${ctx.probe.path}, ${ctx.config.httpConnections} connections`, fromSpec((url) => ({
     url: `${url}${ctx.probe.path}`,
     headers: bearer(ctx.tokens),
@@ -68,11 +68,16 @@ export async function profiles(ctx: BenchContext): Promise<ServiceProfile[]> {
     json: { identifier: ctx.user.username, password: ctx.user.password },
     connections: ctx.config.loginConnections,
   })));
+  const me = await profileOne(ctx, 'auth-service', 'me', `GET /v1/auth/me, ${ctx.config.httpConnections} connections`, fromSpec((url) => ({
+    url: `${url}/v1/auth/me`,
+    headers: bearer(ctx.tokens),
+    connections: ctx.config.httpConnections,
+  })));
   const listTokens = await listFixture(ctx);
   const list = await profileOne(ctx, 'meetings-service', 'list', `GET /v1/meetings (20 rows), ${ctx.config.httpConnections} connections`, fromSpec((url) => ({
     url: `${url}/v1/meetings`,
     headers: bearer(listTokens),
     connections: ctx.config.httpConnections,
   })));
-  return [meetings, list, auth];
+  return [meetings, list, me, auth];
 }
