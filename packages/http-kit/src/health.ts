@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { AppError } from './errors.js';
 
 export type ReadinessCheck = () => Promise<void>;
@@ -23,16 +22,21 @@ async function withTimeout(check: ReadinessCheck, ms: number): Promise<void> {
   }
 }
 
-const healthBody = z.object({ status: z.literal('ok'), checks: z.record(z.string(), z.literal('ok')).optional() });
+/** The liveness answer never changes: serialised once. */
+const ALIVE = JSON.stringify({ status: 'ok' });
 
-/** `/healthz` says the process runs; `/readyz` says its dependencies answer. */
+/**
+ * `/healthz` says the process runs; `/readyz` says its dependencies answer. Probes are never
+ * rate limited (`rateLimit: false` keeps the limiter's hook off these routes altogether: a
+ * kubelet probing every few seconds from one address must not be refused, nor pay for a count).
+ */
 export async function healthRoutes(app: FastifyInstance, opts: HealthOptions) {
   const timeoutMs = opts.timeoutMs ?? 1000;
-  app.get('/healthz', { schema: { hide: true, response: { 200: healthBody } }, logLevel: 'warn' }, async () => ({
-    status: 'ok' as const,
-  }));
+  app.get('/healthz', { schema: { hide: true }, config: { rateLimit: false }, logLevel: 'warn' }, (_request, reply) =>
+    reply.type('application/json; charset=utf-8').send(ALIVE),
+  );
 
-  app.get('/readyz', { schema: { hide: true }, logLevel: 'warn' }, async () => {
+  app.get('/readyz', { schema: { hide: true }, config: { rateLimit: false }, logLevel: 'warn' }, async () => {
     const entries = Object.entries(opts.checks);
     const results = await Promise.allSettled(entries.map(([, check]) => withTimeout(check, timeoutMs)));
     const checks: Record<string, string> = {};

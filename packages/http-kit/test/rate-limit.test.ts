@@ -2,7 +2,7 @@ import { createTestRedis, freePort, uniqueRedisPrefix } from '@authmeet/test-kit
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { AppError, rateLimits } from '../src/index.js';
+import { AppError, healthRoutes, rateLimits } from '../src/index.js';
 import type { RedisClient } from '../src/index.js';
 
 const prefix = uniqueRedisPrefix('http-kit-rate-limit');
@@ -41,7 +41,8 @@ async function limitedApp(globalMax: number, redis?: RedisClient) {
   await app.register(rateLimits, { redis: client, globalMax, windowSec: 60 });
   app.get('/v1/x', async () => ({ ok: true }));
   app.get('/v1/strict', { config: { rateLimit: { max: 1, timeWindow: 60_000 } } }, async () => ({ ok: true }));
-  for (const url of ['/healthz', '/readyz', '/metrics']) app.get(url, async () => ({ ok: true }));
+  await app.register(healthRoutes, { checks: {} });
+  app.get('/metrics', async () => ({ ok: true }));
   await app.ready();
   const get = (url: string, remoteAddress = '203.0.113.1', headers: Record<string, string> = {}) =>
     app.inject({ method: 'GET', url, remoteAddress, headers });
