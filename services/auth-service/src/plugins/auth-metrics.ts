@@ -1,6 +1,6 @@
 import type { AppError } from '@authmeet/http-kit';
 import { toAppError } from '@authmeet/http-kit';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onErrorHookHandler, onResponseHookHandler, onSendHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { Cluster } from 'ioredis';
 import type { Redis } from 'ioredis';
@@ -55,6 +55,12 @@ function callbackOutcome(location: unknown): Attempt {
   return { outcome: 'failure', reason: ERROR_CODE.test(error) ? error : 'OTHER' };
 }
 
+/** A route option's hooks (none, one or several) as a list. */
+function hooks<H>(value: H | H[] | undefined): H[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
 /** Counts session hashes with SCAN on every master: O(keys), so only ever in the background. */
 async function countSessions(redis: Redis | Cluster, pattern: string): Promise<number> {
   const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
@@ -73,25 +79,30 @@ async function authMetricsPlugin(app: FastifyInstance, opts: AuthMetricsOptions)
     registers: [app.metrics],
   });
 
-  // Codes come from the error catalogue only, so `reason` has a bounded set of values.
-  app.addHook('onError', async (request, _reply, error) => {
-    if (ATTEMPT_ROUTES[request.routeOptions.url ?? ''] === undefined) return;
-    failureCode.set(request, toAppError(error, opts.mapError).publicCode);
-  });
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (ATTEMPT_ROUTES[request.routeOptions.url ?? ''] === undefined || reply.statusCode >= 400) return payload;
-    if (typeof payload === 'string' && MFA_CHALLENGE.test(payload)) challenged.add(request);
-    return payload;
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? '';
-    const method = ATTEMPT_ROUTES[route];
+  // Only the attempt routes carry these hooks (added as each route is declared), so no other
+  // request pays for them. Codes come from the error catalogue only, so `reason` is bounded.
+  app.addHook('onRoute', (route) => {
+    const method = ATTEMPT_ROUTES[route.url];
     if (method === undefined) return;
-    let attempt: Attempt;
-    if (reply.statusCode >= 400) attempt = { outcome: 'failure', reason: failureCode.get(request) ?? 'OTHER' };
-    else if (route === GOOGLE_CALLBACK) attempt = callbackOutcome(reply.getHeader('location'));
-    else attempt = { outcome: challenged.has(request) ? 'challenge' : 'success', reason: 'none' };
-    if (attempt !== undefined) attempts.inc({ method, ...attempt });
+    const onError: onErrorHookHandler = (request, _reply, error, done) => {
+      failureCode.set(request, toAppError(error, opts.mapError).publicCode);
+      done();
+    };
+    const onSend: onSendHookHandler = (request, reply, payload, done) => {
+      if (reply.statusCode < 400 && typeof payload === 'string' && MFA_CHALLENGE.test(payload)) challenged.add(request);
+      done(null, payload);
+    };
+    const onResponse: onResponseHookHandler = (request, reply, done) => {
+      let attempt: Attempt;
+      if (reply.statusCode >= 400) attempt = { outcome: 'failure', reason: failureCode.get(request) ?? 'OTHER' };
+      else if (route.url === GOOGLE_CALLBACK) attempt = callbackOutcome(reply.getHeader('location'));
+      else attempt = { outcome: challenged.has(request) ? 'challenge' : 'success', reason: 'none' };
+      if (attempt !== undefined) attempts.inc({ method, ...attempt });
+      done();
+    };
+    route.onError = [...hooks(route.onError), onError];
+    route.onSend = [...hooks(route.onSend), onSend];
+    route.onResponse = [...hooks(route.onResponse), onResponse];
   });
 
   // ioredis applies keyPrefix to keys, not to SCAN's pattern: the prefix is added here.
