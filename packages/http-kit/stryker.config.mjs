@@ -11,6 +11,7 @@ export default strykerConfig(import.meta.resolve('@stryker-mutator/vitest-runner
     'src/security.ts',
     'src/request-id.ts',
     'src/rate-limit.ts',
+    'src/rate-limit-store.ts',
   ],
   // The guards' own tests and the app they are mounted in. The rest of the suite (a private
   // Redis Cluster, child processes) never reaches these modules; it would only make the dry run
@@ -23,6 +24,7 @@ export default strykerConfig(import.meta.resolve('@stryker-mutator/vitest-runner
     'test/security.test.ts',
     'test/request-id.test.ts',
     'test/rate-limit.test.ts',
+    'test/rate-limit-store.test.ts',
     'test/http-kit.test.ts',
     'test/error-catalogue.test.ts',
   ],

@@ -68,3 +68,14 @@ export function testServiceEnv(opts: { databaseUrl: string; poolSize: number; re
     SERVICE_KEYS: `${opts.serviceKey},second-key-for-rotation`,
   };
 }
+
+/** Deletes every key under `prefix` in the shared Redis (a test file's clean-up). */
+export async function deleteTestRedisKeys(prefix: string): Promise<void> {
+  const admin = createTestRedis();
+  try {
+    const keys = await admin.keys(`${prefix}*`);
+    if (keys.length > 0) await admin.del(...keys);
+  } finally {
+    admin.disconnect();
+  }
+}
