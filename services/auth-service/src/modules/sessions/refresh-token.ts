@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHmac, hash, randomBytes } from 'node:crypto';
 
 /**
  * Refresh tokens are opaque to clients: base64url of user id (16 bytes) ‖ session id
@@ -15,7 +15,7 @@ const bytesToUuid = (b: Buffer) => {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 };
 
-export const hashRefreshToken = (token: string) => createHash('sha256').update(token).digest('hex');
+export const hashRefreshToken = (token: string) => hash('sha256', token, 'hex');
 
 function refreshToken(userId: string, sessionId: string, secret: Buffer): { token: string; hash: string } {
   const token = Buffer.concat([uuidToBytes(userId), uuidToBytes(sessionId), secret]).toString('base64url');
