@@ -1,3 +1,5 @@
+export { boundedCache } from './bounded-cache.js';
+export type { BoundedCacheOptions } from './bounded-cache.js';
 export { createTokenVerifier } from './token-verifier.js';
 export { TokenVerificationError, RevocationUnavailableError } from './errors.js';
 export type { TokenVerificationErrorCode } from './errors.js';

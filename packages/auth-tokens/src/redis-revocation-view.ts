@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { LRUCache } from 'lru-cache';
+import { boundedCache } from './bounded-cache.js';
 import { RevocationUnavailableError } from './errors.js';
 import {
   REDIS_EPOCH_KEY,
@@ -121,7 +121,7 @@ export function createRedisRevocationView(options: RedisRevocationViewOptions): 
   /** memory id (the unprefixed Redis key) → epoch seconds until which it must stay revoked. */
   const revoked = new Map<string, number>();
   /** memory id → subscription epoch in which EXISTS confirmed "not revoked". */
-  const confirmed = new LRUCache<string, number>({ max: options.confirmedMaxEntries ?? 100_000 });
+  const confirmed = boundedCache<string, number>(options.confirmedMaxEntries ?? 100_000);
   const inFlight = new Map<string, Promise<boolean>>();
   const listeners = new Set<RevocationListener>();
   const notBeforeListeners = new Set<NotBeforeListener>();

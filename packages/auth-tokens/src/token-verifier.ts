@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { errors, jwtVerify } from 'jose';
-import { LRUCache } from 'lru-cache';
+import { boundedCache } from './bounded-cache.js';
 import { REQUIRED_CLAIMS, toVerifiedAccessToken } from './claims.js';
 import { TokenVerificationError } from './errors.js';
 import { ACCEPTED_ALGORITHMS, createKeySource } from './key-source.js';
@@ -57,7 +57,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const keySource = createKeySource(options.keys);
   const resolveKey = keySource.resolve;
   const revocation = options.revocation;
-  const cache = maxEntries > 0 ? new LRUCache<string, VerifiedAccessToken>({ max: maxEntries }) : undefined;
+  const cache = maxEntries > 0 ? boundedCache<string, VerifiedAccessToken>(maxEntries) : undefined;
   let verifications = 0;
   let cacheHits = 0;
 

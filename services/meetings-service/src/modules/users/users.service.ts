@@ -1,7 +1,7 @@
 import type { UserSnapshot } from '@authmeet/contracts';
+import { boundedCache } from '@authmeet/auth-tokens';
 import type { VerifiedAccessToken } from '@authmeet/auth-tokens';
 import { AppError } from '@authmeet/http-kit';
-import { LRUCache } from 'lru-cache';
 import type { Tx } from '../../plugins/prisma.js';
 import type { MeetingEvents } from '../meetings/meeting-events.js';
 import type { MeetingsRepository } from '../meetings/meetings.repository.js';
@@ -28,7 +28,7 @@ export function createUsersService(deps: UsersServiceDeps) {
   const now = () => new Date(deps.clock());
   const admitted =
     (deps.admitCacheTtlMs ?? 0) > 0
-      ? new LRUCache<string, true>({ max: 100_000, ttl: deps.admitCacheTtlMs, ttlAutopurge: false })
+      ? boundedCache<string, true>(100_000, { ttl: deps.admitCacheTtlMs, ttlAutopurge: false })
       : undefined;
   /** Concurrent first requests of one new user share a single lookup at the auth-service. */
   const lookups = new Map<string, Promise<void>>();
