@@ -19,6 +19,7 @@ export * from './rate-limit.js';
 export * from './bearer-auth.js';
 export * from './infrastructure-errors.js';
 export * from './serve.js';
+export * from './startup-gc.js';
 export * from './waker.js';
 export * from './polling-worker.js';
 export * from './dead-letters.js';

@@ -1,6 +1,7 @@
 import { Server as NetServer } from 'node:net';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { collectStartupGarbage } from './startup-gc.js';
 
 export interface ServeOptions {
   host: string;
@@ -28,7 +29,8 @@ const connectionCount = (server: NetServer) =>
  * already received, answer requests arriving on kept-alive connections with the contract's
  * 503 and `Connection: close`, end event streams (the app's preClose hooks), run the close
  * hooks (workers, Prisma, Redis) once the last connection is gone, exit 0. A hard stop (exit 1)
- * follows the grace period, well before Kubernetes' own SIGKILL.
+ * follows the grace period, well before Kubernetes' own SIGKILL. Before listening, start-up's
+ * garbage is collected (see collectStartupGarbage).
  */
 export async function serve(app: FastifyInstance, opts: ServeOptions): Promise<void> {
   let closing = false;
@@ -84,5 +86,7 @@ export async function serve(app: FastifyInstance, opts: ServeOptions): Promise<v
   }
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  await app.ready();
+  collectStartupGarbage();
   await app.listen({ host: opts.host, port: opts.port });
 }
