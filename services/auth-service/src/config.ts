@@ -45,6 +45,7 @@ const envSchema = z
     ARGON2_MAX_QUEUE: int(32, 0),
     PASSWORD_STRENGTH_THREADS: int(1),
     PASSWORD_STRENGTH_MAX_QUEUE: int(16, 0),
+    PASSWORD_STRENGTH_IDLE_TIMEOUT: duration('10m'),
     REQUIRE_EMAIL_VERIFICATION: boolish,
     RATE_LIMIT_GLOBAL_MAX: int(600),
     RATE_LIMIT_WINDOW: duration('1m'),
@@ -247,7 +248,7 @@ function securityConfig(env: Env) {
       maxConcurrency: env.ARGON2_MAX_CONCURRENCY,
       maxQueue: env.ARGON2_MAX_QUEUE,
     },
-    passwordStrength: { threads: env.PASSWORD_STRENGTH_THREADS, maxQueue: env.PASSWORD_STRENGTH_MAX_QUEUE },
+    passwordStrength: { threads: env.PASSWORD_STRENGTH_THREADS, maxQueue: env.PASSWORD_STRENGTH_MAX_QUEUE, idleTimeoutMs: env.PASSWORD_STRENGTH_IDLE_TIMEOUT * 1000 },
     rateLimit: {
       forgotMax: env.RATE_LIMIT_FORGOT_MAX,
       accountMax: env.RATE_LIMIT_ACCOUNT_MAX,

@@ -41,13 +41,24 @@ export interface PasswordPolicyOptions {
   threads: number;
   /** Estimations allowed to wait for a thread; beyond that the request is refused with 503. */
   maxQueue: number;
+  /**
+   * How long a thread may sit without an estimate before it ends, giving its memory back; the
+   * next estimate starts one again (its dictionaries load in ~0.2–1 s, off the event loop).
+   * 0: the threads start with the app and live as long as it.
+   */
+  idleTimeoutMs: number;
 }
 
 export interface PasswordPolicy {
   /** Throws a field error naming `path` when the password is too weak for this user. */
   assertStrong(password: string, userInputs: (string | null | undefined)[], path: string): Promise<void>;
-  /** Resolves once every thread has loaded zxcvbn's dictionaries (part of starting the app). */
+  /**
+   * With threads for the app's life (`idleTimeoutMs` 0), resolves once each has loaded zxcvbn's
+   * dictionaries (part of starting the app); with threads on demand, at once.
+   */
   warm(): Promise<void>;
+  /** Threads running now (each holding the dictionaries). */
+  threads(): number;
   close(): Promise<void>;
 }
 
@@ -56,6 +67,7 @@ const workerFile = new URL(import.meta.url.endsWith('.ts') ? './password-strengt
 
 interface SharedPool {
   pool: Tinypool;
+  /** Threads started with the pool and kept (0 when threads start on demand). */
   threads: number;
   holders: number;
   warmed: Promise<void> | undefined;
@@ -76,10 +88,19 @@ let shared: SharedPool | undefined;
  */
 const WORKER_YOUNG_GENERATION_MB = 4;
 
-function acquirePool(threads: number): SharedPool {
+function acquirePool(threads: number, idleTimeoutMs: number): SharedPool {
+  const onDemand = idleTimeoutMs > 0;
   shared ??= {
-    pool: new Tinypool({ filename: workerFile.href, minThreads: threads, maxThreads: threads, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } }),
-    threads,
+    pool: new Tinypool({
+      filename: workerFile.href,
+      // On demand, a replica that sees no registration or password change holds no dictionaries:
+      // ~40 MB of its idle memory (the image's budget counts them for a busy replica).
+      minThreads: onDemand ? 0 : threads,
+      maxThreads: threads,
+      ...(onDemand ? { idleTimeout: idleTimeoutMs } : {}),
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    }),
+    threads: onDemand ? 0 : threads,
     holders: 0,
     warmed: undefined,
   };
@@ -93,7 +114,7 @@ function acquirePool(threads: number): SharedPool {
  * event loop, one adversarial 128-character password stalled every other request for seconds.
  */
 export function createPasswordPolicy(opts: PasswordPolicyOptions): PasswordPolicy {
-  const held = acquirePool(opts.threads);
+  const held = acquirePool(opts.threads, opts.idleTimeoutMs);
   const { pool } = held;
   let closed = false;
   return {
@@ -108,12 +129,14 @@ export function createPasswordPolicy(opts: PasswordPolicyOptions): PasswordPolic
       throw new AppError('VALIDATION_FAILED', { errors: [{ path, message }] });
     },
     warm() {
-      // One task per thread (a thread runs one at a time), so each loads its dictionaries now
+      // One task per kept thread (a thread runs one at a time), so each loads its dictionaries now
       // rather than during the first registration, or while a new replica answers readiness.
+      // Threads on demand load them with the first estimate instead.
       const task: StrengthTask = { password: 'warm-up', userInputs: [] };
       held.warmed ??= Promise.all(Array.from({ length: held.threads }, () => pool.run(task))).then(() => undefined);
       return held.warmed;
     },
+    threads: () => pool.threads.length,
     async close() {
       if (closed) return;
       closed = true;
