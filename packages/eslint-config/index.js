@@ -2,7 +2,12 @@
 // `process.env` is banned everywhere else.
 import tseslint from 'typescript-eslint';
 
-export function config({ tsconfigRootDir, allowEnvIn = [] }) {
+/**
+ * `onDemandImports`: packages the service's src may load only with import() on first use (type
+ * imports allowed): each is megabytes of heap a replica would otherwise hold from its first
+ * second, for a feature most replicas never use (root README, "Memory").
+ */
+export function config({ tsconfigRootDir, allowEnvIn = [], onDemandImports = [] }) {
   return tseslint.config(
     { ignores: ['dist/**', 'src/generated/**', 'coverage/**', '*.config.*'] },
     ...tseslint.configs.recommended,
@@ -26,6 +31,21 @@ export function config({ tsconfigRootDir, allowEnvIn = [] }) {
               name,
               importNames: ['timingSafeEqual'],
               message: 'Compare secrets with secretsEqual / createSecretMatcher from @authmeet/http-kit.',
+            })),
+          },
+        ],
+      },
+    },
+    {
+      files: ['src/**'],
+      rules: {
+        '@typescript-eslint/no-restricted-imports': [
+          'error',
+          {
+            paths: onDemandImports.map((name) => ({
+              name,
+              allowTypeImports: true,
+              message: `Load ${name} on first use with import(): it is heavy and most replicas never need it.`,
             })),
           },
         ],

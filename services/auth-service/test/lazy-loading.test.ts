@@ -75,3 +75,46 @@ describe('the S3 client is loaded with the first storage call, not with the app'
     expect(await inFreshProcess(storageScript)).toEqual({ afterCreate: false, failed: 'DEPENDENCY_UNAVAILABLE', afterPut: true });
   });
 });
+
+const passkeysService = new URL('../src/modules/passkeys/passkeys.service.ts', import.meta.url).href;
+const mailer = new URL('../src/modules/mail/mailer.ts', import.meta.url).href;
+
+/** Counts, in a fresh process, how often the WebAuthn library and nodemailer are resolved, around the app's import and their first use. */
+const passkeysAndMailScript = `
+import { registerHooks } from 'node:module';
+const resolved = { webauthn: 0, nodemailer: 0 };
+registerHooks({
+  resolve(specifier, context, next) {
+    if (specifier === '@simplewebauthn/server') resolved.webauthn += 1;
+    if (specifier === 'nodemailer') resolved.nodemailer += 1;
+    return next(specifier, context);
+  },
+});
+await import(${JSON.stringify(app)});
+const { createPasskeysService } = await import(${JSON.stringify(passkeysService)});
+const { createMailer } = await import(${JSON.stringify(mailer)});
+const passkeys = createPasskeysService({
+  users: { findByIdentifier: async () => null },
+  repo: {},
+  challenges: { saveLogin: async () => 'challenge-id' },
+  config: { rpId: 'localhost', rpName: 'authmeet', origins: ['http://localhost'], challengeTtlSec: 60 },
+});
+// Nothing listens on port 9 (discard): the first mail fails fast, as an SMTP server that is down.
+const mail = createMailer({ smtpUrl: 'smtp://127.0.0.1:9', from: 'authmeet <no-reply@example.com>', timeoutMs: 2000 });
+const afterCreate = { ...resolved };
+const { options } = await passkeys.loginOptions(undefined);
+const sent = await mail.send({ to: 'ada@example.com', subject: 's', text: 't', html: '<p>t</p>' }).then(() => 'sent', (error) => error.code);
+mail.close();
+console.log(JSON.stringify({ afterCreate, challenge: typeof options.challenge, sent, afterUse: resolved }));
+`;
+
+describe('the WebAuthn library and nodemailer are loaded on first use, not with the app', () => {
+  it('leaves both unloaded until a passkey request and a first mail, which then work as before', async () => {
+    expect(await inFreshProcess(passkeysAndMailScript)).toEqual({
+      afterCreate: { webauthn: 0, nodemailer: 0 },
+      challenge: 'string',
+      sent: 'ESOCKET',
+      afterUse: { webauthn: 1, nodemailer: 1 },
+    });
+  });
+});

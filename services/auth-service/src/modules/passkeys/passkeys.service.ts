@@ -1,10 +1,5 @@
 import { AppError } from '@authmeet/http-kit';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-} from '@simplewebauthn/server';
+import type * as SimpleWebAuthn from '@simplewebauthn/server';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { Passkey, User } from '../../generated/prisma/client.js';
 import type { DeviceInfo, SessionsService } from '../sessions/sessions.service.js';
@@ -37,6 +32,14 @@ export const toPasskeyView = (p: Passkey) => ({
 /** The WebAuthn user handle: the user's id as 16 bytes (no personal data on the authenticator). */
 const userHandleOf = (userId: string) => new Uint8Array(Buffer.from(userId.replaceAll('-', ''), 'hex'));
 
+let webauthnLoading: Promise<typeof SimpleWebAuthn> | undefined;
+/**
+ * @simplewebauthn/server and its ASN.1 and COSE parsers load with the first passkey request, not
+ * with the app: ~4.5 MB of heap that a replica serving logins and token checks would hold for
+ * nothing (sharp and the S3 client wait for the first picture the same way).
+ */
+const webauthn = () => (webauthnLoading ??= import('@simplewebauthn/server'));
+
 const invalid = (detail: string, status: 400 | 401) => appError(status === 400 ? 'PASSKEY_INVALID_INPUT' : 'PASSKEY_INVALID', { detail });
 
 export function createPasskeysService(deps: PasskeysServiceDeps) {
@@ -49,7 +52,7 @@ export function createPasskeysService(deps: PasskeysServiceDeps) {
     async registrationOptions(userId: string) {
       const user = await activeUser(userId);
       const existing = await repo.listByUser(userId);
-      const options = await generateRegistrationOptions({
+      const options = await (await webauthn()).generateRegistrationOptions({
         rpName: config.rpName,
         rpID: config.rpId,
         userName: user.username,
@@ -70,6 +73,7 @@ export function createPasskeysService(deps: PasskeysServiceDeps) {
       await deps.requireCurrentCode(user, input.code, ip);
       const challenge = await challenges.takeRegistration(userId);
       if (!challenge) throw invalid('No registration in progress, or it expired: ask for new options', 400);
+      const { verifyRegistrationResponse } = await webauthn();
       let verification;
       try {
         verification = await verifyRegistrationResponse({
@@ -108,7 +112,7 @@ export function createPasskeysService(deps: PasskeysServiceDeps) {
     async loginOptions(identifier: string | undefined) {
       const user = identifier === undefined ? null : await users.findByIdentifier(identifier);
       const passkeys = user ? await repo.listByUser(user.id) : [];
-      const options = await generateAuthenticationOptions({
+      const options = await (await webauthn()).generateAuthenticationOptions({
         rpID: config.rpId,
         timeout,
         userVerification: 'required',
@@ -125,6 +129,7 @@ export function createPasskeysService(deps: PasskeysServiceDeps) {
       if (!passkey || (pending.userId !== null && passkey.userId !== pending.userId)) throw invalid('Unknown passkey', 401);
       const handle = response.response.userHandle;
       if (handle !== undefined && handle !== Buffer.from(userHandleOf(passkey.userId)).toString('base64url')) throw invalid('Unknown passkey', 401);
+      const { verifyAuthenticationResponse } = await webauthn();
       let verification;
       try {
         verification = await verifyAuthenticationResponse({
