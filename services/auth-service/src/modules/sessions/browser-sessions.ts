@@ -105,7 +105,7 @@ export function createBrowserSessions(opts: BrowserSessionsOptions) {
      */
     read(request: FastifyRequest): { token: string | undefined; ambiguous: boolean } {
       if (countCookies(request.headers.cookie, REFRESH_COOKIE) > 1) return { token: undefined, ambiguous: true };
-      const value = request.cookies[REFRESH_COOKIE];
+      const value = request.server.parseCookie(request.headers.cookie ?? '')[REFRESH_COOKIE];
       return { token: value === undefined || value === '' ? undefined : value, ambiguous: false };
     },
 

@@ -74,7 +74,9 @@ export async function sessionsModule({ app, config, clock }: ServiceContext, dep
   const verifyToken = accessTokenVerification((token) => verifier.verify(token));
   await app.register(bearerAuth, { verify: verifyToken });
 
-  await app.register(fastifyCookie);
+  // Cookies are read only where a route takes one (browser-sessions' `read`), not parsed by a hook
+  // on every request of the service; setting one works as usual.
+  await app.register(fastifyCookie, { hook: false });
   const browser = createBrowserSessions(config.browserSessions);
 
   return { service, repository, verifyToken, browser, routes: sessionsRoutes(service) };
