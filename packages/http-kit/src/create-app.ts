@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { LoggerOptions } from 'pino';
 import { bodyGuard } from './body-guard.js';
+import { deferredChildLogger } from './child-logger.js';
 import { clientErrorHandler, serverTimeoutOptions } from './connection-limits.js';
 import type { DocsOptions } from './docs.js';
 import { docs } from './docs.js';
@@ -56,6 +57,7 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
     ...serverTimeoutOptions(limits),
     clientErrorHandler,
     logger: opts.logger,
+    childLoggerFactory: deferredChildLogger,
     genReqId,
     trustProxy: toTrustProxy(opts.trustProxy),
     bodyLimit: opts.bodyLimit,

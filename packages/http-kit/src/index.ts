@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './error-handler.js';
 export * from './logger.js';
+export * from './child-logger.js';
 export * from './request-id.js';
 export * from './body-guard.js';
 export * from './security.js';
