@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 
 /** LRUCache's options other than the bound, which `boundedCache` sets itself. */
-export type BoundedCacheOptions<K extends {}, V extends {}> = Omit<LRUCache.Options<K, V, unknown>, 'max' | 'maxSize' | 'sizeCalculation' | 'maxEntrySize'>;
+export type BoundedCacheOptions<K extends NonNullable<unknown>, V extends NonNullable<unknown>> = Omit<LRUCache.Options<K, V, unknown>, 'max' | 'maxSize' | 'sizeCalculation' | 'maxEntrySize'>;
 
 /**
  * An LRU cache of at most `maxEntries` entries whose storage grows with what it holds.
@@ -12,7 +12,7 @@ export type BoundedCacheOptions<K extends {}, V extends {}> = Omit<LRUCache.Opti
  * `maxSize` with every entry of size 1 instead, it holds the same number of entries, evicts the
  * same least recently used one, and grows its arrays as entries arrive.
  */
-export function boundedCache<K extends {}, V extends {}>(maxEntries: number, options: BoundedCacheOptions<K, V> = {}): LRUCache<K, V> {
+export function boundedCache<K extends NonNullable<unknown>, V extends NonNullable<unknown>>(maxEntries: number, options: BoundedCacheOptions<K, V> = {}): LRUCache<K, V> {
   if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new TypeError('maxEntries must be a positive integer');
   return new LRUCache<K, V>({ ...options, maxSize: maxEntries, sizeCalculation: () => 1 });
 }
