@@ -1,11 +1,6 @@
+import { eventually } from '@authmeet/test-kit';
 import { describe, expect, it } from 'vitest';
 import { createPasswordPolicy } from '../src/modules/passwords/password-policy.js';
-
-const until = async (what: () => boolean, ms: number) => {
-  const deadline = Date.now() + ms;
-  while (!what() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  return what();
-};
 
 // The strength estimator's threads hold zxcvbn's dictionaries (~40 MB each): a replica that sees
 // no registration or password change should hold none.
@@ -18,7 +13,7 @@ describe('password strength threads', () => {
       await expect(policy.assertStrong('Password1!', [], 'password')).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
       expect(policy.threads()).toBe(1);
       await policy.assertStrong('Analytical-Engine-1843', ['ada'], 'password');
-      expect(await until(() => policy.threads() === 0, 5_000)).toBe(true);
+      await eventually(() => expect(policy.threads()).toBe(0), 5_000);
       // The next estimate starts a thread again and judges as before.
       await expect(policy.assertStrong('Password1!', [], 'password')).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
       expect(policy.threads()).toBe(1);
