@@ -148,7 +148,8 @@ describe('second factors in the reference web client', () => {
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Account' }).click();
     const change = page.locator('#password-change');
     const code = change.getByLabel('Authentication code');
-    expect(await code.isVisible()).toBe(true);
+    // The page switches on the link's hash change, after the click has returned: wait for it.
+    await expect.poll(() => code.isVisible(), { timeout: 5_000 }).toBe(true);
     expect(await code.evaluate((el: HTMLInputElement) => el.required)).toBe(true);
     await change.getByLabel('Current password').fill(bob.password);
     await change.getByLabel('New password', { exact: true }).fill(`${bob.password}-2`);
