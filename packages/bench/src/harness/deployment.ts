@@ -15,6 +15,11 @@ export interface DeploymentMemory {
   heapMiB: number;
   /** `--max-semi-space-size` of the same NODE_OPTIONS (V8's young generation), in MiB; undefined: V8's default. */
   semiSpaceMiB: number | undefined;
+  /**
+   * The rest of the same NODE_OPTIONS, as given (e.g. `--max-semi-space-size`,
+   * `--heap-growing-percent`): passed on unchanged, so the services collect garbage as in the image.
+   */
+  otherFlags: string[];
   /** Environment of the image that shapes memory besides NODE_OPTIONS (glibc's allocator). */
   env: Record<string, string>;
 }
@@ -48,6 +53,8 @@ export function deploymentMemory(config: BenchConfig, svc: ServiceName): Deploym
   const percent = /--max-old-space-size-percentage=(\d+)/.exec(nodeOptions)?.[1];
   if (percent === undefined) throw new Error('services/Dockerfile sets no --max-old-space-size-percentage in its runtime stage');
   const semiSpace = /--max-semi-space-size=(\d+)/.exec(nodeOptions)?.[1];
+  const flags = (/NODE_OPTIONS=("[^"]*"|\S+)/.exec(nodeOptions)?.[1] ?? nodeOptions).replaceAll('"', '').split(/\s+/);
+  const otherFlags = flags.filter((f) => f.startsWith('--') && !f.startsWith('--max-old-space-size-percentage='));
   const env = Object.fromEntries([...runtime.matchAll(/\b(MALLOC_[A-Z_]+)=(\S+)/g)].map((m) => [m[1] ?? '', m[2] ?? '']));
   const limitMiB = mib(limit);
   return {
@@ -55,6 +62,7 @@ export function deploymentMemory(config: BenchConfig, svc: ServiceName): Deploym
     heapPercent: Number(percent),
     heapMiB: Math.floor((Math.floor(limitMiB) * Number(percent)) / 100),
     semiSpaceMiB: semiSpace === undefined ? undefined : Number(semiSpace),
+    otherFlags,
     env,
   };
 }
