@@ -84,16 +84,21 @@ describe('relay', () => {
   });
   afterEach(() => receiver.setMode('ok'));
 
-  it('delivers a change in well under a second (woken by NOTIFY, not the 10 s poll)', async () => {
-    const started = Date.now();
-    const { user } = await registerUser(ctx.app);
-    await eventually(() => expect(receiver.users.get(user.id)?.version).toBe(1), 3000);
-    expect(Date.now() - started).toBeLessThan(1000);
-    // The relay commits "delivered" just after the receiver answers: wait for that commit.
-    await eventually(async () => {
-      const rows = await outboxRows(ctx, user.id);
-      expect(rows.every((r) => r.status === 'delivered' && r.deliveredAt !== null)).toBe(true);
-    }, 3000);
+  it('delivers each change moments after its commit (woken by NOTIFY, not the 10 s poll)', async () => {
+    // Timed from the commit (the registration's answer), not from before the registration, whose
+    // password hash is most of the time on a slow machine. Two changes one after the other: the
+    // poll runs every 10 s, so a poll could deliver at most one of them within the bound.
+    for (let i = 0; i < 2; i += 1) {
+      const { user } = await registerUser(ctx.app);
+      const committed = Date.now();
+      await eventually(() => expect(receiver.users.get(user.id)?.version).toBe(1), 3000);
+      expect(Date.now() - committed).toBeLessThan(2500);
+      // The relay commits "delivered" just after the receiver answers: wait for that commit.
+      await eventually(async () => {
+        const rows = await outboxRows(ctx, user.id);
+        expect(rows.every((r) => r.status === 'delivered' && r.deliveredAt !== null)).toBe(true);
+      }, 3000);
+    }
   });
 
   it('sends updates and deletions with the service key; the final state is exact', async () => {
