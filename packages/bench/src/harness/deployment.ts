@@ -13,8 +13,6 @@ export interface DeploymentMemory {
   heapPercent: number;
   /** The old space Node gives V8 in that container: the percentage of the limit, as Node computes it. */
   heapMiB: number;
-  /** `--max-semi-space-size` of the same NODE_OPTIONS (V8's young generation), in MiB; undefined: V8's default. */
-  semiSpaceMiB: number | undefined;
   /**
    * The rest of the same NODE_OPTIONS, as given (e.g. `--max-semi-space-size`,
    * `--heap-growing-percent`): passed on unchanged, so the services collect garbage as in the image.
@@ -37,8 +35,8 @@ interface DeploymentYaml {
 }
 
 /**
- * Reads the limit from k8s/base/<svc>/deployment.yaml and the heap percentage and semi-space cap
- * from its NODE_OPTIONS, else from the runtime stage of services/Dockerfile. The bench runs on a host without a cgroup limit, where the
+ * Reads the limit from k8s/base/<svc>/deployment.yaml and the heap percentage and the other V8
+ * flags from its NODE_OPTIONS, else from the runtime stage of services/Dockerfile. The bench runs on a host without a cgroup limit, where the
  * percentage would apply to the host's memory, so the services get the resulting size in MiB.
  */
 export function deploymentMemory(config: BenchConfig, svc: ServiceName): DeploymentMemory {
@@ -52,7 +50,6 @@ export function deploymentMemory(config: BenchConfig, svc: ServiceName): Deploym
   const nodeOptions = container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? runtime;
   const percent = /--max-old-space-size-percentage=(\d+)/.exec(nodeOptions)?.[1];
   if (percent === undefined) throw new Error('services/Dockerfile sets no --max-old-space-size-percentage in its runtime stage');
-  const semiSpace = /--max-semi-space-size=(\d+)/.exec(nodeOptions)?.[1];
   const flags = (/NODE_OPTIONS=("[^"]*"|\S+)/.exec(nodeOptions)?.[1] ?? nodeOptions).replaceAll('"', '').split(/\s+/);
   const otherFlags = flags.filter((f) => f.startsWith('--') && !f.startsWith('--max-old-space-size-percentage='));
   const env = Object.fromEntries([...runtime.matchAll(/\b(MALLOC_[A-Z_]+)=(\S+)/g)].map((m) => [m[1] ?? '', m[2] ?? '']));
@@ -61,7 +58,6 @@ export function deploymentMemory(config: BenchConfig, svc: ServiceName): Deploym
     limitMiB,
     heapPercent: Number(percent),
     heapMiB: Math.floor((Math.floor(limitMiB) * Number(percent)) / 100),
-    semiSpaceMiB: semiSpace === undefined ? undefined : Number(semiSpace),
     otherFlags,
     env,
   };

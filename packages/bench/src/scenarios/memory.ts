@@ -21,6 +21,7 @@ const SETTLE_MS = 5_000;
 const DEPLOYED_AVATAR_QUEUE = '8';
 
 const mib = (kib: number) => round(kib / 1024, 1);
+const flagList = (flags: readonly string[]) => (flags.length === 0 ? 'none' : flags.map((f) => `\`${f}\``).join(' '));
 
 interface Phase {
   name: string;
@@ -135,7 +136,7 @@ export async function memory(ctx: BenchContext): Promise<ScenarioResult> {
     );
   }
   notes.push(
-    `The services run with \`--max-old-space-size\` set to what the image's \`--max-old-space-size-percentage\` gives them inside their Kubernetes memory limit (the bench host has no cgroup limit), the same NODE_OPTIONS' \`--max-semi-space-size\` (auth-service ${limits['auth-service'].semiSpaceMiB ?? 'V8 default'}, meetings-service ${limits['meetings-service'].semiSpaceMiB ?? 'V8 default'} MiB), and with the image's allocator settings (${Object.entries(limits['auth-service'].env).map(([k, v]) => `${k}=${v}`).join(', ') || 'none'}). RSS sampled every 50 ms from /proc/<pid>/status; peak = the larger of the samples and VmHWM. Idle = ${SETTLE_MS / 1000} s after the first request to a freshly started process.`,
+    `The services run with \`--max-old-space-size\` set to what the image's \`--max-old-space-size-percentage\` gives them inside their Kubernetes memory limit (the bench host has no cgroup limit), the other flags of the same NODE_OPTIONS (auth-service ${flagList(limits['auth-service'].otherFlags)}; meetings-service ${flagList(limits['meetings-service'].otherFlags)}), and with the image's allocator settings (${Object.entries(limits['auth-service'].env).map(([k, v]) => `${k}=${v}`).join(', ') || 'none'}). RSS sampled every 50 ms from /proc/<pid>/status; peak = the larger of the samples and VmHWM. Idle = ${SETTLE_MS / 1000} s after the first request to a freshly started process.`,
     `The auth-service ran these loads with the deployed limits on hashing and pictures (ARGON2_MAX_CONCURRENCY=${ctx.config.argon2MaxConcurrency}, AVATAR_MAX_CONCURRENCY=${ctx.config.avatarMaxConcurrency}, AVATAR_MAX_QUEUE=${DEPLOYED_AVATAR_QUEUE}); the login queue stays lifted, so every login of the flood is hashed (the waiting ones hold no hash memory).`,
   );
   return { scenario: 10, title: "Memory within the deployment's limits", figures, notes, details: { limits, idle, hwm, phases } };
