@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -9,14 +12,27 @@ const app = new URL('../src/app.ts', import.meta.url).href;
 const avatarImage = new URL('../src/modules/avatars/avatar-image.ts', import.meta.url).href;
 const avatarStorage = new URL('../src/modules/avatars/avatar-storage.ts', import.meta.url).href;
 
-/** Runs an ES module in a fresh Node process with the sources (tsx); returns its last line of output, parsed. */
+/**
+ * Runs an ES module in a fresh Node process with the sources (tsx); returns its last line of
+ * output, parsed. The module is a file under the service's node_modules (bare imports resolve
+ * from there), not `-e` code: worker threads inherit the process's flags, and `--input-type`
+ * would stop a worker's file from loading.
+ */
 async function inFreshProcess(source: string): Promise<unknown> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', '--conditions=source', '--input-type=module', '-e', source], {
-    cwd: serviceDir,
-    env: { ...process.env, NODE_OPTIONS: '' },
-    timeout: 60_000,
-  });
-  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
+  const dir = join(serviceDir, 'node_modules', '.cache', 'lazy-loading');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `${randomUUID()}.mjs`);
+  await writeFile(file, source);
+  try {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--conditions=source', file], {
+      cwd: serviceDir,
+      env: { ...process.env, NODE_OPTIONS: '' },
+      timeout: 60_000,
+    });
+    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
+  } finally {
+    await rm(file, { force: true });
+  }
 }
 
 /**
@@ -115,6 +131,59 @@ describe('the WebAuthn library and nodemailer are loaded on first use, not with 
       challenge: 'string',
       sent: 'ESOCKET',
       afterUse: { webauthn: 1, nodemailer: 1 },
+    });
+  });
+});
+
+const codes = new URL('../src/modules/mfa/codes.ts', import.meta.url).href;
+const googleClient = new URL('../src/modules/oauth/google-client.ts', import.meta.url).href;
+const passwordPolicy = new URL('../src/modules/passwords/password-policy.ts', import.meta.url).href;
+
+/**
+ * Counts, in a fresh process, how often the MFA, Google sign-in and password-strength libraries
+ * are resolved: around the app's import (with a password policy on demand warmed up, as at
+ * start-up, and a Google client made), then around their first use.
+ */
+const mfaOidcAndStrengthScript = `
+import { registerHooks } from 'node:module';
+const resolved = { otplib: 0, '@otplib/plugin-crypto-node': 0, qrcode: 0, 'openid-client': 0, tinypool: 0 };
+registerHooks({
+  resolve(specifier, context, next) {
+    if (specifier in resolved) resolved[specifier] += 1;
+    return next(specifier, context);
+  },
+});
+await import(${JSON.stringify(app)});
+const { enrolment, matchTotp, newTotpSecret } = await import(${JSON.stringify(codes)});
+const { createGoogleClient } = await import(${JSON.stringify(googleClient)});
+const { createPasswordPolicy } = await import(${JSON.stringify(passwordPolicy)});
+const policy = createPasswordPolicy({ threads: 1, maxQueue: 4, idleTimeoutMs: 60_000 });
+await policy.warm();
+// Nothing listens on port 9 (discard): discovery fails fast, as a provider that is down.
+const google = createGoogleClient({ issuer: 'http://127.0.0.1:9', clientId: 'c', clientSecret: 's', redirectUri: 'http://localhost/cb', httpTimeoutMs: 2000, allowInsecure: true });
+const afterCreate = { ...resolved, threads: policy.threads() };
+const secret = await newTotpSecret();
+const { otpauthUrl, qrSvg } = await enrolment(secret, 'authmeet', 'ada@example.com');
+const wrongCode = await matchTotp(secret, '000000', Date.now(), null).then((step) => step ?? 'refused');
+const signIn = await google.authorizationUrl({ state: 's', nonce: 'n', codeChallenge: 'c' }).then(() => 'started', (error) => error.code);
+const weak = await policy.assertStrong('password', [], 'password').then(() => 'accepted', (error) => error.code);
+const threads = policy.threads();
+await policy.close();
+console.log(JSON.stringify({ afterCreate, secret: /^[A-Z2-7]{32}$/.test(secret), otpauth: otpauthUrl.startsWith('otpauth://totp/'), svg: qrSvg.includes('<svg'), wrongCode, signIn, weak, threads, afterUse: resolved }));
+`;
+
+describe('MFA, Google sign-in and password-strength libraries are loaded on first use, not with the app', () => {
+  it('leaves otplib, qrcode, openid-client and tinypool unloaded until an enrolment, a sign-in and a strength check, which then work as before', async () => {
+    expect(await inFreshProcess(mfaOidcAndStrengthScript)).toEqual({
+      afterCreate: { otplib: 0, '@otplib/plugin-crypto-node': 0, qrcode: 0, 'openid-client': 0, tinypool: 0, threads: 0 },
+      secret: true,
+      otpauth: true,
+      svg: true,
+      wrongCode: expect.anything(),
+      signIn: 'DEPENDENCY_UNAVAILABLE',
+      weak: 'VALIDATION_FAILED',
+      threads: 1,
+      afterUse: { otplib: 1, '@otplib/plugin-crypto-node': 1, qrcode: 1, 'openid-client': 1, tinypool: 1 },
     });
   });
 });

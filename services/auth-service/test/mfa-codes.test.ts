@@ -20,12 +20,12 @@ const NOW_MS = (Math.floor(Date.now() / 1000 / STEP) * STEP + 15) * 1000;
 const stepOf = (ms: number) => Math.floor(ms / 1000 / STEP);
 const codeAt = (secret: string, offsetSteps: number) => generate({ secret, epoch: NOW_MS / 1000 + offsetSteps * STEP });
 
-describe('TOTP', () => {
-  const secret = newTotpSecret();
+const secret = await newTotpSecret();
 
-  it('secrets are 160 random bits in base32', () => {
+describe('TOTP', () => {
+  it('secrets are 160 random bits in base32', async () => {
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
-    expect(newTotpSecret()).not.toBe(secret);
+    expect(await newTotpSecret()).not.toBe(secret);
   });
 
   it('enrolment gives the otpauth URL of a 30 s, 6-digit code and its QR code as SVG', async () => {
@@ -50,7 +50,7 @@ describe('TOTP', () => {
   it('refuses codes two steps off, of another secret, and wrong codes', async () => {
     expect(await matchTotp(secret, await codeAt(secret, -2), NOW_MS, null)).toBeUndefined();
     expect(await matchTotp(secret, await codeAt(secret, 2), NOW_MS, null)).toBeUndefined();
-    expect(await matchTotp(secret, await codeAt(newTotpSecret(), 0), NOW_MS, null)).toBeUndefined();
+    expect(await matchTotp(secret, await codeAt(await newTotpSecret(), 0), NOW_MS, null)).toBeUndefined();
     const right = await codeAt(secret, 0);
     const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
     expect(await matchTotp(secret, wrong, NOW_MS, null)).toBeUndefined();

@@ -51,7 +51,7 @@ async function setup(opts: { keys?: (typeof oldKey)[]; sealWith?: typeof oldKey;
   const checker = createSecondFactor({ repo, box, throttle, clock: () => Date.now() });
   const tag = randomUUID();
   const user = await prisma.user.create({ data: { email: `${tag}@example.com`, username: `u_${tag.slice(0, 8)}`, mfaEnabled: opts.mfaEnabled ?? true } });
-  const secret = newTotpSecret();
+  const secret = await newTotpSecret();
   await repo.savePending(user.id, createSecretBox([opts.sealWith ?? newKey]).seal(secret, user.id));
   await repo.markConfirmed(user.id);
   await repo.replaceRecoveryCodes(user.id, [hashRecoveryCode(user.id, RECOVERY)], prisma);

@@ -1,14 +1,24 @@
 import { createHash, randomInt } from 'node:crypto';
-import { NodeCryptoPlugin } from '@otplib/plugin-crypto-node';
-import { generateSecret, generateURI, verify } from 'otplib';
-import QRCode from 'qrcode';
+import type { NodeCryptoPlugin } from '@otplib/plugin-crypto-node';
+import type * as Otplib from 'otplib';
+import type QRCodeModule from 'qrcode';
 
 /**
- * HMACs and random bytes from Node's OpenSSL rather than otplib's default pure-JavaScript
+ * otplib and qrcode load with the first MFA request, not with the app: most replicas of a
+ * service where few users enrol would hold ~2 MB of heap for them (bench README, round ten).
+ *
+ * HMACs and random bytes come from Node's OpenSSL rather than otplib's default pure-JavaScript
  * (noble) plugin: with a ±1 step window a check is three HMAC-SHA1s, and in JavaScript they were
  * an eighth of the main thread's time under MFA logins (bench scenario 8).
  */
-const crypto = new NodeCryptoPlugin();
+let totpLoading: Promise<typeof Otplib & { crypto: NodeCryptoPlugin }> | undefined;
+const totp = () =>
+  (totpLoading ??= Promise.all([import('otplib'), import('@otplib/plugin-crypto-node')]).then(([otplib, { NodeCryptoPlugin }]) => ({
+    ...otplib,
+    crypto: new NodeCryptoPlugin(),
+  })));
+let qrLoading: Promise<typeof QRCodeModule> | undefined;
+const qrcode = () => (qrLoading ??= import('qrcode').then((m) => m.default));
 
 /** RFC 6238 defaults every authenticator app understands: SHA-1, 6 digits, 30 s steps. */
 const PERIOD_SEC = 30;
@@ -16,9 +26,13 @@ export const RECOVERY_CODE_COUNT = 10;
 
 /** A 160-bit secret, base32 (RFC 4226's recommended length). */
 // Stryker disable next-line ObjectLiteral: 20 bytes is otplib's default too; spelled out so a change of default cannot shorten it
-export const newTotpSecret = () => generateSecret({ length: 20, crypto });
+export async function newTotpSecret(): Promise<string> {
+  const { generateSecret, crypto } = await totp();
+  return generateSecret({ length: 20, crypto });
+}
 
 export async function enrolment(secret: string, issuer: string, label: string) {
+  const [{ generateURI }, QRCode] = await Promise.all([totp(), qrcode()]);
   const otpauthUrl = generateURI({ issuer, label, secret, period: PERIOD_SEC });
   // Stryker disable next-line StringLiteral: 'M' is the qrcode default error correction ('svg' is pinned by a test)
   const qrSvg = await QRCode.toString(otpauthUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
@@ -30,6 +44,7 @@ export async function enrolment(secret: string, issuer: string, label: string) {
  * `afterStep` (the last step accepted: an older or equal one would be a replay).
  */
 export async function matchTotp(secret: string, code: string, nowMs: number, afterStep: number | null): Promise<number | undefined> {
+  const { verify, crypto } = await totp();
   const result = await verify({
     crypto,
     secret,

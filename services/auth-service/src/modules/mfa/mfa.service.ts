@@ -61,7 +61,7 @@ export function createMfaService(deps: MfaServiceDeps) {
       if (!deps.config.enabled) throw new AppError('FORBIDDEN', { detail: 'Multi-factor authentication is turned off on this server' });
       const user = await activeUser(userId);
       if (user.mfaEnabled) throw appError('MFA_ALREADY_ENABLED', { detail: 'Turn it off first to enrol another authenticator' });
-      const secret = newTotpSecret();
+      const secret = await newTotpSecret();
       await repo.savePending(userId, box.seal(secret, userId));
       return enrolment(secret, deps.config.issuer, user.email);
     },

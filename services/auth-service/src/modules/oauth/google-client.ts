@@ -1,4 +1,4 @@
-import * as oidc from 'openid-client';
+import type * as OpenIdClient from 'openid-client';
 import { AppError } from '@authmeet/http-kit';
 import { emailSchema } from '../users/users.schemas.js';
 import { appError } from '../../errors.js';
@@ -28,6 +28,18 @@ export interface AuthorizationRequest {
   codeChallenge: string;
 }
 
+let loaded: typeof OpenIdClient | undefined;
+let loading: Promise<typeof OpenIdClient> | undefined;
+
+/**
+ * openid-client, loaded with the first sign-in rather than with the app (like the other
+ * libraries only some requests use: root README, "Memory").
+ */
+export function openIdClient(): Promise<typeof OpenIdClient> {
+  loading ??= import('openid-client').then((module) => (loaded = module));
+  return loading;
+}
+
 const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
 /**
@@ -36,14 +48,14 @@ const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefin
  * signature (provider JWKS), issuer, audience and expiry, and RFC 9207 `iss` when offered.
  */
 export function createGoogleClient(cfg: GoogleClientConfig) {
-  let discovered: Promise<oidc.Configuration> | undefined;
+  let discovered: Promise<OpenIdClient.Configuration> | undefined;
 
-  function configuration(): Promise<oidc.Configuration> {
-    discovered ??= oidc
-      .discovery(new URL(cfg.issuer), cfg.clientId, { client_secret: cfg.clientSecret }, oidc.ClientSecretPost(cfg.clientSecret), {
+  function configuration(): Promise<OpenIdClient.Configuration> {
+    discovered ??= openIdClient()
+      .then((oidc) => oidc.discovery(new URL(cfg.issuer), cfg.clientId, { client_secret: cfg.clientSecret }, oidc.ClientSecretPost(cfg.clientSecret), {
         timeout: Math.ceil(cfg.httpTimeoutMs / 1000),
         ...(cfg.allowInsecure ? { execute: [oidc.allowInsecureRequests] } : {}),
-      })
+      }))
       .catch((error: unknown) => {
         discovered = undefined; // try again on the next sign-in
         throw new AppError('DEPENDENCY_UNAVAILABLE', { detail: 'The sign-in provider cannot be reached', retryAfter: 5, cause: error });
@@ -53,7 +65,7 @@ export function createGoogleClient(cfg: GoogleClientConfig) {
 
   return {
     async authorizationUrl(req: AuthorizationRequest): Promise<string> {
-      const config = await configuration();
+      const [config, oidc] = await Promise.all([configuration(), openIdClient()]);
       return oidc.buildAuthorizationUrl(config, {
         redirect_uri: cfg.redirectUri,
         scope: 'openid email profile',
@@ -67,7 +79,7 @@ export function createGoogleClient(cfg: GoogleClientConfig) {
 
     /** `query` is the callback's query string exactly as the provider sent it. */
     async exchange(query: URLSearchParams, checks: { state: string; nonce: string; verifier: string }): Promise<ProviderClaims> {
-      const config = await configuration();
+      const [config, oidc] = await Promise.all([configuration(), openIdClient()]);
       const currentUrl = new URL(cfg.redirectUri);
       currentUrl.search = query.toString();
       const tokens = await oidc.authorizationCodeGrant(config, currentUrl, {
@@ -98,7 +110,8 @@ export function createGoogleClient(cfg: GoogleClientConfig) {
  */
 export function classifyOidcError(error: unknown): 'DEPENDENCY_UNAVAILABLE' | 'FORBIDDEN' | 'TOKEN_INVALID_INPUT' {
   if (error instanceof AppError) return error.code === 'DEPENDENCY_UNAVAILABLE' ? error.code : 'TOKEN_INVALID_INPUT';
-  if (error instanceof oidc.AuthorizationResponseError) return error.error === 'access_denied' ? 'FORBIDDEN' : 'TOKEN_INVALID_INPUT';
+  // Such an error comes only from openid-client's calls, so only once it is loaded.
+  if (loaded !== undefined && error instanceof loaded.AuthorizationResponseError) return error.error === 'access_denied' ? 'FORBIDDEN' : 'TOKEN_INVALID_INPUT';
   if (error instanceof TypeError) return 'DEPENDENCY_UNAVAILABLE'; // fetch failed: connection refused, DNS…
   const code = (error as { code?: unknown }).code;
   if (code === 'OAUTH_TIMEOUT' || code === 'OAUTH_ABORT' || code === 'OAUTH_RESPONSE_IS_NOT_CONFORM') return 'DEPENDENCY_UNAVAILABLE';

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { AppError, secretsEqual } from '@authmeet/http-kit';
-import * as oidc from 'openid-client';
 import type { User } from '../../generated/prisma/client.js';
 import type { AccountMails } from '../account/account-mails.js';
 import type { AuditRecorder } from '../audit/index.js';
@@ -9,7 +8,7 @@ import type { MfaChallenge } from '../auth/authentication.js';
 import type { DeviceInfo, SessionsService, TokenPair } from '../sessions/sessions.service.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import type { GoogleClient } from './google-client.js';
-import { classifyOidcError } from './google-client.js';
+import { classifyOidcError, openIdClient } from './google-client.js';
 import type { IdentitiesRepository } from './oauth.repository.js';
 import type { OAuthStore } from './oauth-store.js';
 import { hashBinding } from './oauth-store.js';
@@ -82,6 +81,7 @@ export function createOAuthService(deps: OAuthServiceDeps) {
       if (!target) {
         throw new AppError('VALIDATION_FAILED', { errors: [{ path: 'redirectTo', message: 'is not an allowed redirect target' }] });
       }
+      const oidc = await openIdClient();
       const state = oidc.randomState();
       const nonce = oidc.randomNonce();
       const verifier = oidc.randomPKCECodeVerifier();

@@ -1,5 +1,5 @@
 import { AppError } from '@authmeet/http-kit';
-import Tinypool from 'tinypool';
+import type Tinypool from 'tinypool';
 import { z } from 'zod';
 import type { StrengthResult, StrengthTask } from './password-strength.worker.js';
 
@@ -66,9 +66,18 @@ export interface PasswordPolicy {
 const workerFile = new URL(import.meta.url.endsWith('.ts') ? './password-strength.worker.ts' : './password-strength.worker.js', import.meta.url);
 
 interface SharedPool {
-  pool: Tinypool;
+  /**
+   * The pool, made (and tinypool loaded) with the first estimate, or with the warm-up when
+   * threads are kept: a replica that checks no password holds neither (root README, "Memory").
+   */
+  pool: Promise<Tinypool> | undefined;
+  /** The same pool once made, for what is read synchronously (thread count). */
+  started: Tinypool | undefined;
   /** Threads started with the pool and kept (0 when threads start on demand). */
   threads: number;
+  /** The thread count the pool is made with (`maxThreads`). */
+  maxThreads: number;
+  idleTimeoutMs: number;
   holders: number;
   warmed: Promise<void> | undefined;
 }
@@ -89,23 +98,26 @@ let shared: SharedPool | undefined;
 const WORKER_YOUNG_GENERATION_MB = 4;
 
 function acquirePool(threads: number, idleTimeoutMs: number): SharedPool {
-  const onDemand = idleTimeoutMs > 0;
-  shared ??= {
-    pool: new Tinypool({
+  shared ??= { pool: undefined, started: undefined, threads: idleTimeoutMs > 0 ? 0 : threads, maxThreads: threads, idleTimeoutMs, holders: 0, warmed: undefined };
+  shared.holders += 1;
+  return shared;
+}
+
+function startPool(held: SharedPool): Promise<Tinypool> {
+  const onDemand = held.idleTimeoutMs > 0;
+  held.pool ??= import('tinypool').then(({ default: Pool }) => {
+    held.started = new Pool({
       filename: workerFile.href,
       // On demand, a replica that sees no registration or password change holds no dictionaries:
       // ~40 MB of its idle memory (the image's budget counts them for a busy replica).
-      minThreads: onDemand ? 0 : threads,
-      maxThreads: threads,
-      ...(onDemand ? { idleTimeout: idleTimeoutMs } : {}),
+      minThreads: onDemand ? 0 : held.maxThreads,
+      maxThreads: held.maxThreads,
+      ...(onDemand ? { idleTimeout: held.idleTimeoutMs } : {}),
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-    }),
-    threads: onDemand ? 0 : threads,
-    holders: 0,
-    warmed: undefined,
-  };
-  shared.holders += 1;
-  return shared;
+    });
+    return held.started;
+  });
+  return held.pool;
 }
 
 /**
@@ -115,10 +127,11 @@ function acquirePool(threads: number, idleTimeoutMs: number): SharedPool {
  */
 export function createPasswordPolicy(opts: PasswordPolicyOptions): PasswordPolicy {
   const held = acquirePool(opts.threads, opts.idleTimeoutMs);
-  const { pool } = held;
   let closed = false;
   return {
     async assertStrong(password, userInputs, path) {
+      const pool = await startPool(held);
+      // Checked after the await and followed by `run` in the same turn, so the bound stays exact.
       if (pool.queueSize >= opts.maxQueue) {
         throw new AppError('DEPENDENCY_UNAVAILABLE', { detail: 'Too many password checks in progress; retry shortly', retryAfter: 1 });
       }
@@ -133,17 +146,18 @@ export function createPasswordPolicy(opts: PasswordPolicyOptions): PasswordPolic
       // rather than during the first registration, or while a new replica answers readiness.
       // Threads on demand load them with the first estimate instead.
       const task: StrengthTask = { password: 'warm-up', userInputs: [] };
-      held.warmed ??= Promise.all(Array.from({ length: held.threads }, () => pool.run(task))).then(() => undefined);
+      held.warmed ??=
+        held.threads === 0 ? Promise.resolve() : startPool(held).then((pool) => Promise.all(Array.from({ length: held.threads }, () => pool.run(task)))).then(() => undefined);
       return held.warmed;
     },
-    threads: () => pool.threads.length,
+    threads: () => held.started?.threads.length ?? 0,
     async close() {
       if (closed) return;
       closed = true;
       held.holders -= 1;
       if (held.holders > 0) return;
       if (shared === held) shared = undefined;
-      await pool.destroy();
+      if (held.pool) await (await held.pool).destroy();
     },
   };
 }
