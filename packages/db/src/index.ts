@@ -1,5 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { PrismaPg } from '@prisma/adapter-pg';
-import type { ITXClientDenyList } from '@prisma/client/runtime/client';
+import type { GetPrismaClientConfig, ITXClientDenyList } from '@prisma/client/runtime/client';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import pg from 'pg';
@@ -11,6 +13,42 @@ export interface PrismaPluginOptions {
 
 /** What a generated Prisma client class looks like from here: built on the pg adapter. */
 export type PrismaClientClass<C> = new (options: { adapter: PrismaPg }) => C;
+
+/** V8's WebAssembly (the libs this package compiles with declare none). */
+const { WebAssembly: wasm } = globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<unknown> } };
+
+/** `import("…wasm-base64.mjs")` in the generated client's loader, and what such a module holds. */
+const BASE64_MODULE_IMPORT = /import\("(@prisma\/client\/runtime\/[\w.-]+\.wasm-base64\.mjs)"\)/;
+const BASE64_MODULE_BODY = /^const wasm = "([A-Za-z0-9+/]*={0,2})";$/m;
+
+/**
+ * The query compiler's WebAssembly read from the file the generated client would import.
+ *
+ * The generated client (`prisma-client`, runtime `nodejs`) imports it as an ES module exporting
+ * the binary as one base64 string. A module is never unloaded, so that string (2.3 MB of heap)
+ * and the module's source text (2.2 MB) stay for the process's life, though the string is
+ * used once. Read as a file, decoded and compiled here, both are garbage once the module is
+ * compiled (start-up's collection takes them: `$connect` in `onReady`). Where the generated
+ * loader or the file is not what this expects (another Prisma version), Prisma's own loader
+ * runs: the same compiler, only the memory is not saved (each service's
+ * test/query-compiler.test.ts fails then).
+ */
+export function queryCompilerFromFile(config: GetPrismaClientConfig): GetPrismaClientConfig {
+  const loader = config.compilerWasm;
+  const specifier = loader ? BASE64_MODULE_IMPORT.exec(String(loader.getQueryCompilerWasmModule))?.[1] : undefined;
+  if (!loader || specifier === undefined) return config;
+  const getQueryCompilerWasmModule = async () => {
+    try {
+      const text = await readFile(fileURLToPath(import.meta.resolve(specifier)), 'utf8');
+      const base64 = BASE64_MODULE_BODY.exec(text)?.[1];
+      if (base64 !== undefined) return await wasm.compile(Buffer.from(base64, 'base64'));
+    } catch {
+      // Unreadable or not WebAssembly: Prisma's own loader below, which reports its own errors.
+    }
+    return loader.getQueryCompilerWasmModule();
+  };
+  return { ...config, compilerWasm: { ...loader, getQueryCompilerWasmModule } };
+}
 
 interface Disconnectable {
   $connect(): Promise<void>;
@@ -59,7 +97,10 @@ export function prismaKit<C extends Disconnectable>(Client: PrismaClientClass<C>
     // node-postgres uses unnamed statements, so this works behind PgBouncer in transaction mode.
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize, connectionTimeoutMillis: 3000 });
     pool.on('error', onPoolError);
-    const prisma = new Client({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+    // `__internal.configOverride` is the client's own option (typed in @prisma/client's runtime,
+    // not in a generated client's options): it swaps the query compiler's loader, nothing else.
+    const options = { adapter: new PrismaPg(pool, { disposeExternalPool: true }), __internal: { configOverride: queryCompilerFromFile } };
+    const prisma = new Client(options);
     return { prisma, pool };
   }
 

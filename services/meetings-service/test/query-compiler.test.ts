@@ -1,0 +1,5 @@
+import { queryCompilerSuite } from '@authmeet/test-kit';
+import { migrationsDir } from './test-app.js';
+
+// @authmeet/db's `queryCompilerFromFile` (root README, "Memory"), with this service's client.
+queryCompilerSuite({ serviceDir: new URL('..', import.meta.url), migrationsDir, databasePrefix: 'meetings_compiler', model: 'user' });
