@@ -14,8 +14,9 @@ export interface DeploymentMemory {
   /** The old space Node gives V8 in that container: the percentage of the limit, as Node computes it. */
   heapMiB: number;
   /**
-   * The rest of the same NODE_OPTIONS, as given (e.g. `--max-semi-space-size`,
-   * `--heap-growing-percent`): passed on unchanged, so the services collect garbage as in the image.
+   * The rest of the same NODE_OPTIONS, as given (e.g. `--max-semi-space-size`), and the V8 flags
+   * of the image's command (`--heap-growing-percent`): passed on unchanged, so the services
+   * collect garbage as in the image.
    */
   otherFlags: string[];
   /** Environment of the image that shapes memory besides NODE_OPTIONS (glibc's allocator). */
@@ -51,7 +52,10 @@ export function deploymentMemory(config: BenchConfig, svc: ServiceName): Deploym
   const percent = /--max-old-space-size-percentage=(\d+)/.exec(nodeOptions)?.[1];
   if (percent === undefined) throw new Error('services/Dockerfile sets no --max-old-space-size-percentage in its runtime stage');
   const flags = (/NODE_OPTIONS=("[^"]*"|\S+)/.exec(nodeOptions)?.[1] ?? nodeOptions).replaceAll('"', '').split(/\s+/);
-  const otherFlags = flags.filter((f) => f.startsWith('--') && !f.startsWith('--max-old-space-size-percentage='));
+  // And the V8 flags of the image's command: those Node refuses in NODE_OPTIONS are given there.
+  const cmd = /^CMD (\[.*\])$/m.exec(runtime)?.[1];
+  const commandFlags = (cmd === undefined ? [] : (JSON.parse(cmd) as string[])).filter((arg) => /^--[a-z-]+=/.test(arg));
+  const otherFlags = [...flags.filter((f) => f.startsWith('--') && !f.startsWith('--max-old-space-size-percentage=')), ...commandFlags];
   const env = Object.fromEntries([...runtime.matchAll(/\b(MALLOC_[A-Z_]+)=(\S+)/g)].map((m) => [m[1] ?? '', m[2] ?? '']));
   const limitMiB = mib(limit);
   return {

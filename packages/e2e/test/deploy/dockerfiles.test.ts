@@ -68,8 +68,9 @@ describe.each(SERVICES)('services/Dockerfile for $name', ({ name, packageName, p
     const env = resolved(stage, 'ENV').join(' ').split(/\s+/);
     for (const pair of [`PORT=${port}`, `METRICS_PORT=${metricsPort}`, `OTEL_SERVICE_NAME=${name}`]) expect(env).toContain(pair);
     expect(values(stage, 'HEALTHCHECK')[0]).toContain('/healthz');
-    // The tracing preload first: instrumentation must patch modules before the app imports them.
-    expect(values(stage, 'CMD')).toEqual(['["node", "--import", "@authmeet/telemetry/register", "dist/src/main.js"]']);
+    // V8's heap growth on the command line (Node refuses it in NODE_OPTIONS), then the tracing
+    // preload: instrumentation must patch modules before the app imports them.
+    expect(values(stage, 'CMD')).toEqual(['["node", "--heap-growing-percent=100", "--import", "@authmeet/telemetry/register", "dist/src/main.js"]']);
     expect(text).toContain('node dist/src/migrate.js');
   });
 

@@ -42,6 +42,15 @@ const imageNodeOptions = () => /NODE_OPTIONS=("[^"]*"|\S+)/.exec(runtimeStage())
 /** The container's own NODE_OPTIONS, which replaces the image's, else the image's. */
 const nodeOptionsOf = (container?: Container) => container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? imageNodeOptions();
 
+/**
+ * The V8 flags of the image's command (`CMD ["node", "--flag=value", ...]`): those Node refuses
+ * in NODE_OPTIONS (`--heap-growing-percent`) are given there, and every container runs that command.
+ */
+const imageCommandFlags = () => {
+  const cmd = /^CMD (\[.*\])$/m.exec(runtimeStage())?.[1];
+  return (cmd === undefined ? [] : (JSON.parse(cmd) as string[])).filter((arg) => /^--[a-z-]+=/.test(arg));
+};
+
 /** The image's share, unless the container's own NODE_OPTIONS replaces it. */
 const heapPercent = (container?: Container) => percentIn(nodeOptionsOf(container));
 /** V8's old space in the container: that share of its memory limit, as Node computes it. */
@@ -120,12 +129,25 @@ describe('V8 lets the old space grow between full collections', () => {
   beforeAll(() => {
     manifests = renderOverlay('prod');
   });
-  /** Node's flags in the container without a cgroup: the old space in MiB, the rest as given. */
+  /** Node's flags in the container without a cgroup: the old space in MiB, the rest as given, and the image command's. */
   const flagsOf = (name: string) => {
     const [container] = podTemplate(find(manifests, 'Deployment', name)).spec.containers;
     const rest = (nodeOptionsOf(container) ?? '').split(/\s+/).filter((f) => f.startsWith('--') && !f.startsWith('--max-old-space-size-percentage='));
-    return [`--max-old-space-size=${oldSpaceMiB(container)}`, ...rest];
+    return [`--max-old-space-size=${oldSpaceMiB(container)}`, ...rest, ...imageCommandFlags()];
   };
+
+  // Node exits at once (code 9) when NODE_OPTIONS holds a flag it does not allow there, such as
+  // --heap-growing-percent: every container would fail to start, and no test ran the services
+  // with their image's NODE_OPTIONS before this one.
+  it.each(['auth-service', 'meetings-service'])('%s: Node starts with its NODE_OPTIONS (the image\'s, or its Deployment\'s)', (name) => {
+    const [container] = podTemplate(find(manifests, 'Deployment', name)).spec.containers;
+    const out = execFileSync(process.execPath, ['-e', 'console.log("started")'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: nodeOptionsOf(container) ?? '' } });
+    expect(out.trim()).toBe('started');
+  });
+
+  it('a flag Node refuses in NODE_OPTIONS stops it (the check can fail)', () => {
+    expect(() => execFileSync(process.execPath, ['-e', '0'], { stdio: 'pipe', env: { ...process.env, NODE_OPTIONS: '--heap-growing-percent=100' } })).toThrow(/not allowed in NODE_OPTIONS/);
+  });
 
   it.each(['auth-service', 'meetings-service'])('%s: its NODE_OPTIONS let the old space double', (name) => {
     const factors = heapGrowingFactors(flagsOf(name));
