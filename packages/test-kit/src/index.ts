@@ -76,6 +76,7 @@ export { TEST_REDIS_MODE, TEST_REDIS_URL } from './config.js';
 export type { TestRedisMode } from './config.js';
 export * from './webauthn.js';
 export { startTestS3 } from './s3.js';
+export { inFreshProcess } from './fresh-process.js';
 export { probeQueryCompiler, queryCompilerSuite } from './prisma-compiler.js';
 export type { QueryCompilerProbe } from './prisma-compiler.js';
 export type { StoredObject, TestS3 } from './s3.js';

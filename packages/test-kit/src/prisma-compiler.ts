@@ -1,15 +1,8 @@
-import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childEnv } from './config.js';
+import { inFreshProcess } from './fresh-process.js';
 import { createTestDatabase } from './index.js';
 import type { TestDatabase } from './index.js';
-
-const run = promisify(execFile);
 
 export interface QueryCompilerProbe {
   /** How often a `*.wasm-base64.mjs` module was loaded (imported, not only resolved) while the client connected and queried. */
@@ -58,21 +51,7 @@ const users = await prisma[${JSON.stringify(opts.model)}].count();
 await prisma.$disconnect();
 console.log(JSON.stringify({ base64Imports, one, users }));
 `;
-  // A file under the service's node_modules, so its bare imports resolve as the service's do.
-  const dir = join(opts.serviceDir, 'node_modules', '.cache', 'query-compiler-probe');
-  await mkdir(dir, { recursive: true });
-  const file = join(dir, `${randomUUID()}.mjs`);
-  await writeFile(file, source);
-  try {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--conditions=source', file], {
-      cwd: opts.serviceDir,
-      env: childEnv({ NODE_OPTIONS: '' }),
-      timeout: 60_000,
-    });
-    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as QueryCompilerProbe;
-  } finally {
-    await rm(file, { force: true });
-  }
+  return inFreshProcess<QueryCompilerProbe>(opts.serviceDir, source);
 }
 
 /**

@@ -1,39 +1,11 @@
-import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { inFreshProcess } from '@authmeet/test-kit';
 import { describe, expect, it } from 'vitest';
 
-const run = promisify(execFile);
 const serviceDir = fileURLToPath(new URL('..', import.meta.url));
 const app = new URL('../src/app.ts', import.meta.url).href;
 const avatarImage = new URL('../src/modules/avatars/avatar-image.ts', import.meta.url).href;
 const avatarStorage = new URL('../src/modules/avatars/avatar-storage.ts', import.meta.url).href;
-
-/**
- * Runs an ES module in a fresh Node process with the sources (tsx); returns its last line of
- * output, parsed. The module is a file under the service's node_modules (bare imports resolve
- * from there), not `-e` code: worker threads inherit the process's flags, and `--input-type`
- * would stop a worker's file from loading.
- */
-async function inFreshProcess(source: string): Promise<unknown> {
-  const dir = join(serviceDir, 'node_modules', '.cache', 'lazy-loading');
-  await mkdir(dir, { recursive: true });
-  const file = join(dir, `${randomUUID()}.mjs`);
-  await writeFile(file, source);
-  try {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--conditions=source', file], {
-      cwd: serviceDir,
-      env: { ...process.env, NODE_OPTIONS: '' },
-      timeout: 60_000,
-    });
-    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
-  } finally {
-    await rm(file, { force: true });
-  }
-}
 
 /**
  * In a fresh process (this one has sharp loaded already, by the other tests and image-kit):
@@ -56,7 +28,7 @@ console.log(JSON.stringify({ afterImport, refused, afterRefusal, stored: { forma
 
 describe('sharp is loaded with the first picture, not with the app', () => {
   it('leaves libvips unloaded until an upload, then validates and converts as before', async () => {
-    expect(await inFreshProcess(script)).toEqual({
+    expect(await inFreshProcess(serviceDir, script)).toEqual({
       afterImport: false,
       refused: 'UNSUPPORTED_MEDIA_TYPE',
       afterRefusal: true,
@@ -88,7 +60,7 @@ console.log(JSON.stringify({ afterCreate, failed, afterPut }));
 
 describe('the S3 client is loaded with the first storage call, not with the app', () => {
   it('leaves the AWS SDK unloaded until a picture is stored, then answers as before (503 while the storage is down)', async () => {
-    expect(await inFreshProcess(storageScript)).toEqual({ afterCreate: false, failed: 'DEPENDENCY_UNAVAILABLE', afterPut: true });
+    expect(await inFreshProcess(serviceDir, storageScript)).toEqual({ afterCreate: false, failed: 'DEPENDENCY_UNAVAILABLE', afterPut: true });
   });
 });
 
@@ -126,7 +98,7 @@ console.log(JSON.stringify({ afterCreate, challenge: typeof options.challenge, s
 
 describe('the WebAuthn library and nodemailer are loaded on first use, not with the app', () => {
   it('leaves both unloaded until a passkey request and a first mail, which then work as before', async () => {
-    expect(await inFreshProcess(passkeysAndMailScript)).toEqual({
+    expect(await inFreshProcess(serviceDir, passkeysAndMailScript)).toEqual({
       afterCreate: { webauthn: 0, nodemailer: 0 },
       challenge: 'string',
       sent: 'ESOCKET',
@@ -174,7 +146,7 @@ console.log(JSON.stringify({ afterCreate, secret: /^[A-Z2-7]{32}$/.test(secret),
 
 describe('MFA, Google sign-in and password-strength libraries are loaded on first use, not with the app', () => {
   it('leaves otplib, qrcode, openid-client and tinypool unloaded until an enrolment, a sign-in and a strength check, which then work as before', async () => {
-    expect(await inFreshProcess(mfaOidcAndStrengthScript)).toEqual({
+    expect(await inFreshProcess(serviceDir, mfaOidcAndStrengthScript)).toEqual({
       afterCreate: { otplib: 0, '@otplib/plugin-crypto-node': 0, qrcode: 0, 'openid-client': 0, tinypool: 0, threads: 0 },
       secret: true,
       otpauth: true,
