@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { containerNode, memoryMiB, oldSpaceMiB as oldSpaceOf, runtimeStage } from '@authmeet/test-kit/container-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCompose } from '../support/compose.js';
 import { find, renderOverlay } from '../support/kustomize.js';
@@ -18,43 +19,13 @@ const OUTSIDE_HEAP_MIB = { 'auth-service': 180, 'meetings-service': 100 } as con
 /** The auth-service's defaults (src/config.ts, avatars.config.ts) where the ConfigMap sets none. */
 const AUTH_DEFAULTS = { ARGON2_MEMORY_KIB: 19456, ARGON2_MAX_CONCURRENCY: 4, AVATAR_MAX_BYTES: 5 * 1024 * 1024, AVATAR_MAX_CONCURRENCY: 2, AVATAR_MAX_QUEUE: 8 };
 
-const MIB_PER_UNIT: Record<string, number> = { Mi: 1, Gi: 1024, m: 1 };
-function mib(quantity: string | undefined): number {
-  const m = /^(\d+)(Mi|Gi|m)$/.exec(quantity ?? '');
-  if (!m) throw new Error(`unexpected memory quantity ${quantity}`);
-  return Number(m[1]) * (MIB_PER_UNIT[m[2] ?? ''] ?? Number.NaN);
-}
-
-const runtimeStage = () => {
-  const dockerfile = readRepoFile('services/Dockerfile');
-  return dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
-};
-
-/** `--max-old-space-size-percentage` of NODE_OPTIONS: Node applies it to the cgroup's limit. */
-function percentIn(nodeOptions: string | undefined): number {
-  const m = /--max-old-space-size-percentage=(\d+)\b/.exec(nodeOptions ?? '');
-  if (!m) throw new Error(`no --max-old-space-size-percentage in ${nodeOptions}`);
-  return Number(m[1]);
-}
-
-/** The image's NODE_OPTIONS (one word, or several in double quotes). */
-const imageNodeOptions = () => /NODE_OPTIONS=("[^"]*"|\S+)/.exec(runtimeStage())?.[1]?.replaceAll('"', '');
-/** The container's own NODE_OPTIONS, which replaces the image's, else the image's. */
-const nodeOptionsOf = (container?: Container) => container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? imageNodeOptions();
-
-/**
- * The V8 flags of the image's command (`CMD ["node", "--flag=value", ...]`): those Node refuses
- * in NODE_OPTIONS (`--heap-growing-percent`) are given there, and every container runs that command.
- */
-const imageCommandFlags = () => {
-  const cmd = /^CMD (\[.*\])$/m.exec(runtimeStage())?.[1];
-  return (cmd === undefined ? [] : (JSON.parse(cmd) as string[])).filter((arg) => /^--[a-z-]+=/.test(arg));
-};
-
-/** The image's share, unless the container's own NODE_OPTIONS replaces it. */
-const heapPercent = (container?: Container) => percentIn(nodeOptionsOf(container));
-/** V8's old space in the container: that share of its memory limit, as Node computes it. */
-const oldSpaceMiB = (container?: Container) => Math.floor((mib(container?.resources?.limits?.memory) * heapPercent(container)) / 100);
+const mib = memoryMiB;
+const stage = () => runtimeStage(readRepoFile('services/Dockerfile'));
+/** How Node runs in the container: its NODE_OPTIONS (its own, else the image's) and the image command's flags. */
+const nodeOf = (container?: Container) => containerNode(stage(), container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value);
+const nodeOptionsOf = (container?: Container) => nodeOf(container).nodeOptions;
+/** V8's old space in the container: its share of the memory limit, as Node computes it. */
+const oldSpaceMiB = (container?: Container) => oldSpaceOf(mib(container?.resources?.limits?.memory), nodeOf(container).heapPercent);
 
 /**
  * V8's young generation, in MiB: `--max-semi-space-size` caps each semi-space, and V8 reserves
@@ -79,22 +50,22 @@ function authLoadMiB(config: Record<string, string>): { argon2: number; pictures
 
 describe('the image sizes V8 from the container limit', () => {
   it('gives V8 a share of the limit and keeps glibc from holding freed memory', () => {
-    expect(heapPercent()).toBeGreaterThanOrEqual(25);
-    expect(heapPercent()).toBeLessThanOrEqual(50);
-    expect(runtimeStage()).toMatch(/\bMALLOC_ARENA_MAX=2\b/);
+    expect(nodeOf().heapPercent).toBeGreaterThanOrEqual(25);
+    expect(nodeOf().heapPercent).toBeLessThanOrEqual(50);
+    expect(stage()).toMatch(/\bMALLOC_ARENA_MAX=2\b/);
     // A fixed mmap threshold turns glibc's dynamic thresholds off: each argon2 hash then maps,
     // faults in and unmaps its 19 MiB again, and hashing runs 4x slower (59 -> 14 hashes/s).
-    expect(runtimeStage()).not.toMatch(/\bMALLOC_(MMAP|TRIM)_THRESHOLD_=/);
+    expect(stage()).not.toMatch(/\bMALLOC_(MMAP|TRIM)_THRESHOLD_=/);
   });
 
   it('caps V8\'s young generation in the image, and in a Deployment that replaces its NODE_OPTIONS', () => {
     // Node 24's default lets each semi-space grow to 64 MiB: an auth-service under logins held
     // 128 MiB of young generation, and its peak under logins then uploads was 449 MiB (360 MiB
     // with 8 MiB semi-spaces, at the same CPU per login and per upload).
-    expect(youngGenerationMiB(imageNodeOptions())).toBeLessThanOrEqual(3 * 16);
+    expect(youngGenerationMiB(nodeOptionsOf())).toBeLessThanOrEqual(3 * 16);
     for (const name of ['auth-service', 'meetings-service']) {
       const [container] = podTemplate(find(renderOverlay('prod'), 'Deployment', name)).spec.containers;
-      expect(youngGenerationMiB(nodeOptionsOf(container)), name).toBe(youngGenerationMiB(imageNodeOptions()));
+      expect(youngGenerationMiB(nodeOptionsOf(container)), name).toBe(youngGenerationMiB(nodeOptionsOf()));
     }
   });
 
@@ -132,8 +103,7 @@ describe('V8 lets the old space grow between full collections', () => {
   /** Node's flags in the container without a cgroup: the old space in MiB, the rest as given, and the image command's. */
   const flagsOf = (name: string) => {
     const [container] = podTemplate(find(manifests, 'Deployment', name)).spec.containers;
-    const rest = (nodeOptionsOf(container) ?? '').split(/\s+/).filter((f) => f.startsWith('--') && !f.startsWith('--max-old-space-size-percentage='));
-    return [`--max-old-space-size=${oldSpaceMiB(container)}`, ...rest, ...imageCommandFlags()];
+    return [`--max-old-space-size=${oldSpaceMiB(container)}`, ...nodeOf(container).otherFlags];
   };
 
   // Node exits at once (code 9) when NODE_OPTIONS holds a flag it does not allow there, such as
@@ -141,7 +111,7 @@ describe('V8 lets the old space grow between full collections', () => {
   // with their image's NODE_OPTIONS before this one.
   it.each(['auth-service', 'meetings-service'])('%s: Node starts with its NODE_OPTIONS (the image\'s, or its Deployment\'s)', (name) => {
     const [container] = podTemplate(find(manifests, 'Deployment', name)).spec.containers;
-    const out = execFileSync(process.execPath, ['-e', 'console.log("started")'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: nodeOptionsOf(container) ?? '' } });
+    const out = execFileSync(process.execPath, ['-e', 'console.log("started")'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: nodeOptionsOf(container) } });
     expect(out.trim()).toBe('started');
   });
 
@@ -149,7 +119,7 @@ describe('V8 lets the old space grow between full collections', () => {
     expect(() => execFileSync(process.execPath, ['-e', '0'], { stdio: 'pipe', env: { ...process.env, NODE_OPTIONS: '--heap-growing-percent=100' } })).toThrow(/not allowed in NODE_OPTIONS/);
   });
 
-  it.each(['auth-service', 'meetings-service'])('%s: its NODE_OPTIONS let the old space double', (name) => {
+  it.each(['auth-service', 'meetings-service'])('%s: its NODE_OPTIONS and image command let the old space double', (name) => {
     const factors = heapGrowingFactors(flagsOf(name));
     expect(factors.length).toBeGreaterThan(0);
     expect(Math.min(...factors)).toBeGreaterThanOrEqual(2);
