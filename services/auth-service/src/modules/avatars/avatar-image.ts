@@ -3,6 +3,7 @@ import pLimit from 'p-limit';
 import type sharpFunction from 'sharp';
 import type { Metadata } from 'sharp';
 import { appError } from '../../errors.js';
+import { onFirstUse } from '../../on-first-use.js';
 
 export interface AvatarImageConfig {
   /** Width × height above which an image is refused from its header alone. */
@@ -40,7 +41,6 @@ const BUSY_RETRY_AFTER_SEC = 2;
 const MAX_IDLE_BODY_BUFFERS = 16;
 
 type Sharp = typeof sharpFunction;
-let loading: Promise<Sharp> | undefined;
 
 /**
  * sharp and libvips are loaded with the first picture, not with the app: most replicas serve
@@ -48,15 +48,14 @@ let loading: Promise<Sharp> | undefined;
  * memory (libvips' code and its start-up allocations) from the start. The first upload waits for
  * the load once (tens of milliseconds).
  */
-export function loadSharp(): Promise<Sharp> {
-  loading ??= import('sharp').then(({ default: sharp }) => {
+export const loadSharp = onFirstUse<Sharp>(() =>
+  import('sharp').then(({ default: sharp }) => {
     // libvips keeps recently used operations and their pixels around for reuse; every upload is
     // a different image, so that cache only holds memory.
     sharp.cache(false);
     return sharp;
-  });
-  return loading;
-}
+  }),
+);
 
 export interface AvatarImageProcessor {
   /**

@@ -1,5 +1,6 @@
 import type * as S3 from '@aws-sdk/client-s3';
 import { AppError } from '@authmeet/http-kit';
+import { onFirstUse } from '../../on-first-use.js';
 
 export interface S3Config {
   endpoint: string | undefined;
@@ -35,8 +36,7 @@ function unavailable(error: unknown): AppError {
  * most replicas never touch the bucket for hours, and the SDK's modules stay resident once loaded.
  */
 export function createAvatarStorage(config: S3Config): AvatarStorage {
-  let connecting: Promise<{ sdk: typeof S3; client: S3.S3Client }> | undefined;
-  const connect = () => (connecting ??= import('@aws-sdk/client-s3').then((sdk) => ({ sdk, client: newClient(sdk, config) })));
+  const connect = onFirstUse(() => import('@aws-sdk/client-s3').then((sdk) => ({ sdk, client: newClient(sdk, config) })));
   const bucket = config.bucket;
 
   async function send<T>(run: (s3: { sdk: typeof S3; client: S3.S3Client }) => Promise<T>): Promise<T> {
@@ -75,7 +75,7 @@ export function createAvatarStorage(config: S3Config): AvatarStorage {
     },
 
     // Also when the SDK is still loading: the client it makes is destroyed as soon as it exists.
-    close: () => void connecting?.then(({ client }) => client.destroy()).catch(() => undefined),
+    close: () => void connect.ifStarted(({ client }) => client.destroy()),
   };
 }
 

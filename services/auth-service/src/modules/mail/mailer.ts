@@ -1,4 +1,5 @@
 import type { Transporter } from 'nodemailer';
+import { onFirstUse } from '../../on-first-use.js';
 import type { MailRow } from './mail.repository.js';
 
 export interface OutgoingMail {
@@ -28,21 +29,21 @@ export interface MailerOptions {
  * mail would hold for nothing.
  */
 export function createMailer(opts: MailerOptions) {
-  let transport: Promise<Transporter> | undefined;
-  const connect = () =>
-    (transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+  const connect = onFirstUse<Transporter>(() =>
+    import('nodemailer').then(({ default: nodemailer }) =>
       nodemailer.createTransport({
         url: opts.smtpUrl,
         connectionTimeout: opts.timeoutMs,
         greetingTimeout: opts.timeoutMs,
         socketTimeout: opts.timeoutMs,
       }),
-    ));
+    ),
+  );
   return {
     async send(mail: OutgoingMail): Promise<void> {
       await (await connect()).sendMail({ from: opts.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
     },
-    close: () => void transport?.then((t) => t.close(), () => undefined),
+    close: () => void connect.ifStarted((t) => t.close()),
   };
 }
 

@@ -2,6 +2,7 @@ import { createHash, randomInt } from 'node:crypto';
 import type { NodeCryptoPlugin } from '@otplib/plugin-crypto-node';
 import type * as Otplib from 'otplib';
 import type QRCodeModule from 'qrcode';
+import { onFirstUse } from '../../on-first-use.js';
 
 /**
  * otplib and qrcode load with the first MFA request, not with the app: most replicas of a
@@ -11,14 +12,13 @@ import type QRCodeModule from 'qrcode';
  * (noble) plugin: with a ±1 step window a check is three HMAC-SHA1s, and in JavaScript they were
  * an eighth of the main thread's time under MFA logins (bench scenario 8).
  */
-let totpLoading: Promise<typeof Otplib & { crypto: NodeCryptoPlugin }> | undefined;
-const totp = () =>
-  (totpLoading ??= Promise.all([import('otplib'), import('@otplib/plugin-crypto-node')]).then(([otplib, { NodeCryptoPlugin }]) => ({
+const totp = onFirstUse<typeof Otplib & { crypto: NodeCryptoPlugin }>(() =>
+  Promise.all([import('otplib'), import('@otplib/plugin-crypto-node')]).then(([otplib, { NodeCryptoPlugin }]) => ({
     ...otplib,
     crypto: new NodeCryptoPlugin(),
-  })));
-let qrLoading: Promise<typeof QRCodeModule> | undefined;
-const qrcode = () => (qrLoading ??= import('qrcode').then((m) => m.default));
+  })),
+);
+const qrcode = onFirstUse<typeof QRCodeModule>(() => import('qrcode').then((m) => m.default));
 
 /** RFC 6238 defaults every authenticator app understands: SHA-1, 6 digits, 30 s steps. */
 const PERIOD_SEC = 30;

@@ -2,6 +2,7 @@ import type * as OpenIdClient from 'openid-client';
 import { AppError } from '@authmeet/http-kit';
 import { emailSchema } from '../users/users.schemas.js';
 import { appError } from '../../errors.js';
+import { onFirstUse } from '../../on-first-use.js';
 
 export interface GoogleClientConfig {
   issuer: string;
@@ -28,17 +29,8 @@ export interface AuthorizationRequest {
   codeChallenge: string;
 }
 
-let loaded: typeof OpenIdClient | undefined;
-let loading: Promise<typeof OpenIdClient> | undefined;
-
-/**
- * openid-client, loaded with the first sign-in rather than with the app (like the other
- * libraries only some requests use: root README, "Memory").
- */
-export function openIdClient(): Promise<typeof OpenIdClient> {
-  loading ??= import('openid-client').then((module) => (loaded = module));
-  return loading;
-}
+/** openid-client, loaded with the first sign-in rather than with the app. */
+export const openIdClient = onFirstUse<typeof OpenIdClient>(() => import('openid-client'));
 
 const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
@@ -111,6 +103,7 @@ export function createGoogleClient(cfg: GoogleClientConfig) {
 export function classifyOidcError(error: unknown): 'DEPENDENCY_UNAVAILABLE' | 'FORBIDDEN' | 'TOKEN_INVALID_INPUT' {
   if (error instanceof AppError) return error.code === 'DEPENDENCY_UNAVAILABLE' ? error.code : 'TOKEN_INVALID_INPUT';
   // Such an error comes only from openid-client's calls, so only once it is loaded.
+  const loaded = openIdClient.value;
   if (loaded !== undefined && error instanceof loaded.AuthorizationResponseError) return error.error === 'access_denied' ? 'FORBIDDEN' : 'TOKEN_INVALID_INPUT';
   if (error instanceof TypeError) return 'DEPENDENCY_UNAVAILABLE'; // fetch failed: connection refused, DNS…
   const code = (error as { code?: unknown }).code;

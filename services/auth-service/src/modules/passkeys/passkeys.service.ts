@@ -9,6 +9,7 @@ import type { AuditRecorder } from '../audit/audit.service.js';
 import type { PasskeyChallenges } from './passkey-challenges.js';
 import type { PasskeysRepository } from './passkeys.repository.js';
 import { appError } from '../../errors.js';
+import { onFirstUse } from '../../on-first-use.js';
 
 export interface PasskeysServiceDeps {
   repo: PasskeysRepository;
@@ -32,13 +33,12 @@ export const toPasskeyView = (p: Passkey) => ({
 /** The WebAuthn user handle: the user's id as 16 bytes (no personal data on the authenticator). */
 const userHandleOf = (userId: string) => new Uint8Array(Buffer.from(userId.replaceAll('-', ''), 'hex'));
 
-let webauthnLoading: Promise<typeof SimpleWebAuthn> | undefined;
 /**
  * @simplewebauthn/server and its ASN.1 and COSE parsers load with the first passkey request, not
  * with the app: ~4.5 MB of heap that a replica serving logins and token checks would hold for
  * nothing (sharp and the S3 client wait for the first picture the same way).
  */
-const webauthn = () => (webauthnLoading ??= import('@simplewebauthn/server'));
+const webauthn = onFirstUse<typeof SimpleWebAuthn>(() => import('@simplewebauthn/server'));
 
 const invalid = (detail: string, status: 400 | 401) => appError(status === 400 ? 'PASSKEY_INVALID_INPUT' : 'PASSKEY_INVALID', { detail });
 

@@ -1,6 +1,8 @@
 import { AppError } from '@authmeet/http-kit';
 import type Tinypool from 'tinypool';
 import { z } from 'zod';
+import { onFirstUse } from '../../on-first-use.js';
+import type { OnFirstUse } from '../../on-first-use.js';
 import type { StrengthResult, StrengthTask } from './password-strength.worker.js';
 
 export const MIN_PASSWORD_SCORE = 3;
@@ -70,17 +72,17 @@ interface SharedPool {
    * The pool, made (and tinypool loaded) with the first estimate, or with the warm-up when
    * threads are kept: a replica that checks no password holds neither (root README, "Memory").
    */
-  pool: Promise<Tinypool> | undefined;
-  /** The same pool once made, for what is read synchronously (thread count). */
-  started: Tinypool | undefined;
-  /** Threads started with the pool and kept (0 when threads start on demand). */
-  threads: number;
+  pool: OnFirstUse<Tinypool>;
   /** The thread count the pool is made with (`maxThreads`). */
   maxThreads: number;
+  /** How long an idle thread lives; 0 keeps `maxThreads` threads for the app's life. */
   idleTimeoutMs: number;
   holders: number;
   warmed: Promise<void> | undefined;
 }
+
+/** Threads started with the pool and kept (0 when threads start on demand). */
+const keptThreads = (held: SharedPool) => (held.idleTimeoutMs > 0 ? 0 : held.maxThreads);
 
 /**
  * One pool per process, like libuv's threadpool: the threads are a per-process CPU budget, and
@@ -97,27 +99,30 @@ let shared: SharedPool | undefined;
  */
 const WORKER_YOUNG_GENERATION_MB = 4;
 
-function acquirePool(threads: number, idleTimeoutMs: number): SharedPool {
-  shared ??= { pool: undefined, started: undefined, threads: idleTimeoutMs > 0 ? 0 : threads, maxThreads: threads, idleTimeoutMs, holders: 0, warmed: undefined };
+function acquirePool(maxThreads: number, idleTimeoutMs: number): SharedPool {
+  const onDemand = idleTimeoutMs > 0;
+  shared ??= {
+    pool: onFirstUse(() =>
+      import('tinypool').then(
+        ({ default: Pool }) =>
+          new Pool({
+            filename: workerFile.href,
+            // On demand, a replica that sees no registration or password change holds no
+            // dictionaries: ~40 MB of its idle memory (the image's budget counts them for a busy replica).
+            minThreads: onDemand ? 0 : maxThreads,
+            maxThreads,
+            ...(onDemand ? { idleTimeout: idleTimeoutMs } : {}),
+            resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+          }),
+      ),
+    ),
+    maxThreads,
+    idleTimeoutMs,
+    holders: 0,
+    warmed: undefined,
+  };
   shared.holders += 1;
   return shared;
-}
-
-function startPool(held: SharedPool): Promise<Tinypool> {
-  const onDemand = held.idleTimeoutMs > 0;
-  held.pool ??= import('tinypool').then(({ default: Pool }) => {
-    held.started = new Pool({
-      filename: workerFile.href,
-      // On demand, a replica that sees no registration or password change holds no dictionaries:
-      // ~40 MB of its idle memory (the image's budget counts them for a busy replica).
-      minThreads: onDemand ? 0 : held.maxThreads,
-      maxThreads: held.maxThreads,
-      ...(onDemand ? { idleTimeout: held.idleTimeoutMs } : {}),
-      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-    });
-    return held.started;
-  });
-  return held.pool;
 }
 
 /**
@@ -130,7 +135,7 @@ export function createPasswordPolicy(opts: PasswordPolicyOptions): PasswordPolic
   let closed = false;
   return {
     async assertStrong(password, userInputs, path) {
-      const pool = await startPool(held);
+      const pool = await held.pool();
       // Checked after the await and followed by `run` in the same turn, so the bound stays exact.
       if (pool.queueSize >= opts.maxQueue) {
         throw new AppError('DEPENDENCY_UNAVAILABLE', { detail: 'Too many password checks in progress; retry shortly', retryAfter: 1 });
@@ -146,18 +151,18 @@ export function createPasswordPolicy(opts: PasswordPolicyOptions): PasswordPolic
       // rather than during the first registration, or while a new replica answers readiness.
       // Threads on demand load them with the first estimate instead.
       const task: StrengthTask = { password: 'warm-up', userInputs: [] };
-      held.warmed ??=
-        held.threads === 0 ? Promise.resolve() : startPool(held).then((pool) => Promise.all(Array.from({ length: held.threads }, () => pool.run(task)))).then(() => undefined);
+      const kept = keptThreads(held);
+      held.warmed ??= kept === 0 ? Promise.resolve() : held.pool().then((pool) => Promise.all(Array.from({ length: kept }, () => pool.run(task)))).then(() => undefined);
       return held.warmed;
     },
-    threads: () => held.started?.threads.length ?? 0,
+    threads: () => held.pool.value?.threads.length ?? 0,
     async close() {
       if (closed) return;
       closed = true;
       held.holders -= 1;
       if (held.holders > 0) return;
       if (shared === held) shared = undefined;
-      if (held.pool) await (await held.pool).destroy();
+      await held.pool.ifStarted((pool) => pool.destroy());
     },
   };
 }
