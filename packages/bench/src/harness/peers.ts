@@ -8,6 +8,7 @@ import type { LoadResult } from './load.js';
 import { freePort } from './ports.js';
 import { RUN_ID } from './run-id.js';
 import { REDIS_PREFIX } from './stack.js';
+import { heapFlags } from './stack.js';
 import type { Stack } from './stack.js';
 
 export const BETTER_AUTH_DB = `authmeet_bench_betterauth_${RUN_ID}`;
@@ -32,6 +33,25 @@ export async function startHello(registry: ChildRegistry, config: BenchConfig): 
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/`, child);
+  return { url, child };
+}
+
+/**
+ * servers/bare-sse.ts with the meetings-service's V8 flags and allocator settings (as its image
+ * gives them) and the inspector on `inspectPort`: the floor for scenario 13's memory per stream.
+ */
+export async function startBareStreams(registry: ChildRegistry, config: BenchConfig, stack: Stack, inspectPort: number): Promise<Peer> {
+  const port = await freePort();
+  const memory = stack.memory['meetings-service'];
+  const base = server(config, 'bare-sse.ts');
+  const child = registry.start({
+    name: 'bare-sse',
+    ...base,
+    args: [...heapFlags(memory), `--inspect=127.0.0.1:${inspectPort}`, ...base.args],
+    env: { ...config.inheritedEnv, ...memory.env, NODE_ENV: 'production', PORT: String(port) },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/ready`, child);
   return { url, child };
 }
 

@@ -196,7 +196,7 @@ function serviceEnvs(config: BenchConfig, ports: { auth: number; meetings: numbe
  * The V8 flags that give a service, on a host without a cgroup limit, the heap its container gives
  * it: the old space in MiB, and the image's other flags (young generation, heap growing) as they are.
  */
-const heapFlags = (m: DeploymentMemory): string[] => [`--max-old-space-size=${m.heapMiB}`, ...m.otherFlags];
+export const heapFlags = (m: DeploymentMemory): string[] => [`--max-old-space-size=${m.heapMiB}`, ...m.otherFlags];
 
 export async function startStack(registry: ChildRegistry, config: BenchConfig, db: StackInput, warn: (msg: string) => void): Promise<Stack> {
   const ports = { auth: await freePort(), meetings: await freePort() };

@@ -4,6 +4,7 @@ import { loadavg } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { mapLimited } from '../harness/fixtures.js';
 import { InspectorSession } from '../harness/inspector.js';
+import { startBareStreams } from '../harness/peers.js';
 import { freePort } from '../harness/ports.js';
 import { memoryStatus } from '../harness/proc.js';
 import { connectRedis } from '../harness/redis.js';
@@ -75,13 +76,13 @@ export async function streams(ctx: BenchContext): Promise<ScenarioResult> {
    * beyond a tail for a line cut between two reads). The chunked framing needs no decoding:
    * the service writes each SSE frame as one chunk, and only whole `id:` lines are matched.
    */
-  const openStream = (j: number, into: Listener[]) => {
+  const openStream = (j: number, into: Listener[], at: URL = target) => {
     const meeting = j % meetings;
     return new Promise<void>((resolve, reject) => {
-      const socket = connect(Number(target.port), target.hostname);
+      const socket = connect(Number(at.port), at.hostname);
       socket.setNoDelay(true);
       const path = `/v1/meetings/${seededMeetingId(MEETING_BASE + meeting)}/events`;
-      socket.write(`GET ${path} HTTP/1.1\r\nhost: ${target.host}\r\nauthorization: Bearer ${tokens[j] ?? ''}\r\naccept: text/event-stream\r\n\r\n`);
+      socket.write(`GET ${path} HTTP/1.1\r\nhost: ${at.host}\r\nauthorization: Bearer ${tokens[j] ?? ''}\r\naccept: text/event-stream\r\n\r\n`);
       socket.setEncoding('latin1');
       let status: string | undefined;
       let connected = false;
@@ -124,6 +125,34 @@ export async function streams(ctx: BenchContext): Promise<ScenarioResult> {
       });
       into.push({ meeting, socket });
     });
+  };
+  /** Opens the same `n` requests on servers/bare-sse.ts (after a warm-up) and reads its memory before and after. */
+  const bareFloor = async () => {
+    const inspectPort = await freePort();
+    const bare = await startBareStreams(ctx.registry, config, stack, inspectPort);
+    const bareSession = await InspectorSession.connect(inspectPort);
+    const at = new URL(bare.url);
+    const opened: Listener[] = [];
+    try {
+      const warm: Listener[] = [];
+      await mapLimited(meetings, OPEN_CONCURRENCY, (j) => openStream(j, warm, at));
+      for (const l of warm) drop(l);
+      await delay(1000);
+      const floorBefore = await settledMemory(bareSession, bare.child.pid);
+      await mapLimited(n, OPEN_CONCURRENCY, (j) => openStream(j, opened, at));
+      await delay(2000);
+      const floorOpen = await settledMemory(bareSession, bare.child.pid);
+      return {
+        before: floorBefore,
+        open: floorOpen,
+        perStreamKiB: round((floorOpen.rssKiB - floorBefore.rssKiB) / n, 2),
+        heapPerStreamKiB: round((floorOpen.heapUsedKiB - floorBefore.heapUsedKiB) / n, 2),
+      };
+    } finally {
+      for (const l of opened) drop(l);
+      bareSession.close();
+      await ctx.registry.stop('bare-sse');
+    }
   };
   try {
     // Warm the route (JIT, pools, the subscriber) with one stream per meeting, then close them.
@@ -172,6 +201,12 @@ export async function streams(ctx: BenchContext): Promise<ScenarioResult> {
     const reach = { p50: round(percentile(reachAll, 50), 1), p99: round(percentile(reachAll, 99), 1), max: round(percentile(reachAll, 100), 1) };
     const each = { p50: round(percentile(perListener, 50), 1), p99: round(percentile(perListener, 99), 1) };
     ctx.log(`  event → all its listeners: p50 ${reach.p50} ms, p99 ${reach.p99} ms (per listener p50 ${each.p50}, p99 ${each.p99}); missing ${missing}; streams closed early ${closedEarly}`);
+
+    // The floor: the same requests held open by a bare node:http server (servers/bare-sse.ts),
+    // measured the same way, with the service's streams closed first.
+    for (const l of listeners) drop(l);
+    const floor = await bareFloor();
+    ctx.log(`  bare node:http floor: RSS ${floor.before.rssKiB} → ${floor.open.rssKiB} KiB (+${floor.perStreamKiB} KiB/stream), heap +${floor.heapPerStreamKiB} KiB/stream`);
     const loadAfter = loadavg().map((l) => round(l, 2));
     return {
       scenario: 13,
@@ -184,14 +219,17 @@ export async function streams(ctx: BenchContext): Promise<ScenarioResult> {
         figure({ id: 'streams_closed_early', scenario: 13, title: 'streams closed by the service (or lost) before the end of the run', value: closedEarly, unit: 'streams', target: { op: '<=', value: 0 } }),
         figure({ id: 'streams_rss_per_stream_kib', scenario: 13, title: 'meetings-service RSS per open stream (after GC)', value: perStreamKiB, unit: 'KiB', target: { op: '<=', value: 16 } }),
         figure({ id: 'streams_heap_per_stream_kib', scenario: 13, title: 'V8 heap per open stream (after GC)', value: heapPerStreamKiB, unit: 'KiB' }),
+        figure({ id: 'streams_floor_rss_per_stream_kib', scenario: 13, title: 'floor: bare node:http server, RSS per open response (after GC)', value: floor.perStreamKiB, unit: 'KiB' }),
+        figure({ id: 'streams_floor_heap_per_stream_kib', scenario: 13, title: 'floor: bare node:http server, V8 heap per open response (after GC)', value: floor.heapPerStreamKiB, unit: 'KiB' }),
       ],
       notes: [
         `${n} users, ${meetings} meetings (${perMeeting} members each) and their participations seeded with COPY; one access token per user, signed with the auth-service's key and claims (one stream per user, far below SSE_MAX_STREAMS_PER_USER). Streams opened ${OPEN_CONCURRENCY} at a time, each counted open at its \`: connected\` line: ${n} in ${round(openSec, 1)} s. One HTTP/1.1 connection per stream, from the bench process: a raw TCP socket with the request written by hand.`,
         `Memory: the meetings-service restarted with the inspector, two full GCs (HeapProfiler.collectGarbage) before reading VmRSS and heapUsed, with no stream and with all open: RSS ${before.rssKiB} → ${open.rssKiB} KiB, heap ${before.heapUsedKiB} → ${open.heapUsedKiB} KiB, external ${before.externalKiB} → ${open.externalKiB} KiB.`,
         `Fan-out: ${config.streamRounds} rounds, 1 s apart, of one event per meeting (${meetings} PUBLISHes in one pipeline, on the service's channel and in its message shape, as a join publishes it), timed from just before the pipeline to each listener's arrival: performance.now() at the start of the socket's 'data' callback, in the bench process, for the read holding that listener's whole \`id: bench-…\` line; "reaches all" is the last listener of the event. Per listener: p50 ${each.p50} ms, p99 ${each.p99} ms; max reach-all ${reach.max} ms. All ${n} sockets are read in the bench's one event loop (a raw socket each, matching only the status line and \`id:\` lines, no HTTP or SSE parser), so its own queueing still counts in, less than with one node:http response parser per stream.`,
+        `Floor: servers/bare-sse.ts, a bare node:http server that answers each request with an event-stream head and \`: connected\` and keeps it open (no framework, token check, registry or heartbeat), started with the meetings-service's V8 flags and allocator settings and the inspector; the same ${n} requests from the same raw sockets after the service's streams were closed, memory read the same way: RSS ${floor.before.rssKiB} → ${floor.open.rssKiB} KiB, heap ${floor.before.heapUsedKiB} → ${floor.open.heapUsedKiB} KiB. What the service adds per stream: ${round(perStreamKiB - floor.perStreamKiB, 2)} KiB of RSS, ${round(heapPerStreamKiB - floor.heapPerStreamKiB, 2)} KiB of heap.`,
         `Load average (1, 5, 15 min) before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')}.`,
       ],
-      details: { n, meetings, closedEarly, openSec, before, open, perStreamKiB, heapPerStreamKiB, reach, each, missing, loadBefore, loadAfter },
+      details: { n, meetings, closedEarly, openSec, before, open, perStreamKiB, heapPerStreamKiB, reach, each, missing, loadBefore, loadAfter, floor },
     };
   } finally {
     for (const l of listeners) drop(l);
