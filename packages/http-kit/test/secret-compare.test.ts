@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import type * as Crypto from 'node:crypto';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createSecretMatcher, secretsEqual } from '../src/secret-compare.js';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type * as SecretCompare from '../src/secret-compare.js';
 
 // Observing the primitive is the only reliable way to pin "constant time" in a test: wall-clock
 // measurements on a shared machine are noise. These fail if the helper is rewritten with `===`,
@@ -12,6 +12,15 @@ vi.mock('node:crypto', async (importOriginal) => {
 });
 
 const compared = vi.mocked(crypto.timingSafeEqual);
+
+// Loaded after the mock is in place: the files share one module graph, so another file may have
+// loaded the helper with the real timingSafeEqual already.
+let secretsEqual: typeof SecretCompare.secretsEqual;
+let createSecretMatcher: typeof SecretCompare.createSecretMatcher;
+beforeAll(async () => {
+  vi.resetModules();
+  ({ secretsEqual, createSecretMatcher } = await import('../src/secret-compare.js'));
+});
 
 afterEach(() => {
   compared.mockClear();
@@ -38,9 +47,10 @@ describe('secretsEqual', () => {
 });
 
 describe('createSecretMatcher', () => {
-  const matches = createSecretMatcher(['first-key', 'second-key', '', 'third-key']);
+  const matcher = () => createSecretMatcher(['first-key', 'second-key', '', 'third-key']);
 
   it('accepts any listed secret and nothing else; an empty entry matches nothing', () => {
+    const matches = matcher();
     for (const key of ['first-key', 'second-key', 'third-key']) expect(matches(key)).toBe(true);
     for (const key of ['', 'first', 'first-key ', 'fourth-key']) expect(matches(key)).toBe(false);
     expect(createSecretMatcher([])('')).toBe(false);
@@ -48,6 +58,7 @@ describe('createSecretMatcher', () => {
   });
 
   it('compares against every non-empty secret, even after a match (no early exit)', () => {
+    const matches = matcher();
     for (const key of ['first-key', 'third-key', 'nope']) {
       compared.mockClear();
       matches(key);
