@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { containerNode, memoryMiB, oldSpaceMiB as oldSpaceOf, runtimeStage } from '@authmeet/test-kit/container-node';
+import { containerNode, memoryMiB as mib, oldSpaceMiB as oldSpaceOf, runtimeStage } from '@authmeet/test-kit/container-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCompose } from '../support/compose.js';
 import { find, renderOverlay } from '../support/kustomize.js';
@@ -19,7 +19,6 @@ const OUTSIDE_HEAP_MIB = { 'auth-service': 180, 'meetings-service': 100 } as con
 /** The auth-service's defaults (src/config.ts, avatars.config.ts) where the ConfigMap sets none. */
 const AUTH_DEFAULTS = { ARGON2_MEMORY_KIB: 19456, ARGON2_MAX_CONCURRENCY: 4, AVATAR_MAX_BYTES: 5 * 1024 * 1024, AVATAR_MAX_CONCURRENCY: 2, AVATAR_MAX_QUEUE: 8 };
 
-const mib = memoryMiB;
 const stage = () => runtimeStage(readRepoFile('services/Dockerfile'));
 /** How Node runs in the container: its NODE_OPTIONS (its own, else the image's) and the image command's flags. */
 const nodeOf = (container?: Container) => containerNode(stage(), container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value);
