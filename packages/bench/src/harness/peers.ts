@@ -7,8 +7,7 @@ import { randomSecret } from './keys.js';
 import type { LoadResult } from './load.js';
 import { freePort } from './ports.js';
 import { RUN_ID } from './run-id.js';
-import { REDIS_PREFIX } from './stack.js';
-import { heapFlags } from './stack.js';
+import { heapFlags, REDIS_PREFIX } from './stack.js';
 import type { Stack } from './stack.js';
 
 export const BETTER_AUTH_DB = `authmeet_bench_betterauth_${RUN_ID}`;

@@ -204,7 +204,7 @@ export async function streams(ctx: BenchContext): Promise<ScenarioResult> {
 
     // The floor: the same requests held open by a bare node:http server (servers/bare-sse.ts),
     // measured the same way, with the service's streams closed first.
-    for (const l of listeners) drop(l);
+    for (const l of listeners.splice(0)) drop(l);
     const floor = await bareFloor();
     ctx.log(`  bare node:http floor: RSS ${floor.before.rssKiB} → ${floor.open.rssKiB} KiB (+${floor.perStreamKiB} KiB/stream), heap +${floor.heapPerStreamKiB} KiB/stream`);
     const loadAfter = loadavg().map((l) => round(l, 2));
