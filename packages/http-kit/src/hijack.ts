@@ -5,7 +5,7 @@ import { privateCachePolicy } from './security.js';
 /**
  * Takes a reply over from Fastify (`reply.hijack()`) and writes its head on the raw response,
  * with every header the ordinary path would have sent: those the onRequest hooks put on the
- * reply (x-request-id, CORS) or on the raw response (helmet), `headers`, and what the onSend
+ * reply (x-request-id, CORS, helmet's headers), `headers`, and what the onSend
  * hooks add, since a hijacked reply never runs them (the cache policy of personal answers,
  * `connection: close` while draining). The onResponse hooks (request metrics, the "request
  * completed" log) still run when the raw response finishes.

@@ -1,7 +1,7 @@
 import fastifyHelmet from '@fastify/helmet';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HELMET_OPTIONS, helmetHeaders, security } from '../src/index.js';
+import { HELMET_OPTIONS, helmetHeaders, security, writeHijackedHead } from '../src/index.js';
 
 const apps: ReturnType<typeof Fastify>[] = [];
 afterEach(async () => {
@@ -110,19 +110,30 @@ describe('security headers', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
   });
 
-  it('sends them on a reply that takes over the socket too (written on the raw response)', async () => {
+  it('sends them on a reply that takes over the socket through writeHijackedHead', async () => {
     const app = Fastify();
     apps.push(app);
     await app.register(security, { corsOrigins: [] });
     app.get('/v1/stream', (_request, reply) => {
-      reply.hijack();
-      reply.raw.writeHead(200, { 'content-type': 'text/plain' });
-      reply.raw.end('raw');
+      writeHijackedHead(reply, 200, { 'content-type': 'text/plain' }).end('raw');
     });
     const res = await app.inject({ method: 'GET', url: '/v1/stream' });
     expect(res.body).toBe('raw');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['cross-origin-resource-policy']).toBe('same-site');
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('puts them on the reply, so nothing is set on the raw response before its head is written', async () => {
+    // One header on the raw response sends Node's writeHead down its slow path, where every
+    // header of the reply is set again one by one.
+    const app = Fastify();
+    apps.push(app);
+    await app.register(security, { corsOrigins: [] });
+    app.get('/v1/me', async (_request, reply) => ({ raw: reply.raw.getHeaderNames(), reply: reply.getHeader('x-content-type-options') }));
+    const res = await app.inject({ method: 'GET', url: '/v1/me' });
+    expect(res.json()).toEqual({ raw: [], reply: 'nosniff' });
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it('lets a route set its own helmet options, or none, through the plugin', async () => {
