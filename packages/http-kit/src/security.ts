@@ -60,8 +60,6 @@ async function securityPlugin(app: FastifyInstance, opts: SecurityOptions) {
   // Stryker disable next-line BooleanLiteral: `global: true` writes the same headers a second time, only slower
   await app.register(fastifyHelmet, { ...HELMET_OPTIONS, global: false });
   const { set, remove } = helmetHeaders(HELMET_OPTIONS);
-  // Fastify's own spelling of header names (lower case), so each is one property of the reply.
-  const headers = set.map(([name, value]) => [name.toLowerCase(), value] as const);
   // The headers go on the reply with Fastify's, not on the raw response: a response whose head
   // was all given to `writeHead` at once is serialised in one pass, while one header set on the
   // raw response sends Node down its slow path, where every header of the reply is set again
@@ -69,7 +67,7 @@ async function securityPlugin(app: FastifyInstance, opts: SecurityOptions) {
   // gets them from `writeHijackedHead`, which writes everything the reply holds.
   app.addHook('onRequest', (request, reply, done) => {
     if ((request.routeOptions.config as { helmet?: unknown }).helmet === undefined) {
-      for (const [name, value] of headers) void reply.header(name, value);
+      for (const [name, value] of set) void reply.header(name, value);
       // Only what something set on the raw response before (a no-op otherwise).
       const res = reply.raw;
       for (const name of remove) res.removeHeader(name);
