@@ -1,8 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { vitestConfig } from '@authmeet/test-kit/vitest-config';
 
-export default defineConfig({
-  resolve: { conditions: ['source'] },
-  ssr: { resolve: { conditions: ['source'] } },
-  // Generous per-test timeout: mutation runs share a loaded machine and some tests wait on purpose.
-  test: { include: ['test/**/*.test.ts'], testTimeout: 20_000 },
-});
+// The workspace's settings (generous timeouts: mutation runs share a loaded machine and some tests wait on purpose).
+export default vitestConfig();
