@@ -74,8 +74,10 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
 
   await app.register(requestId);
   await app.register(errorHandler, { realm: opts.service, ...(opts.mapError ? { mapError: opts.mapError } : {}) });
-  await app.register(bodyGuard);
+  // Security before the body guard: its hooks run first, so the guard's 415 carries the same
+  // security, CORS and cache headers as any other answer.
   await app.register(security, { corsOrigins: opts.corsOrigins, corsCredentials: opts.corsCredentials === true });
+  await app.register(bodyGuard);
   await app.register(metrics, { service: opts.service });
   // After security and metrics: a drain's 503 still carries CORS and security headers and is counted.
   await app.register(drain);

@@ -142,3 +142,27 @@ describe('error mapping', () => {
     await app.close();
   });
 });
+
+describe('a refusal from an early hook', () => {
+  it('a body on a route that takes none is refused with every header an answer carries', async () => {
+    const origin = 'https://app.example';
+    const app = await createHttpApp({
+      service: 'kit-test',
+      logger: false,
+      trustProxy: false,
+      bodyLimit: 1024,
+      corsOrigins: [origin],
+      docs: { title: 't', version: '0', description: 'd' },
+    });
+    app.post('/v1/ping', async () => ({ ok: true }));
+    const res = await app.inject({ method: 'POST', url: '/v1/ping', headers: { origin, 'content-type': 'application/json' }, payload: '{"a":1}' });
+    expect(res.statusCode).toBe(415);
+    expect(res.json().code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    // Security headers, CORS (a browser on an allowed origin can read why), no caching.
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['access-control-allow-origin']).toBe(origin);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    await app.close();
+  });
+});
