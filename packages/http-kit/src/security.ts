@@ -69,8 +69,7 @@ async function securityPlugin(app: FastifyInstance, opts: SecurityOptions) {
     if ((request.routeOptions.config as { helmet?: unknown }).helmet === undefined) {
       for (const [name, value] of set) void reply.header(name, value);
       // Only what something set on the raw response before (a no-op otherwise).
-      const res = reply.raw;
-      for (const name of remove) res.removeHeader(name);
+      for (const name of remove) reply.raw.removeHeader(name);
     }
     done();
   });

@@ -18,15 +18,19 @@ import {
   toTokenAppError,
 } from '../src/index.js';
 
-async function guardedApp(keys: string[]) {
-  const app = await createHttpApp({
+function kitApp(corsOrigins: string[] = []) {
+  return createHttpApp({
     service: 'kit-test',
     logger: false,
     trustProxy: false,
     bodyLimit: 1024,
-    corsOrigins: [],
+    corsOrigins,
     docs: { title: 't', version: '0', description: 'd' },
   });
+}
+
+async function guardedApp(keys: string[]) {
+  const app = await kitApp();
   app.get('/internal/x', { onRequest: serviceKeyGuard(keys) }, async () => ({ ok: true }));
   return app;
 }
@@ -146,14 +150,7 @@ describe('error mapping', () => {
 describe('a refusal from an early hook', () => {
   it('a body on a route that takes none is refused with every header an answer carries', async () => {
     const origin = 'https://app.example';
-    const app = await createHttpApp({
-      service: 'kit-test',
-      logger: false,
-      trustProxy: false,
-      bodyLimit: 1024,
-      corsOrigins: [origin],
-      docs: { title: 't', version: '0', description: 'd' },
-    });
+    const app = await kitApp([origin]);
     app.post('/v1/ping', async () => ({ ok: true }));
     const res = await app.inject({ method: 'POST', url: '/v1/ping', headers: { origin, 'content-type': 'application/json' }, payload: '{"a":1}' });
     expect(res.statusCode).toBe(415);
