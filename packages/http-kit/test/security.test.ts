@@ -1,7 +1,7 @@
 import fastifyHelmet from '@fastify/helmet';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HELMET_OPTIONS, helmetHeaders, security, writeHijackedHead } from '../src/index.js';
+import { HELMET_OPTIONS, helmetHeaders, routeHelmet, security, writeHijackedHead } from '../src/index.js';
 
 const apps: ReturnType<typeof Fastify>[] = [];
 afterEach(async () => {
@@ -136,20 +136,44 @@ describe('security headers', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
   });
 
-  it('lets a route set its own helmet options, or none, through the plugin', async () => {
+  it('lets a route in a routeHelmet scope set its own helmet options, or none, through the plugin', async () => {
     const app = Fastify();
     apps.push(app);
     await app.register(security, { corsOrigins: [] });
-    app.get('/framed', { helmet: { frameguard: { action: 'deny' } } }, async () => ({ ok: true }));
-    app.get('/bare', { helmet: false }, async () => ({ ok: true }));
-    app.get('/default', async () => ({ ok: true }));
+    await app.register(async (scope) => {
+      await scope.register(routeHelmet);
+      scope.get('/framed', { helmet: { frameguard: { action: 'deny' } } }, async () => ({ ok: true }));
+      scope.get('/bare', { helmet: false }, async () => ({ ok: true }));
+      scope.get('/scoped-default', async (_request, reply) => ({ helmet: typeof reply.helmet }));
+    });
+    app.get('/default', async (_request, reply) => ({ helmet: typeof reply.helmet }));
     const framed = await app.inject({ method: 'GET', url: '/framed' });
     expect(framed.headers['x-frame-options']).toBe('DENY');
     expect(framed.headers['cross-origin-resource-policy']).toBe('same-site');
     const bare = await app.inject({ method: 'GET', url: '/bare' });
     expect(bare.headers['x-frame-options']).toBeUndefined();
     expect(bare.headers['x-content-type-options']).toBeUndefined();
-    expect((await app.inject({ method: 'GET', url: '/default' })).headers['x-frame-options']).toBe('SAMEORIGIN');
+    const scopedDefault = await app.inject({ method: 'GET', url: '/scoped-default' });
+    expect(scopedDefault.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(scopedDefault.json()).toEqual({ helmet: 'function' });
+    // Outside the scope the plugin's per-request hooks do not run at all: no reply.helmet.
+    const outside = await app.inject({ method: 'GET', url: '/default' });
+    expect(outside.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(outside.json()).toEqual({ helmet: 'undefined' });
+  });
+
+  it('refuses at startup a route that sets helmet options outside a routeHelmet scope', async () => {
+    const app = Fastify();
+    apps.push(app);
+    await app.register(security, { corsOrigins: [] });
+    expect(() => app.get('/framed', { helmet: { frameguard: { action: 'deny' } } }, async () => ({ ok: true }))).toThrow(
+      'Route GET /framed sets its own helmet options outside a scope that registers routeHelmet',
+    );
+    await expect(
+      app.register(async (scope) => {
+        scope.get('/bare', { helmet: false }, async () => ({ ok: true }));
+      }),
+    ).rejects.toThrow('Route GET /bare sets its own helmet options');
   });
 });
 
