@@ -54,10 +54,10 @@ export function helmetHeaders(options: Readonly<HelmetOptions>): SecurityHeaders
 async function securityPlugin(app: FastifyInstance, opts: SecurityOptions) {
   // @fastify/helmet calls `helmet(options)` in a hook on every request when applied globally
   // (9 of a /healthz answer's 30 us of CPU here), and even with `global: false` it runs two hooks
-  // on every route, one of them async (~8 of a /healthz answer's ~51 us over HTTP). The headers depend only
-  // on the options, so they are computed once and written by one hook. A route that needs its own
-  // `helmet` options is declared in a scope that registers `routeHelmet`: only that scope's routes
-  // pay for the plugin's hooks, and a route with the option anywhere else is refused at startup.
+  // on every route, one of them async (~8 of a /healthz answer's ~51 us over HTTP). The headers
+  // depend only on the options, so they are computed once and written by one hook. A route that
+  // needs its own `helmet` options is declared in a scope that registers `routeHelmet`: only that
+  // scope's routes pay for the plugin's hooks, and the option anywhere else is refused at startup.
   const { set, remove } = helmetHeaders(HELMET_OPTIONS);
   app.addHook('onRoute', function refuseUnscopedHelmet(this: FastifyInstance, route) {
     if ((route as { helmet?: unknown }).helmet !== undefined && !this.hasReplyDecorator('helmet')) {

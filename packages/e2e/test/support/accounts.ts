@@ -8,7 +8,10 @@ export interface Account {
   password: string;
 }
 
-/** A fresh person: unique email and username, a password the strength check accepts (its digit is fixed: a hex suffix can be all letters, as "dadbcb" was in a CI run). */
+/**
+ * A fresh person: unique email and username, a password the strength check accepts. Its digit is
+ * fixed: a hex suffix can be all letters ("dadbcb" was, in a CI run).
+ */
 export const account = (name: string): Account => {
   const suffix = randomBytes(3).toString('hex');
   return { email: `${name}.${suffix}@example.com`, username: `${name}_${suffix}`, password: `Correct-Horse-${suffix}-Battery-7!` };
